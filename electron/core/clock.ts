@@ -1,0 +1,89 @@
+/**
+ * One clock for a run (and for the whole sandbox). Tests and the sandbox run it faster than
+ * real time: with timeScale N, one real second is N simulated seconds.
+ */
+export interface Clock {
+  /** simulated milliseconds since the epoch */
+  now(): number;
+  /** resolve after `ms` simulated milliseconds; rejects with the signal's reason when aborted */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  readonly timeScale: number;
+}
+
+export class ScaledClock implements Clock {
+  private readonly realStart: number;
+  private readonly simStart: number;
+  constructor(
+    readonly timeScale = 1,
+    private readonly realNow: () => number = () => Date.now(),
+  ) {
+    if (!(timeScale > 0)) throw new RangeError('timeScale must be > 0');
+    this.realStart = realNow();
+    this.simStart = this.realStart;
+  }
+  now(): number {
+    return this.simStart + (this.realNow() - this.realStart) * this.timeScale;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms / this.timeScale));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/**
+ * A clock that only moves when told to: for deterministic tests and the controller benchmark.
+ * Sleepers wake in time order as `advance` passes their deadline.
+ */
+export class ManualClock implements Clock {
+  readonly timeScale = Infinity;
+  private t: number;
+  private sleepers: { until: number; resolve: () => void }[] = [];
+  constructor(start = 0) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry = { until: this.t + Math.max(0, ms), resolve };
+      this.sleepers.push(entry);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== entry);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+  /** move time forward, waking sleepers in order; yields to the microtask queue between wake-ups */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      this.sleepers.sort((a, b) => a.until - b.until);
+      const next = this.sleepers[0];
+      if (!next || next.until > end) break;
+      this.sleepers.shift();
+      this.t = Math.max(this.t, next.until);
+      next.resolve();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.t = end;
+  }
+  get pendingSleepers(): number {
+    return this.sleepers.length;
+  }
+}

@@ -1,0 +1,83 @@
+import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+
+/**
+ * The seams between the conductor and the platforms. Production gets a *Reader* (no mutating
+ * methods at all); only the test side gets a *Writer*. Both are built by the adapters in
+ * ./kubernetes and ./ecs on the real clients (@kubernetes/client-node, @aws-sdk/client-ecs).
+ */
+
+export interface K8sAppRef {
+  /** the application name from the spec */
+  app: string;
+  namespace: string;
+  deployment: string;
+  /** only these containers are considered; default all */
+  containers?: string[];
+}
+
+export interface EcsAppRef {
+  app: string;
+  service: string;
+  containers?: string[];
+}
+
+/** Identifies where an adapter points, for guards, errors and the UI (never credentials). */
+export interface K8sTarget {
+  context: string;
+  /** the API server URL */
+  server: string;
+}
+
+export interface EcsTarget {
+  region: string;
+  cluster: string;
+  endpoint?: string;
+  profile?: string;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (status: RolloutStatus) => void;
+}
+
+export interface KubernetesReader {
+  readonly target: K8sTarget;
+  /**
+   * Read many apps in bulk (one list of deployments and one of HPAs per namespace).
+   * A missing deployment maps to null.
+   */
+  readApps(refs: K8sAppRef[], signal?: AbortSignal): Promise<Map<string, K8sAppState | null>>;
+  /** Watch deployments in these namespaces; calls back with the app name when its pod template (images) changes. Returns a stop function. */
+  watchTemplates?(refs: K8sAppRef[], onChange: (app: string, state: K8sAppState) => void): () => void;
+}
+
+export interface KubernetesWriter extends KubernetesReader {
+  /** Apply the desired state in as few patches as possible (one deployment patch, one HPA patch if needed). */
+  apply(ref: K8sAppRef, desired: K8sDesiredState, signal?: AbortSignal): Promise<void>;
+  /** Wait for the deployment's rollout to complete, via a watch that resumes when dropped. */
+  waitForRollout(ref: K8sAppRef, opts: WaitOptions): Promise<K8sAppState>;
+}
+
+export interface EcsReader {
+  readonly target: EcsTarget;
+  /** Read many services (DescribeServices batched by 10, task definitions de-duplicated). Missing → null. */
+  readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>>;
+}
+
+export interface EcsWriter extends EcsReader {
+  /**
+   * Register a task-definition revision derived from the service's current one with the desired
+   * images and sizes (unless `desired.taskDefinitionArn` is given), then update the service.
+   * Returns the task definition ARN the service now uses.
+   */
+  apply(ref: EcsAppRef, desired: EcsDesiredState, signal?: AbortSignal): Promise<string>;
+  /** Wait for steady state: primary deployment complete and running == desired. */
+  waitForSteady(ref: EcsAppRef, opts: Omit<WaitOptions, 'onProgress'> & { onProgress?: (s: { desired: number; running: number; pending: number }) => void }): Promise<EcsAppState>;
+}
+
+/** The substrate clients for one run: production read-only, test read-write. Either side may lack a substrate. */
+export interface Substrates {
+  production: { kubernetes?: KubernetesReader; ecs?: EcsReader };
+  test: { kubernetes?: KubernetesWriter; ecs?: EcsWriter };
+}

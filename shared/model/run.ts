@@ -1,0 +1,132 @@
+import type { ErrorDto } from './errors.ts';
+import type { ParityReport } from './parity.ts';
+
+export const PHASES = ['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau', 'restore', 'cleanup', 'verdict'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+export type RunState = 'pending' | 'running' | 'aborting' | 'passed' | 'failed' | 'aborted' | 'error';
+export type AppProgressState = 'pending' | 'rolling' | 'ready' | 'failed' | 'skipped';
+
+export interface AppProgress {
+  app: string;
+  phase: PhaseName;
+  state: AppProgressState;
+  /** e.g. "3/6 updated, 2/6 ready" */
+  detail?: string;
+  reason?: string;
+}
+
+/** One control-loop sample: what the KPI controller saw and decided. */
+export interface Sample {
+  /** ms since run start on the run's clock */
+  t: number;
+  phase: 'ramp' | 'plateau';
+  targetOpm: number;
+  setpointOpm: number;
+  actualOpm: number;
+  users: number;
+  spawnRate: number;
+  errorRate: number;
+  p99Ms: number | null;
+}
+
+export interface Knee {
+  users: number;
+  opm: number;
+  p99Ms: number | null;
+  t: number;
+}
+
+export type GuardName = 'maxErrorRate' | 'maxP99Ms' | 'stall' | 'productionDrift';
+
+export interface GuardEvent {
+  guard: GuardName;
+  state: 'ok' | 'breaching' | 'breached';
+  value: number | string | null;
+  limit: number | string | null;
+  message: string;
+  t: number;
+}
+
+export type VerdictStatus = 'passed' | 'failed' | 'aborted' | 'error';
+
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: string[];
+  /** mean OPM over the plateau */
+  plateauOpm: number | null;
+  targetOpm: number;
+  plateauP99Ms: number | null;
+  errorRate: number | null;
+  knee: Knee | null;
+  restoreComplete: boolean;
+}
+
+export interface PhaseRecord {
+  phase: PhaseName;
+  startedAt: number;
+  endedAt?: number;
+  state: 'running' | 'done' | 'failed' | 'skipped';
+  error?: ErrorDto;
+}
+
+/** The live status of a run, as shown in the cockpit and the terminal. */
+export interface RunStatus {
+  runId: string;
+  specName: string;
+  state: RunState;
+  phase: PhaseName | null;
+  startedAt: string;
+  timeScale: number;
+  phases: PhaseRecord[];
+  apps: AppProgress[];
+  samples: Sample[];
+  guards: GuardEvent[];
+  knee: Knee | null;
+  abort: { requestedAt: number; reason: string; step: 'stopping-load' | 'restoring' | 'cleaning-up' | 'done' } | null;
+  verdict: Verdict | null;
+  /** test environment names, for the confirmation dialog and banners */
+  testEnvironment: string;
+  flags: string[];
+}
+
+/** The full run report (JSON), written at the end of every run. */
+export interface RunReport {
+  runId: string;
+  specName: string;
+  /** the resolved spec, defaults applied */
+  spec: unknown;
+  startedAt: string;
+  endedAt: string;
+  status: RunStatus;
+  parityBefore: ParityReport | null;
+  parityAfter: ParityReport | null;
+  verdict: Verdict;
+}
+
+export interface RunSummary {
+  runId: string;
+  specName: string;
+  startedAt: string;
+  endedAt: string | null;
+  verdict: VerdictStatus | null;
+  plateauOpm: number | null;
+  targetOpm: number;
+  plateauP99Ms: number | null;
+  errorRate: number | null;
+  regression: string[];
+}
+
+/** Events pushed to every subscriber during a run (IPC or server-sent events). */
+export type RunEvent =
+  | { type: 'run-started'; runId: string; status: RunStatus }
+  | { type: 'phase'; runId: string; phase: PhaseName; state: PhaseRecord['state'] }
+  | { type: 'app-progress'; runId: string; progress: AppProgress }
+  | { type: 'sample'; runId: string; sample: Sample }
+  | { type: 'guard'; runId: string; guard: GuardEvent }
+  | { type: 'knee'; runId: string; knee: Knee }
+  | { type: 'parity'; runId: string; when: 'before' | 'during' | 'after'; report: ParityReport }
+  | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string }
+  | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'verdict'; runId: string; verdict: Verdict }
+  | { type: 'run-ended'; runId: string; status: RunStatus };

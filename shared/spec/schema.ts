@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/**
+ * The LoadTest spec: a kubectl-like envelope around everything the lifecycle needs.
+ * Strict objects everywhere, so a typo is an error rather than a silently ignored field.
+ * Durations are written as strings (`90s`, `30m`, `1h30m`) and resolve to milliseconds.
+ */
+
+export const API_VERSION = 'conductor/v1';
+
+const name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label (lower-case letters, digits and "-")');
+
+const duration = (min: number, max: number) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a duration such as 90s, 30m or 1h30m', params: { expected: 'a duration such as 90s, 30m or 1h30m' } });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a duration between ${min / 1000}s and ${max / 3_600_000}h`, params: { expected: `between ${min / 1000}s and ${max / 3_600_000}h` } });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL');
+
+/** Kubernetes quantity such as `500m`, `2`, `1Gi`, `512Mi`. */
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'a Kubernetes quantity such as 500m or 1Gi');
+
+export const kubernetesEnvSchema = z
+  .object({
+    /** kubeconfig context name */
+    context: z.string().min(1),
+    /** optional explicit kubeconfig path; otherwise KUBECONFIG / ~/.kube/config */
+    kubeconfig: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const ecsEnvSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1'),
+    cluster: z.string().min(1),
+    profile: z.string().min(1).optional(),
+    endpoint: httpUrl.optional(),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    kubernetes: kubernetesEnvSchema.optional(),
+    ecs: ecsEnvSchema.optional(),
+  })
+  .strict();
+
+export const applicationSchema = z
+  .object({
+    name,
+    kubernetes: z
+      .object({
+        namespace: name,
+        deployment: z.string().min(1).max(253),
+        /** only these containers are deployed/scaled/compared; default all */
+        containers: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    ecs: z
+      .object({
+        service: z.string().min(1).max(255),
+        containers: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const overrideSchema = z
+  .object({
+    /** image for every selected container (or the only one) */
+    image: z.string().min(1).optional(),
+    /** per-container images */
+    containers: z.record(z.string().min(1), z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const deploySchema = z
+  .object({
+    /** deploy the versions production runs (false: leave test versions as they are, except overrides) */
+    productionVersions: z.boolean().default(true),
+    /** feature-branch mode: app name → image(s) to deploy instead of production's */
+    overrides: z.record(z.string(), overrideSchema).default({}),
+    rolloutTimeout: duration(1000, 2 * 3_600_000).default('10m'),
+    /** how many apps are deployed/scaled/restored at once */
+    concurrency: z.number().int().min(1).max(64).default(8),
+  })
+  .strict();
+
+export const scaleCapSchema = z
+  .object({
+    maxReplicas: z.number().int().min(0).optional(),
+    maxCpu: quantity.optional(),
+    maxMemory: quantity.optional(),
+    maxDesiredCount: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+export const scaleSchema = z
+  .object({
+    matchProduction: z.boolean().default(true),
+    restoreAfter: z.boolean().default(true),
+    caps: z.record(z.string(), scaleCapSchema).default({}),
+  })
+  .strict();
+
+export const kpiSchema = z
+  .object({
+    /** a Locust request name, "METHOD name" such as `POST /orders`: OPM = successful requests/s × 60 */
+    locustRequest: z.string().min(1).optional(),
+    prometheus: z
+      .object({
+        url: httpUrl,
+        /** an instant query returning orders per minute, e.g. `sum(rate(orders_created_total[1m])) * 60` */
+        query: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const loadSchema = z
+  .object({
+    locust: z
+      .object({
+        url: httpUrl,
+        /** the system under test, passed to Locust as `host` */
+        host: httpUrl.optional(),
+        /** workers the master must have before load starts */
+        minWorkers: z.number().int().min(0).max(1000).default(1),
+      })
+      .strict(),
+    kpi: kpiSchema,
+    targetOrdersPerMinute: z.number().positive().max(10_000_000),
+    rampUp: duration(1000, 24 * 3_600_000),
+    plateau: duration(1000, 24 * 3_600_000),
+    controlInterval: duration(1000, 10 * 60_000).default('60s'),
+    maxUsers: z.number().int().min(1).max(1_000_000).default(5000),
+    /** spawn rate cap per worker (users/s) */
+    maxSpawnRatePerWorker: z.number().positive().max(1000).default(10),
+    algorithm: z.enum(['adaptive', 'baseline']).default('adaptive'),
+    /** the plateau passes when its mean OPM is within this % of the target */
+    tolerancePct: z.number().min(0).max(100).default(5),
+  })
+  .strict();
+
+export const guardsSchema = z
+  .object({
+    maxErrorRate: z.number().min(0).max(1).default(0.05),
+    maxP99Ms: z.number().positive().optional(),
+    /** KPI at zero for this many consecutive samples during load is a stall */
+    stallSamples: z.number().int().min(1).max(1000).default(3),
+    /** a breach must last this long before it aborts the run */
+    gracePeriod: duration(0, 3_600_000).default('0s'),
+    /** a production deploy that lands mid-run: abort, or continue and flag it */
+    productionDrift: z.enum(['abort', 'flag']).default('flag'),
+  })
+  .strict();
+
+export const cleanupHookSchema = z
+  .object({
+    http: z
+      .object({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('DELETE'),
+        url: httpUrl,
+        headers: z.record(z.string(), z.string()).default({}),
+        body: z.string().optional(),
+        timeout: duration(100, 3_600_000).default('30s'),
+      })
+      .strict()
+      .optional(),
+    kubernetesJob: z
+      .object({
+        namespace: name,
+        name,
+        image: z.string().min(1),
+        command: z.array(z.string()).min(1),
+        timeout: duration(1000, 3_600_000).default('5m'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const notifySchema = z
+  .object({
+    webhook: z
+      .object({
+        url: httpUrl,
+        events: z.array(z.enum(['phase', 'guard', 'verdict', 'abort'])).default(['phase', 'guard', 'verdict', 'abort']),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const sandboxSchema = z
+  .object({
+    /** simulated seconds per real second */
+    timeScale: z.number().min(0.1).max(10_000).default(1),
+  })
+  .strict();
+
+export const loadTestSpecSchema = z
+  .object({
+    /** the embedded sandbox: production and test are loopback servers speaking the real protocols */
+    sandbox: sandboxSchema.optional(),
+    production: environmentSchema.optional(),
+    test: environmentSchema.optional(),
+    applications: z.array(applicationSchema).min(1).max(1000),
+    deploy: deploySchema.default({}),
+    scale: scaleSchema.default({}),
+    load: loadSchema,
+    guards: guardsSchema.default({}),
+    cleanup: z.array(cleanupHookSchema).max(50).default([]),
+    notify: notifySchema.default({}),
+  })
+  .strict();
+
+export const loadTestSchema = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('LoadTest'),
+    metadata: z
+      .object({
+        name,
+        labels: z.record(z.string(), z.string()).optional(),
+        description: z.string().max(2000).optional(),
+      })
+      .strict(),
+    spec: loadTestSpecSchema,
+  })
+  .strict();
+
+/** The spec as written (durations as strings, defaults optional). */
+export type LoadTestInput = z.input<typeof loadTestSchema>;
+/** The resolved spec: defaults applied, durations in milliseconds. */
+export type LoadTest = z.output<typeof loadTestSchema>;
+export type Application = LoadTest['spec']['applications'][number];
+export type Environment = z.output<typeof environmentSchema>;
+export type LoadSpec = LoadTest['spec']['load'];
+export type GuardsSpec = LoadTest['spec']['guards'];
+export type CleanupHook = LoadTest['spec']['cleanup'][number];

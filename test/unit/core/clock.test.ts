@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, ScaledClock } from '../../../electron/core/clock.ts';
+
+describe('clocks', () => {
+  it('a scaled clock runs N times faster than real time', () => {
+    let real = 1000;
+    const clock = new ScaledClock(100, () => real);
+    const t0 = clock.now();
+    real += 10;
+    expect(clock.now() - t0).toBe(1000);
+  });
+
+  it('a manual clock wakes sleepers in time order', async () => {
+    const clock = new ManualClock(0);
+    const woke: number[] = [];
+    void clock.sleep(300).then(() => woke.push(clock.now()));
+    void clock.sleep(100).then(() => woke.push(clock.now()));
+    await clock.advance(500);
+    expect(woke).toEqual([100, 300]);
+    expect(clock.now()).toBe(500);
+  });
+
+  it('an aborted sleep rejects with the reason', async () => {
+    const clock = new ManualClock(0);
+    const ac = new AbortController();
+    const p = clock.sleep(1000, ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+    expect(clock.pendingSleepers).toBe(0);
+  });
+});
