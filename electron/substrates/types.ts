@@ -57,6 +57,19 @@ export interface KubernetesWriter extends KubernetesReader {
   apply(ref: K8sAppRef, desired: K8sDesiredState, signal?: AbortSignal): Promise<void>;
   /** Wait for the deployment's rollout to complete, via a watch that resumes when dropped. */
   waitForRollout(ref: K8sAppRef, opts: WaitOptions): Promise<K8sAppState>;
+  /**
+   * Optional (cleanup hooks): create a batch/v1 Job in the test cluster and wait until it
+   * succeeds or fails, within opts.timeoutMs. When absent, the conductor skips Job hooks with a log line.
+   */
+  runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<{ succeeded: boolean; message?: string }>;
+}
+
+/** A cleanup Job: one container running `command` in `image`. */
+export interface K8sJobSpec {
+  namespace: string;
+  name: string;
+  image: string;
+  command: string[];
 }
 
 export interface EcsReader {

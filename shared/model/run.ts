@@ -102,6 +102,10 @@ export interface RunReport {
   parityBefore: ParityReport | null;
   parityAfter: ParityReport | null;
   verdict: Verdict;
+  /** every app's progress over time (t: ms since run start), for the report's per-app timeline */
+  timeline?: (AppProgress & { t: number })[];
+  /** regressions against the previous run of the same spec, filled in by the history */
+  regressions?: string[];
 }
 
 export interface RunSummary {
