@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConductorError } from '../../shared/model/errors.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerServe } from './commands/serve.ts';
 
 /**
  * The `conductor` CLI. Each command lives in ./commands/<name>.ts and registers itself here.
@@ -44,6 +45,7 @@ Exit codes:
   3  aborted or runtime failure (Ctrl-C, guard breach, unreachable cluster)`,
     );
   registerValidate(program, ctx);
+  registerServe(program, ctx);
   return program;
 }
 

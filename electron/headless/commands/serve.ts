@@ -1,0 +1,154 @@
+import type { Command } from 'commander';
+import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { CliContext } from '../cli.ts';
+import type { ConductorService, ConductorServiceOptions } from '../../core/service-types.ts';
+import { startHttpServer, type HttpServerHandle } from '../http-server.ts';
+import { UsageError } from '../exit-codes.ts';
+
+/**
+ * `conductor serve`: the conductor service behind the HTTP transport, with the cockpit served to a
+ * browser. Runs until Ctrl-C; Ctrl-C aborts a running run and waits for the restore to finish.
+ */
+export const DEFAULT_SERVE_PORT = 18787;
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  timeScale: number;
+  token?: string;
+  dataDir: string;
+  staticDir: string;
+  examplesDir: string;
+}
+
+export type CreateService = (opts: ConductorServiceOptions) => ConductorService | Promise<ConductorService>;
+
+/** Something that delivers SIGINT/SIGTERM (process, or a stand-in in tests). */
+export interface SignalSource {
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+export interface ServeDeps {
+  createService: CreateService;
+  signals: SignalSource;
+  env: NodeJS.ProcessEnv;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+export interface RunningServe {
+  url: string;
+  service: ConductorService;
+  server: HttpServerHandle;
+  /** resolves once the server has shut down (after a signal or stop()) */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start the service and the HTTP server; shut both down on the first SIGINT/SIGTERM. */
+export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<RunningServe> {
+  const service = await deps.createService({
+    dataDir: opts.dataDir,
+    host: 'http',
+    timeScale: opts.timeScale,
+    env: deps.env,
+    examplesDir: opts.examplesDir,
+  });
+  let server: HttpServerHandle;
+  try {
+    server = await startHttpServer({ service, host: opts.host, port: opts.port, token: opts.token, staticDir: opts.staticDir });
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
+  let stopping: Promise<void> | null = null;
+  let signalsSeen = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      deps.signals.off('SIGINT', onSignal);
+      deps.signals.off('SIGTERM', onSignal);
+      try {
+        await service.close(); // aborts a running run and restores the test environment
+      } finally {
+        await server.close();
+        resolveDone();
+      }
+    })();
+    return stopping;
+  };
+  const onSignal = () => {
+    signalsSeen += 1;
+    if (signalsSeen === 1) {
+      deps.err.write('\nstopping: aborting any run in progress and restoring the test environment…\n');
+      void stop();
+    } else {
+      deps.err.write('still restoring the test environment; waiting for it to finish\n');
+    }
+  };
+  // registered while stop() is pending as well, so a second Ctrl-C never interrupts the restore
+  deps.signals.on('SIGINT', onSignal);
+  deps.signals.on('SIGTERM', onSignal);
+  return { url: server.url, service, server, done, stop };
+}
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('serve the cockpit and the ConductorApi over HTTP (server-sent events for run events); loopback only unless --host and --token are given')
+    .option('--port <n>', `port to listen on (0: any free port)`, String(DEFAULT_SERVE_PORT))
+    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--time-scale <n>', 'simulated seconds per real second for sandbox runs', '1')
+    .option('--token <token>', 'bearer token required on every API call (or CONDUCTOR_TOKEN)')
+    .option('--data-dir <dir>', 'where journals, history and reports live (or CONDUCTOR_DATA_DIR)')
+    .option('--static-dir <dir>', 'the built cockpit (default out/renderer)')
+    .action(async (raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string }) => {
+      const env = ctx.io.env ?? process.env;
+      const opts = resolveServeOptions(raw, env);
+      const { createConductorService } = (await import(SERVICE_MODULE)) as { createConductorService: CreateService };
+      const running = await startServe(opts, { createService: createConductorService, signals: process, env, out: ctx.io.stdout, err: ctx.io.stderr });
+      const shown = opts.token ? `${running.url}/#token=${encodeURIComponent(opts.token)}` : `${running.url}/`;
+      ctx.io.stdout.write(`conductor cockpit: ${shown}\n`);
+      if (!existsSync(join(opts.staticDir, 'index.html'))) {
+        ctx.io.stderr.write(`note: the cockpit is not built (${opts.staticDir} has no index.html); run \`npm run build\` — the API works meanwhile\n`);
+      }
+      ctx.io.stdout.write('press Ctrl-C to stop (a running run is aborted and the test environment restored)\n');
+      await running.done;
+      ctx.io.stdout.write('stopped\n');
+    });
+}
+
+/** the core's service module, loaded when `serve` runs so other commands never pay for it */
+const SERVICE_MODULE = '../../core/service.ts';
+
+export function resolveServeOptions(
+  raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string },
+  env: NodeJS.ProcessEnv,
+): ServeOptions {
+  const port = Number(raw.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer between 0 and 65535, found "${raw.port}"`);
+  const timeScale = Number(raw.timeScale);
+  if (!Number.isFinite(timeScale) || timeScale < 0.1 || timeScale > 10_000) {
+    throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw.timeScale}"`);
+  }
+  const host = raw.host.trim();
+  if (host === '') throw new UsageError('--host: expected an address such as 127.0.0.1');
+  const token = raw.token ?? env.CONDUCTOR_TOKEN;
+  const dataDir = resolve(raw.dataDir ?? env.CONDUCTOR_DATA_DIR ?? join(env.HOME ?? homedir(), '.conductor'));
+  return {
+    port,
+    host,
+    timeScale,
+    ...(token ? { token } : {}),
+    dataDir,
+    staticDir: resolve(raw.staticDir ?? join(projectRoot, 'out', 'renderer')),
+    examplesDir: join(projectRoot, 'examples'),
+  };
+}
