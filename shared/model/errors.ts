@@ -55,8 +55,9 @@ export class SpecError extends ConductorError {
 }
 
 export function formatSpecIssue(issue: SpecIssue, file?: string): string {
-  const where = [file ?? '<spec>', issue.line ?? 0, issue.column ?? 0].join(':');
-  const parts = [`${where}: ${issue.path || '(document)'}: ${issue.message}`];
+  // no position (a file that cannot be read at all): just the file; no path (the whole document): no path
+  const where = issue.line === undefined ? (file ?? '<spec>') : [file ?? '<spec>', issue.line, issue.column ?? 1].join(':');
+  const parts = [`${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`];
   if (issue.expected !== undefined) parts.push(`expected ${issue.expected}`);
   if (issue.found !== undefined) parts.push(`found ${issue.found}`);
   return parts.join('; ');

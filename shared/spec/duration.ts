@@ -19,3 +19,16 @@ export function formatDuration(ms: number): string {
   const s = rest - m * 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
 }
+
+/** Lossless rendering that parseDuration reads back exactly: `1h30m`, `1s500ms`, `0s`. */
+export function formatDurationExact(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return `${ms}ms`;
+  let rest = Math.round(ms);
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = Math.floor(rest / 1000);
+  const milli = rest - s * 1000;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}${milli ? `${milli}ms` : ''}` || '0s';
+}

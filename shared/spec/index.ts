@@ -1,2 +1,3 @@
 export * from './schema.ts';
 export * from './duration.ts';
+export * from './validate.ts';

@@ -13,26 +13,39 @@ const name = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label (lower-case letters, digits and "-")');
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label (lower-case letters, digits and "-")')
+  .describe('a DNS-1123 label (lower-case letters, digits and "-", at most 63)');
+
+/** Human-readable bounds such as `1s`, `24h`, `100ms`. */
+const bound = (ms: number): string => (ms === 0 ? '0s' : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+const DURATION_EXPECTED = 'a duration such as 90s, 30m or 1h30m';
 
 const duration = (min: number, max: number) =>
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a duration such as 90s, 30m or 1h30m', params: { expected: 'a duration such as 90s, 30m or 1h30m' } });
-      return z.NEVER;
-    }
-    if (ms < min || ms > max) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a duration between ${min / 1000}s and ${max / 3_600_000}h`, params: { expected: `between ${min / 1000}s and ${max / 3_600_000}h` } });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is not a duration', params: { expected: DURATION_EXPECTED } });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is out of range', params: { expected: `a duration between ${bound(min)} and ${bound(max)}` } });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(`${DURATION_EXPECTED} (between ${bound(min)} and ${bound(max)})`);
 
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL');
+const HTTP_URL_RE = /^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
+const httpUrl = z.string().regex(HTTP_URL_RE, 'an http:// or https:// URL').describe('an http:// or https:// URL');
 
 /** Kubernetes quantity such as `500m`, `2`, `1Gi`, `512Mi`. */
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'a Kubernetes quantity such as 500m or 1Gi');
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'a Kubernetes quantity such as 500m or 1Gi')
+  .describe('a Kubernetes quantity such as 500m or 1Gi');
 
 export const kubernetesEnvSchema = z
   .object({
@@ -45,7 +58,10 @@ export const kubernetesEnvSchema = z
 
 export const ecsEnvSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1')
+      .describe('an AWS region such as eu-central-1'),
     cluster: z.string().min(1),
     profile: z.string().min(1).optional(),
     endpoint: httpUrl.optional(),
@@ -138,7 +154,8 @@ export const loadSchema = z
   .object({
     locust: z
       .object({
-        url: httpUrl,
+        /** the Locust master's web/API URL; required unless `spec.sandbox` is set (the sandbox runs its own) */
+        url: httpUrl.optional(),
         /** the system under test, passed to Locust as `host` */
         host: httpUrl.optional(),
         /** workers the master must have before load starts */
