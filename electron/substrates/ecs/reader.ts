@@ -1,0 +1,155 @@
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
+import pLimit from 'p-limit';
+import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { EcsAppState } from '../../../shared/model/app-state.ts';
+import { SubstrateError } from '../../../shared/model/errors.ts';
+import type { EcsAppRef, EcsReader, EcsTarget } from '../types.ts';
+import { ecsCall, type EcsCallContext } from './call.ts';
+import { createEcsClient } from './client.ts';
+import { isMissing, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
+
+/**
+ * The ECS reader: DescribeServices batched by 10 (batches in parallel), then DescribeTaskDefinition
+ * once per distinct task definition. Revisioned task definitions are immutable, so they are cached
+ * for the reader's lifetime: a second read of the same apps costs only the DescribeServices calls.
+ * It has no mutating methods — production gets this and nothing more.
+ */
+
+export interface EcsAdapterOptions {
+  region: string;
+  cluster: string;
+  profile?: string;
+  endpoint?: string;
+  clock: Clock;
+  logger?: Logger;
+  /** per HTTP request, real ms (default 10 000) */
+  requestTimeoutMs?: number;
+  /** SDK attempts per call (default 3) */
+  maxAttempts?: number;
+  /** extra rounds of our own after the SDK gave up on a retryable error (default 2) */
+  retries?: number;
+  /** first backoff between those rounds, simulated ms (default 1000) */
+  retryBackoffMs?: number;
+  /** a ready client (tests, custom middleware); region/endpoint/profile/timeouts then only label errors */
+  client?: ECSClient;
+  /** concurrent requests per read (default 8) */
+  concurrency?: number;
+}
+
+export const DESCRIBE_SERVICES_BATCH = 10;
+const TD_CACHE_LIMIT = 2_000;
+
+export interface EcsInternals {
+  ctx: EcsCallContext;
+  target: EcsTarget;
+  describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>>;
+  describeTaskDefinition(arn: string, signal?: AbortSignal): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] | undefined }>;
+  readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>>;
+}
+
+export function ecsTargetOf(opts: EcsAdapterOptions): EcsTarget {
+  return { region: opts.region, cluster: opts.cluster, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.profile ? { profile: opts.profile } : {}) };
+}
+
+/** the shared machinery of reader and writer (not exported from the package index) */
+export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
+  const client =
+    opts.client ??
+    createEcsClient({
+      region: opts.region,
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    });
+  const ctx: EcsCallContext = {
+    client,
+    clock: opts.clock,
+    logger: opts.logger ?? silentLogger,
+    region: opts.region,
+    cluster: opts.cluster,
+    retries: opts.retries ?? 2,
+    backoffMs: opts.retryBackoffMs ?? 1_000,
+  };
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
+  const tdCache = new Map<string, { taskDefinition: TaskDefinition; tags: Tag[] | undefined }>();
+
+  async function describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>> {
+    const unique = [...new Set(names)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += DESCRIBE_SERVICES_BATCH) batches.push(unique.slice(i, i + DESCRIBE_SERVICES_BATCH));
+    const out = new Map<string, Service | undefined>();
+    await Promise.all(
+      batches.map((batch) =>
+        limit(async () => {
+          const res = await ecsCall(ctx, 'DescribeServices', `services/${opts.cluster}`, (abortSignal) => client.send(new DescribeServicesCommand({ cluster: opts.cluster, services: batch }), { abortSignal }), signal);
+          for (const f of res.failures ?? []) {
+            if (f.reason !== 'MISSING') {
+              throw new SubstrateError(`ECS DescribeServices on ${opts.region}/${opts.cluster} reported a failure for ${f.arn ?? '?'}: ${f.reason ?? ''} ${f.detail ?? ''}`.trim(), {
+                substrate: 'ecs',
+                target: opts.cluster,
+                resource: f.arn ?? `services/${opts.cluster}`,
+                retryable: false,
+              });
+            }
+          }
+          for (const s of res.services ?? []) if (s.serviceName) out.set(s.serviceName, s);
+        }),
+      ),
+    );
+    for (const n of unique) if (!out.has(n)) out.set(n, undefined);
+    return out;
+  }
+
+  async function describeTaskDefinition(arn: string, signal?: AbortSignal) {
+    const hit = tdCache.get(arn);
+    if (hit) return hit;
+    const res = await ecsCall(ctx, 'DescribeTaskDefinition', `task-definition/${arn.split('/').pop() ?? arn}`, (abortSignal) => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), { abortSignal }), signal);
+    if (!res.taskDefinition) throw new SubstrateError(`ECS DescribeTaskDefinition returned no task definition for ${arn}`, { substrate: 'ecs', target: opts.cluster, resource: arn, retryable: false });
+    const entry = { taskDefinition: res.taskDefinition, tags: res.tags };
+    // only revisioned ARNs are immutable
+    if (/:\d+$/.test(arn)) {
+      if (tdCache.size >= TD_CACHE_LIMIT) tdCache.delete(tdCache.keys().next().value as string);
+      tdCache.set(arn, entry);
+    }
+    return entry;
+  }
+
+  async function readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>> {
+    const services = await describeServices(
+      refs.map((r) => r.service),
+      signal,
+    );
+    const arns = new Set<string>();
+    for (const s of services.values()) {
+      const arn = s && !isMissing(s) ? serviceTaskDefinitionArn(s) : undefined;
+      if (arn) arns.add(arn);
+    }
+    const tds = new Map<string, TaskDefinition>();
+    await Promise.all([...arns].map((arn) => limit(async () => tds.set(arn, (await describeTaskDefinition(arn, signal)).taskDefinition))));
+    const out = new Map<string, EcsAppState | null>();
+    for (const ref of refs) {
+      const s = services.get(ref.service);
+      if (!s || isMissing(s)) {
+        out.set(ref.app, null);
+        continue;
+      }
+      const arn = serviceTaskDefinitionArn(s);
+      out.set(ref.app, toEcsAppState(opts.cluster, s, arn ? tds.get(arn) : undefined, ref.containers));
+    }
+    return out;
+  }
+
+  return { ctx, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps };
+}
+
+/** A read-only ECS adapter. Exposes `target` and `readApps` only. */
+export function createEcsReader(opts: EcsAdapterOptions): EcsReader {
+  const internals = createEcsInternals(opts);
+  const target = Object.freeze({ ...internals.target });
+  return Object.freeze({
+    target,
+    readApps: (refs: EcsAppRef[], signal?: AbortSignal) => internals.readApps(refs, signal),
+  });
+}
