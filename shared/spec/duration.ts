@@ -20,9 +20,10 @@ export function formatDuration(ms: number): string {
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
 }
 
-/** Lossless rendering that parseDuration reads back exactly: `1h30m`, `1s500ms`, `0s`. */
+/** Lossless rendering that parseDuration reads back exactly: `1h30m`, `90s`, `1s500ms`, `0s` (under 2 minutes, whole seconds). */
 export function formatDurationExact(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return `${ms}ms`;
+  if (ms > 0 && ms < 120_000 && ms % 1000 === 0) return `${ms / 1000}s`;
   let rest = Math.round(ms);
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;

@@ -71,7 +71,9 @@ export class YamlTree {
         return here;
       }
       const keyStart = rangeStart(key);
-      const valueStart = isScalar(next) && next.value === null && keyStart !== undefined ? undefined : rangeStart(next);
+      // an empty value, or a block mapping/list (which starts at its first child's line), is shown at its key
+      const blockCollection = (isMap(next) || isSeq(next)) && !next.flow;
+      const valueStart = keyStart !== undefined && ((isScalar(next) && next.value === null) || blockCollection) ? undefined : rangeStart(next);
       if (i === path.length - 1) return prefer === 'key' ? (keyStart ?? valueStart ?? here) : (valueStart ?? keyStart ?? here);
       here = keyStart ?? valueStart ?? here;
       node = this.resolve(next);
