@@ -109,7 +109,7 @@ const cases: Case[] = [
   { name: 'Locust URL missing without sandbox', text: edit(['    locust:\n      url: http://locust.loadtest:8089\n', '    locust: {}\n']), path: 'spec.load.locust.url', lineAt: 'locust:', says: /Locust master URL is required/ },
   { name: 'maxErrorRate above 1', text: edit(['maxErrorRate: 0.02', 'maxErrorRate: 2']), path: 'spec.guards.maxErrorRate', lineAt: 'maxErrorRate', says: /at most 1/ },
   { name: 'algorithm not allowed', text: edit(['    plateau: 1h', '    plateau: 1h\n    algorithm: pid']), path: 'spec.load.algorithm', lineAt: 'algorithm', says: /"adaptive", "baseline".*found "pid"/ },
-  { name: 'no applications', text: BASE.replace(/  applications:\n[\s\S]*?(?=  deploy:)/, '  applications: []\n'), path: 'spec.applications', lineAt: 'applications: []', says: /at least 1 item/ },
+  { name: 'no applications', text: BASE.replace(/ {2}applications:\n[\s\S]*?(?= {2}deploy:)/, '  applications: []\n'), path: 'spec.applications', lineAt: 'applications: []', says: /at least 1 item/ },
   { name: 'duplicate application names', text: edit(['    - name: payment-gateway', '    - name: checkout']), path: 'spec.applications[1].name', lineAt: '- name: checkout\n      ecs', says: /duplicate application name/ },
   { name: 'application on both substrates', text: edit(['        service: payment-gateway', '        service: payment-gateway\n      kubernetes: { namespace: pay, deployment: gw }']), path: 'spec.applications[1].ecs', lineAt: '      ecs:\n        service: payment-gateway\n      kubernetes', says: /both kubernetes and ecs/ },
   { name: 'application on neither substrate', text: edit(['      ecs:\n        service: payment-gateway\n', '']), path: 'spec.applications[1]', lineAt: 'name: payment-gateway', says: /neither/ },
