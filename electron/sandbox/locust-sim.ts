@@ -52,6 +52,12 @@ function pyFloat(s: string): number {
   return Number(t);
 }
 
+/** Flask's jsonify sorts object keys; so do we */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 const INTERNAL_ERROR_PAGE =
   '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
@@ -92,7 +98,7 @@ export async function startLocustSimulator(options: LocustSimulatorOptions): Pro
     if (method === 'GET' && path === '/stats/requests') {
       const now = clock.now();
       // Locust memoizes this view for 2 s (its cache, not ours to bypass)
-      if (!cache || now - cache.at > cacheMs) cache = { at: now, body: JSON.stringify(engine.statsJson()) };
+      if (!cache || now - cache.at > cacheMs) cache = { at: now, body: JSON.stringify(engine.statsJson(), sortedKeys) };
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(cache.body) });
       res.end(cache.body);
       return 200;
