@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { RunEvent, RunReport, RunStatus, Verdict } from '../../shared/model/run.ts';
+import { PHASES } from '../../shared/model/run.ts';
+import type { LoadTest } from '../../shared/spec/schema.ts';
+import type { Substrates } from '../substrates/types.ts';
+import { DriftWatch } from './drift.ts';
+import { RunHistory } from './history.ts';
+import { RunJournal } from './journal.ts';
+import { WebhookNotifier } from './notifier.ts';
+import { readParity } from './parity.ts';
+import { cleanupPhase } from './phases/cleanup.ts';
+import { errorMessage } from './phases/common.ts';
+import { deployPhase } from './phases/deploy.ts';
+import { LoadLoop } from './phases/load.ts';
+import { restorePhase } from './phases/restore.ts';
+import { scalePhase } from './phases/scale.ts';
+import { snapshotPhase } from './phases/snapshot.ts';
+import { validatePhase } from './phases/validate.ts';
+import { buildReport } from './report.ts';
+import { RunContext, type ConductorDeps } from './run-context.ts';
+import { computeVerdict, type RunOutcome } from './verdict.ts';
+
+export type { ConductorDeps } from './run-context.ts';
+
+/**
+ * The conductor: one call runs the whole load test and always leaves the test environment as it
+ * found it.
+ *
+ *   validate → snapshot → deploy → scale → ramp → plateau → restore → cleanup → verdict
+ *                  (any phase) ── abort / guard breach / error ──► restore → cleanup → verdict
+ *
+ * Restore runs whenever a write was issued, under its own signal: an abort cancels the forward
+ * phases' waits but never the restore. Every transition and write is journaled; the report is
+ * stored in the history.
+ */
+
+export interface RunOptions {
+  /** default: a new id (time, spec name, random suffix) */
+  runId?: string;
+  /** aborting this signal aborts the run (its reason, if a string, is the abort reason) */
+  signal?: AbortSignal;
+  /** every RunEvent, in order */
+  onEvent?: (event: RunEvent) => void;
+  /** named in the status, for banners and confirmations; default: derived from the test targets */
+  testEnvironment?: string;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  verdict: Verdict;
+  report: RunReport;
+}
+
+export interface RunHandle {
+  readonly runId: string;
+  /** a copy of the live status */
+  status(): RunStatus;
+  /** abort (idempotent): returns true if this call started the abort */
+  abort(reason?: string): boolean;
+  readonly done: Promise<RunResult>;
+}
+
+export function newRunId(specName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${stamp}-${specName.slice(0, 60)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function describeTestEnvironment(substrates: Substrates): string {
+  const parts: string[] = [];
+  const k = substrates.test.kubernetes?.target;
+  const e = substrates.test.ecs?.target;
+  if (k) parts.push(`Kubernetes context ${k.context} (${k.server})`);
+  if (e) parts.push(`ECS cluster ${e.cluster} in ${e.region}${e.endpoint ? ` (${e.endpoint})` : ''}`);
+  return parts.join(', ') || 'no test environment';
+}
+
+export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions = {}): RunHandle {
+  const runId = opts.runId ?? newRunId(spec.metadata.name);
+  const journal = new RunJournal(deps.dataDir, runId);
+  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(deps.substrates));
+  const notifier = new WebhookNotifier(spec, { logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  ctx.onEvent((e) => notifier.notify(e));
+  if (opts.onEvent) ctx.onEvent(opts.onEvent);
+  const onSignal = () => {
+    const r: unknown = opts.signal?.reason;
+    ctx.abort(typeof r === 'string' ? r : r instanceof Error && r.message ? r.message : 'aborted', 'user');
+  };
+  if (opts.signal?.aborted) queueMicrotask(onSignal);
+  else opts.signal?.addEventListener('abort', onSignal, { once: true });
+  const done = conduct(ctx, notifier).finally(() => opts.signal?.removeEventListener('abort', onSignal));
+  return {
+    runId,
+    status: () => ctx.snapshotStatus(),
+    abort: (reason = 'aborted by the user') => ctx.abort(reason, 'user'),
+    done,
+  };
+}
+
+/** Run a load test to the end; resolves with the verdict (it rejects only on a bug or a journal that cannot be written). */
+export function runLoadTest(spec: LoadTest, deps: ConductorDeps, opts: RunOptions = {}): Promise<RunResult> {
+  return startRun(spec, deps, opts).done;
+}
+
+async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunResult> {
+  const { spec, deps } = ctx;
+  await ctx.journal.append({
+    type: 'run-started',
+    runId: ctx.runId,
+    specName: spec.metadata.name,
+    pid: process.pid,
+    host: hostname(),
+    testEnvironment: ctx.status.testEnvironment,
+    startedAt: ctx.status.startedAt,
+  });
+  ctx.status.state = 'running';
+  ctx.emit({ type: 'run-started', runId: ctx.runId, status: ctx.snapshotStatus() });
+
+  let outcome: RunOutcome = { kind: 'completed' };
+  let drift: DriftWatch | null = null;
+  let validated = false;
+  try {
+    await ctx.phase('validate', () => validatePhase(ctx));
+    validated = true;
+    await ctx.phase('snapshot', () => snapshotPhase(ctx));
+    await ctx.phase('deploy', () => deployPhase(ctx));
+    await ctx.phase('scale', () => scalePhase(ctx));
+    drift = new DriftWatch(ctx);
+    const loop = new LoadLoop(ctx, drift);
+    await ctx.phase('ramp', () => loop.run('ramp'));
+    await ctx.phase('plateau', () => loop.run('plateau'));
+  } catch (err) {
+    if (ctx.abortKind === 'user') outcome = { kind: 'aborted', reason: ctx.abortReason ?? 'aborted' };
+    else if (ctx.abortKind === 'guard') outcome = { kind: 'guard', reason: ctx.abortReason ?? 'guard breached' };
+    else {
+      outcome = { kind: 'error', reason: errorMessage(err) };
+      ctx.log('error', `run failed in ${ctx.status.phase ?? 'start-up'}: ${errorMessage(err)}`);
+    }
+  } finally {
+    drift?.stop();
+  }
+  for (const p of PHASES.slice(0, PHASES.indexOf('restore'))) if (!ctx.status.phases.some((r) => r.phase === p)) ctx.skipPhase(p);
+
+  // load off first (abort already issued the stop; this waits for it, bounded)
+  if (ctx.loadStarted || ctx.stopPromise) await ctx.stopLoad(outcome.kind === 'completed' ? 'run complete' : outcome.kind);
+
+  // restore: own signal, never the user's
+  const restoreSignal = new AbortController().signal;
+  if (ctx.journal.writeIntents > 0) {
+    ctx.abortStep('restoring');
+    try {
+      await ctx.phase('restore', () => restorePhase(ctx, restoreSignal));
+    } catch (err) {
+      ctx.restoreComplete = false;
+      ctx.restoreFailures.push(errorMessage(err));
+      ctx.log('error', `restore failed: ${errorMessage(err)}`);
+    }
+  } else ctx.skipPhase('restore');
+
+  if (validated) {
+    ctx.abortStep('cleaning-up');
+    try {
+      await ctx.phase('cleanup', () => cleanupPhase(ctx, restoreSignal));
+    } catch (err) {
+      ctx.flag(`cleanup failed: ${errorMessage(err)}`);
+    }
+  } else ctx.skipPhase('cleanup');
+
+  if (ctx.snapshot.size && ctx.journal.writeIntents > 0) {
+    try {
+      const read = deps.readParity ?? readParity;
+      ctx.parityAfter = await read(spec, deps.substrates, AbortSignal.timeout(60_000));
+      ctx.emit({ type: 'parity', runId: ctx.runId, when: 'after', report: ctx.parityAfter });
+    } catch (err) {
+      ctx.log('warn', `parity after the run could not be read: ${errorMessage(err)}`);
+    }
+  }
+
+  let verdict!: Verdict;
+  await ctx.phase('verdict', async () => {
+    verdict = computeVerdict({ spec, samples: ctx.status.samples, knee: ctx.status.knee, outcome, restoreComplete: ctx.restoreComplete, restoreFailures: ctx.restoreFailures });
+  });
+  ctx.status.verdict = verdict;
+  ctx.status.state = verdict.status;
+  ctx.status.phase = 'verdict';
+  ctx.abortStep('done');
+  ctx.emit({ type: 'verdict', runId: ctx.runId, verdict });
+
+  const endedAt = new Date().toISOString();
+  let report = buildReport({ spec, status: ctx.snapshotStatus(), verdict, endedAt, parityBefore: ctx.parityBefore, parityAfter: ctx.parityAfter, timeline: ctx.timeline });
+  try {
+    const summary = await new RunHistory(deps.dataDir).save(report);
+    report = { ...report, regressions: summary.regression };
+    for (const r of summary.regression) ctx.flag(`regression: ${r}`);
+    if (summary.regression.length) report = { ...report, status: ctx.snapshotStatus() };
+  } catch (err) {
+    ctx.log('error', `saving the run to the history failed: ${errorMessage(err)}`);
+  }
+  await ctx.journal.append({ type: 'run-ended', state: verdict.status, restoreComplete: ctx.restoreComplete });
+  ctx.emit({ type: 'run-ended', runId: ctx.runId, status: ctx.snapshotStatus() });
+  await notifier.flush();
+  return { status: ctx.snapshotStatus(), verdict, report };
+}
