@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.ts';
-import { FaultInjector, RequestLog, readBody, sleepReal, startLoopbackServer } from '../http-kit.ts';
+import { FaultInjector, RequestLog, readBody, startLoopbackServer } from '../http-kit.ts';
 import type { EcsSeed, EcsTiming } from './seed.ts';
 import { EcsApiError, EcsStore, type JsonObject } from './store.ts';
 import { shopEcsSeed } from './topology.ts';
@@ -74,6 +74,18 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
   const opCounts = new Map<string, number>();
   let mutatingTotal = 0;
   let failToggle = 0;
+  // injected latency ends early when the server closes, so no timer outlives it
+  const delays = new Set<() => void>();
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        delays.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      delays.add(done);
+    });
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -82,6 +94,7 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
     let status = 200;
     const reply = (code: number, body: JsonObject) => {
       status = code;
+      if (res.destroyed || res.writableEnded) return;
       const text = JSON.stringify(body);
       res.writeHead(code, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
       res.end(text);
@@ -106,7 +119,7 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
         const cluster = op === 'RegisterTaskDefinition' || op === 'DeregisterTaskDefinition' ? undefined : EcsStore.clusterName(typeof body.cluster === 'string' ? body.cluster : 'default');
         if (cluster !== undefined) mutatingByCluster.set(cluster, (mutatingByCluster.get(cluster) ?? 0) + 1);
       }
-      if (faults.latencyMs > 0) await sleepReal(faults.latencyMs);
+      if (faults.latencyMs > 0) await delay(faults.latencyMs);
       if (faults.take5xx(op || req.url || '/')) {
         failToggle += 1;
         if (failToggle % 2 === 1) return fail(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again later.');
@@ -136,6 +149,9 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
     mutatingRequests: (cluster?: string) => (cluster === undefined ? mutatingTotal : (mutatingByCluster.get(EcsStore.clusterName(cluster)) ?? 0)),
     productionMutatingRequests: () => [...production].reduce((sum, c) => sum + (mutatingByCluster.get(c) ?? 0), 0),
     operationCounts: () => Object.fromEntries(opCounts),
-    close: () => server.close(),
+    close: async () => {
+      for (const done of [...delays]) done();
+      await server.close();
+    },
   };
 }
