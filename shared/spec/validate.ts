@@ -27,8 +27,16 @@ export function validateSpecText(text: string, fileName?: string): SpecValidatio
   for (const issue of checkSemantics(value)) if (!flagged.has(pathKey(issue.path))) fieldIssues.push(issue);
 
   if (parsed.success && fieldIssues.length === 0) return { ok: true, spec: parsed.data, issues: [] };
-  return { ok: false, issues: sortIssues(dedupe(fieldIssues).map((i) => positionField(i, tree))) };
+  const unique = dedupe(fieldIssues);
+  const shown = sortIssues(unique.slice(0, MAX_ISSUES * 4).map((i) => positionField(i, tree))).slice(0, MAX_ISSUES);
+  if (unique.length > shown.length) {
+    shown.push({ path: '', message: `and ${unique.length - shown.length} more problems not shown`, expected: 'fewer problems (fix these first)', found: `${unique.length} problems` });
+  }
+  return { ok: false, issues: shown };
 }
+
+/** More problems than this are summarised in one final line: a message stays readable. */
+export const MAX_ISSUES = 50;
 
 /** `spec.applications[2].kubernetes.namespace` */
 export function formatPath(path: readonly PathSegment[]): string {

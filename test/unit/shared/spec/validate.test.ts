@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSpecIssue, type SpecIssue } from '../../../../shared/model/errors.ts';
-import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../../../shared/spec/validate.ts';
+import { MAX_ISSUES, describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../../../shared/spec/validate.ts';
 
 /** A valid spec on real clusters; every invalid case below is one edit of it. */
 const BASE = `apiVersion: conductor/v1
@@ -164,6 +164,14 @@ describe('validateSpecText: invalid specs', () => {
     expect(issues.map((i) => i.path)).toEqual(['apiVersion', 'spec.test.ecs.cluster', 'spec.load.rampUp', 'spec.guards.maxErrorRate']);
     const lines = issues.map((i) => i.line ?? 0);
     expect([...lines].sort((a, b) => a - b)).toEqual(lines);
+  });
+
+  it('shows at most MAX_ISSUES problems and says how many more there are', () => {
+    const text = BASE.replace(/ {2}applications:\n[\s\S]*?(?= {2}deploy:)/, '  applications:\n' + '    - { name: Upper }\n'.repeat(200));
+    const issues = problems(text);
+    expect(issues).toHaveLength(MAX_ISSUES + 1);
+    expect(issues.at(-1)!.message).toMatch(/^and \d+ more problems not shown$/);
+    expect(issues[0]!.line).toBeLessThanOrEqual(issues[MAX_ISSUES - 1]!.line!);
   });
 
   it('points at the column of the value', () => {
