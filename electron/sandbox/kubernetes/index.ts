@@ -1,0 +1,5 @@
+export { startKubernetesApiServer, statusObject, type KubeApiServer, type KubeApiServerOptions } from './server.ts';
+export { KubeStore } from './store.ts';
+export { shopKubeSeed, generatedKubeSeed, SHOP_NAMESPACES, type SandboxSide } from './topology.ts';
+export { kubeconfigFor, kubeconfigYaml, type KubeconfigDocument, type KubeconfigServer, type KubeconfigContextSpec } from './kubeconfig.ts';
+export type { KubeSeed, KubeDeploymentSeed, KubeContainerSeed, KubeHpaSeed, WatchEvent } from './types.ts';

@@ -1,0 +1,450 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../core/clock.ts';
+import { FaultInjector, readBody, RequestLog, sendJson, sleepReal, startLoopbackServer } from '../http-kit.ts';
+import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, versionInfo } from './discovery.ts';
+import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';
+import { parseFieldSelector, parseLabelSelector, SelectorError, type Matcher } from './selectors.ts';
+import { InvalidObject, KubeStore, type StoredKind } from './store.ts';
+import { toTable, wantsTable } from './tables.ts';
+import type { KubeSeed } from './types.ts';
+
+/**
+ * A loopback Kubernetes API server for the sandbox: the real wire protocol for the subset that
+ * the Conductor and kubectl use (discovery, apps/v1 deployments with scale and status,
+ * autoscaling/v2 HPAs, v1 pods and namespaces, list/watch/patch/put), rollouts that progress on
+ * the sandbox clock, Status errors, fault injection and a request log.
+ */
+
+export interface KubeApiServerOptions {
+  clock: Clock;
+  /** 'production' | 'test' (or any label): shown in logs and errors */
+  name: string;
+  seed?: KubeSeed;
+  /** 0 / undefined = ephemeral */
+  port?: number;
+  faults?: FaultInjector;
+  log?: RequestLog;
+  /** simulated ms between rollout steps (one replica per step); default 2000 */
+  rolloutStepMs?: number;
+  /** watch events kept for resumption; default 10000 */
+  historyLimit?: number;
+}
+
+export interface KubeApiServer {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly store: KubeStore;
+  readonly faults: FaultInjector;
+  readonly log: RequestLog;
+  /** POST/PUT/PATCH/DELETE requests this server received (including refused ones) */
+  mutatingRequests(): number;
+  close(): Promise<void>;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', namespaces: '', pods: '' };
+const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
+  deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
+  horizontalpodautoscalers: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
+  namespaces: { kind: 'Namespace', apiVersion: 'v1' },
+  pods: { kind: 'Pod', apiVersion: 'v1' },
+};
+
+class HttpStatus extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: JsonObject,
+  ) {
+    super(message);
+  }
+}
+
+export function statusObject(code: number, reason: string, message: string, details?: JsonObject): JsonObject {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+}
+
+const qualified = (resource: string) => (GROUP_OF[resource] ? `${resource}.${GROUP_OF[resource]}` : resource);
+const notFound = (resource: string, name: string) =>
+  new HttpStatus(404, 'NotFound', `${qualified(resource)} "${name}" not found`, { name, group: GROUP_OF[resource] ?? '', kind: resource });
+const conflict = (resource: string, name: string) =>
+  new HttpStatus(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, {
+    name,
+    group: GROUP_OF[resource] ?? '',
+    kind: resource,
+  });
+const invalid = (resource: string, name: string, err: InvalidObject) =>
+  new HttpStatus(422, 'Invalid', `${KIND_OF[resource]?.kind ?? resource}.${GROUP_OF[resource] || 'core'} "${name}" is invalid: ${err.message}`, {
+    name,
+    group: GROUP_OF[resource] ?? '',
+    kind: KIND_OF[resource]?.kind ?? resource,
+    causes: [{ reason: 'FieldValueInvalid', message: err.message, field: err.field }],
+  });
+
+interface Route {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  sub?: string;
+}
+
+function parseRoute(path: string): Route | undefined {
+  const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (seg[0] === 'api' && seg[1] === 'v1') {
+    group = '';
+    version = 'v1';
+    rest = seg.slice(2);
+  } else if (seg[0] === 'apis' && seg.length >= 3) {
+    group = seg[1] as string;
+    version = seg[2] as string;
+    rest = seg.slice(3);
+  } else return undefined;
+  if (rest.length === 0) return undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    return { group, version, namespace: rest[1], resource: rest[2] as string, name: rest[3], sub: rest[4] };
+  }
+  return { group, version, resource: rest[0] as string, name: rest[1], sub: rest[2] };
+}
+
+const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', pods: '/v1', namespaces: '/v1' };
+
+export async function startKubernetesApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
+  const { clock } = opts;
+  const faults = opts.faults ?? new FaultInjector();
+  const log = opts.log ?? new RequestLog();
+  const store = new KubeStore({ clock, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) });
+  if (opts.seed) store.seed(opts.seed);
+  let mutating = 0;
+  const openWatches = new Set<() => void>();
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const isMutating = MUTATING.has(method);
+    if (isMutating) mutating++;
+    let operation = `${method} ${url.pathname}`;
+    const record = (status: number) => log.add({ t: clock.now(), method, path: url.pathname + url.search, status, mutating: isMutating, operation });
+    const reply = (status: number, body: unknown) => {
+      record(status);
+      sendJson(res, status, body);
+    };
+    try {
+      if (faults.latencyMs > 0) await sleepReal(faults.latencyMs);
+      if (faults.take5xx(url.pathname)) {
+        throw new HttpStatus(503, 'ServiceUnavailable', `the server is currently unable to handle the request (injected fault on ${opts.name})`);
+      }
+      if (isMutating && faults.takeConflict(url.pathname)) {
+        const r = parseRoute(url.pathname);
+        throw conflict(r?.resource ?? 'object', r?.name ?? '');
+      }
+      const discovery = serveDiscovery(url.pathname, req);
+      if (discovery !== undefined) {
+        operation = 'discovery';
+        return reply(discovery === null ? 404 : 200, discovery ?? statusObject(404, 'NotFound', 'the server could not find the requested resource'));
+      }
+      const route = parseRoute(url.pathname);
+      if (!route || SERVED[route.resource] !== `${route.group}/${route.version}`) {
+        throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      const verb = verbOf(method, route, url);
+      operation = `${verb} ${route.resource}${route.sub ? '/' + route.sub : ''}`;
+      if (verb === 'watch') {
+        record(200);
+        return serveWatch(req, res, route, url);
+      }
+      const out = await serveResource(verb, route, url, req);
+      reply(out.status, out.body);
+    } catch (err) {
+      if (err instanceof HttpStatus) return reply(err.code, statusObject(err.code, err.reason, err.message, err.details));
+      if (err instanceof SelectorError) return reply(400, statusObject(400, 'BadRequest', err.message));
+      throw err;
+    }
+  };
+
+  function serveDiscovery(path: string, req: IncomingMessage): unknown {
+    const p = path.replace(/\/+$/, '') || '/';
+    if (p === '/version') return versionInfo();
+    if (p === '/api') return apiVersions(`${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`);
+    if (p === '/api/v1') return resourceList('v1', CORE_V1);
+    if (p === '/apis') return apiGroupList();
+    const m = p.match(/^\/apis\/([^/]+)(?:\/([^/]+))?$/);
+    if (m) {
+      const g = GROUPS[m[1] as string];
+      if (!m[2]) return apiGroup(m[1] as string) ?? null;
+      if (g && g.version === m[2]) return resourceList(`${m[1]}/${m[2]}`, g.resources);
+      return null;
+    }
+    return undefined;
+  }
+
+  function verbOf(method: string, r: Route, url: URL): string {
+    const watch = url.searchParams.get('watch');
+    switch (method) {
+      case 'GET':
+        if (r.name) return 'get';
+        return watch === '1' || watch === 'true' ? 'watch' : 'list';
+      case 'PATCH':
+        return 'patch';
+      case 'PUT':
+        return 'update';
+      case 'POST':
+        return 'create';
+      case 'DELETE':
+        return 'delete';
+      default:
+        throw new HttpStatus(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+  }
+
+  function storedKind(r: Route): StoredKind | undefined {
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' ? r.resource : undefined;
+  }
+
+  /** objects of a (non-watch) list, pods derived */
+  function listObjects(r: Route, url: URL): JsonObject[] {
+    const labels = parseLabelSelector(url.searchParams.get('labelSelector'));
+    const fields = parseFieldSelector(url.searchParams.get('fieldSelector'));
+    let items: JsonObject[];
+    if (r.resource === 'pods') {
+      items = store.list('deployments', r.namespace).flatMap((d) => store.podsOf(d));
+    } else {
+      items = store.list(storedKind(r) as StoredKind, r.resource === 'namespaces' ? undefined : r.namespace);
+    }
+    return items.filter((o) => labels(o) && fields(o));
+  }
+
+  function requireNamespace(r: Route): void {
+    if (r.resource === 'namespaces' || !r.namespace) return;
+    if (!store.get('namespaces', undefined, r.namespace)) throw new HttpStatus(404, 'NotFound', `namespaces "${r.namespace}" not found`, { name: r.namespace, kind: 'namespaces' });
+  }
+
+  async function parseJsonBody(req: IncomingMessage): Promise<Json> {
+    const text = await readBody(req);
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      throw new HttpStatus(400, 'BadRequest', `the request body is not valid JSON`);
+    }
+  }
+
+  function applyPatch(req: IncomingMessage, target: JsonObject, body: Json, resource: string, name: string): JsonObject {
+    const ct = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim();
+    let next: Json;
+    try {
+      if (ct === 'application/merge-patch+json') next = mergePatch(target, body);
+      else if (ct === 'application/strategic-merge-patch+json') next = strategicMergePatch(target, body);
+      else if (ct === 'application/json-patch+json') next = jsonPatch(target, body);
+      else throw new HttpStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+    } catch (err) {
+      if (err instanceof PatchError) {
+        if (err.kind === 'conflict') throw conflict(resource, name);
+        if (err.kind === 'bad') throw new HttpStatus(400, 'BadRequest', err.message);
+        throw new HttpStatus(422, 'Invalid', err.message, { name, kind: resource });
+      }
+      throw err;
+    }
+    if (!isObject(next)) throw new HttpStatus(422, 'Invalid', 'the patched object is not an object', { name, kind: resource });
+    return next;
+  }
+
+  const rvOf = (o: Json | undefined): string | undefined => (isObject(o) && isObject(o.metadata) ? (o.metadata.resourceVersion as string | undefined) : undefined);
+
+  function write(resource: 'deployments' | 'horizontalpodautoscalers', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
+    const wanted = rvOf(next);
+    if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
+    try {
+      return store.replace(resource, ns, name, next);
+    } catch (err) {
+      if (err instanceof InvalidObject) throw invalid(resource, name, err);
+      throw err;
+    }
+  }
+
+  function scaleOf(dep: JsonObject): JsonObject {
+    const meta = dep.metadata as JsonObject;
+    const spec = dep.spec as JsonObject;
+    const sel = ((spec.selector as JsonObject | undefined)?.matchLabels ?? {}) as JsonObject;
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: meta.name as Json, namespace: meta.namespace as Json, uid: meta.uid as Json, resourceVersion: meta.resourceVersion as Json, creationTimestamp: meta.creationTimestamp as Json },
+      spec: { replicas: spec.replicas as Json },
+      status: {
+        replicas: (((dep.status ?? {}) as JsonObject).replicas as Json) ?? 0,
+        selector: Object.entries(sel)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(','),
+      },
+    };
+  }
+
+  async function serveResource(verb: string, r: Route, url: URL, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    // like the API server: listing an unknown namespace is an empty list; creating in one is 404
+    if (verb === 'create') requireNamespace(r);
+    const table = wantsTable(req.headers.accept);
+    const kindInfo = KIND_OF[r.resource] as { kind: string; apiVersion: string };
+    if (verb === 'list') {
+      const items = listObjects(r, url);
+      if (table) return { status: 200, body: toTable(r.resource, items, store.resourceVersion, clock.now()) };
+      return { status: 200, body: { kind: `${kindInfo.kind}List`, apiVersion: kindInfo.apiVersion, metadata: { resourceVersion: store.resourceVersion }, items } };
+    }
+    const name = r.name as string;
+    if (verb === 'create') {
+      if (r.resource !== 'deployments' || !r.namespace) throw new HttpStatus(405, 'MethodNotAllowed', `create is not supported on ${r.resource} in the sandbox`);
+      const body = await parseJsonBody(req);
+      if (!isObject(body) || !isObject(body.metadata) || typeof body.metadata.name !== 'string')
+        throw new HttpStatus(422, 'Invalid', 'Deployment.apps is invalid: metadata.name: Required value', { kind: 'Deployment', group: 'apps' });
+      const depName = body.metadata.name;
+      if (store.get('deployments', r.namespace, depName))
+        throw new HttpStatus(409, 'AlreadyExists', `deployments.apps "${depName}" already exists`, { name: depName, group: 'apps', kind: 'deployments' });
+      const obj = clone(body);
+      (obj.metadata as JsonObject).namespace = r.namespace;
+      try {
+        return { status: 201, body: store.createDeployment({ ...obj, apiVersion: 'apps/v1', kind: 'Deployment' }) };
+      } catch (err) {
+        if (err instanceof InvalidObject) throw invalid('deployments', depName, err);
+        throw err;
+      }
+    }
+    if (r.resource === 'pods') {
+      if (verb !== 'get') throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported on pods in the sandbox`);
+      const pod = listObjects({ ...r, name: undefined }, new URL('http://x/')).find((p) => (p.metadata as JsonObject).name === name);
+      if (!pod) throw notFound('pods', name);
+      return { status: 200, body: table ? toTable('pods', [pod], store.resourceVersion, clock.now()) : pod };
+    }
+    const kind = storedKind(r) as StoredKind;
+    const ns = r.resource === 'namespaces' ? undefined : r.namespace;
+    const cur = store.get(kind, ns, name);
+    if (!cur) throw notFound(r.resource, name);
+    if (verb === 'get') {
+      if (r.sub === 'scale' && kind === 'deployments') return { status: 200, body: scaleOf(cur) };
+      if (r.sub && r.sub !== 'status') throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
+      return { status: 200, body: table && !r.sub ? toTable(r.resource, [cur], store.resourceVersion, clock.now()) : cur };
+    }
+    if (kind === 'namespaces') throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported on namespaces in the sandbox`);
+    if (verb === 'delete') {
+      if (r.sub) throw new HttpStatus(405, 'MethodNotAllowed', 'delete is not supported on subresources');
+      store.delete(kind, ns, name);
+      return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP_OF[r.resource], kind: r.resource, uid: (cur.metadata as JsonObject).uid } } };
+    }
+    if (r.sub === 'status') throw new HttpStatus(405, 'MethodNotAllowed', 'the status subresource is read-only in the sandbox');
+    const namespace = r.namespace as string;
+    const body = await parseJsonBody(req);
+    if (r.sub === 'scale') {
+      if (kind !== 'deployments') throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
+      const scale = scaleOf(cur);
+      let nextScale: JsonObject;
+      if (verb === 'patch') nextScale = applyPatch(req, scale, body, r.resource, name);
+      else if (isObject(body)) nextScale = body;
+      else throw new HttpStatus(400, 'BadRequest', 'expected a Scale object');
+      const wanted = rvOf(nextScale);
+      if (wanted !== undefined && wanted !== '' && wanted !== rvOf(scale)) throw conflict(r.resource, name);
+      const replicas = isObject(nextScale.spec) ? nextScale.spec.replicas : undefined;
+      const next = clone(cur);
+      (next.spec as JsonObject).replicas = (replicas ?? 0) as Json;
+      (next.metadata as JsonObject).resourceVersion = '';
+      const written = write('deployments', namespace, name, cur, next);
+      return { status: 200, body: scaleOf(written) };
+    }
+    if (r.sub) throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
+    const editable = kind as 'deployments' | 'horizontalpodautoscalers';
+    if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name)) };
+    if (verb === 'update') {
+      if (!isObject(body)) throw new HttpStatus(400, 'BadRequest', `expected a ${kindInfo.kind} object`);
+      return { status: 200, body: write(editable, namespace, name, cur, body) };
+    }
+    throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported`);
+  }
+
+  function serveWatch(req: IncomingMessage, res: ServerResponse, r: Route, url: URL): void {
+    const kind = storedKind(r);
+    if (!kind) {
+      sendJson(res, 405, statusObject(405, 'MethodNotAllowed', `watch is not supported on ${r.resource} in the sandbox`));
+      return;
+    }
+    const ns = kind === 'namespaces' ? undefined : r.namespace;
+    const labels: Matcher = parseLabelSelector(url.searchParams.get('labelSelector'));
+    const fields: Matcher = parseFieldSelector(url.searchParams.get('fieldSelector'));
+    const matches = (o: JsonObject) => (ns === undefined || (o.metadata as JsonObject).namespace === ns) && labels(o) && fields(o);
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    const send = (type: string, object: JsonObject) => res.write(JSON.stringify({ type, object }) + '\n');
+    const rvParam = url.searchParams.get('resourceVersion');
+    let lastSent = 0;
+    if (rvParam && rvParam !== '0') {
+      const since = Number(rvParam);
+      const events = Number.isFinite(since) ? store.eventsSince(since) : undefined;
+      if (!events) {
+        send('ERROR', statusObject(410, 'Expired', `too old resource version: ${rvParam} (${store.resourceVersion})`));
+        res.end();
+        return;
+      }
+      for (const e of events) if (e.kind === kind && matches(e.object)) send(e.type, e.object);
+      lastSent = events.length ? (events[events.length - 1] as { rv: number }).rv : since;
+    } else {
+      const items = store.list(kind, ns).filter(matches);
+      for (const o of items) send('ADDED', o);
+      lastSent = Number(store.resourceVersion);
+    }
+    const unsubscribe = store.subscribe((e) => {
+      if (e.rv <= lastSent || e.kind !== kind || !matches(e.object)) return;
+      lastSent = e.rv;
+      send(e.type, e.object);
+    });
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      unsubscribe();
+      timers.forEach(clearTimeout);
+      openWatches.delete(finish);
+      if (!res.writableEnded) res.end();
+    };
+    openWatches.add(finish);
+    const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? '1800');
+    timers.push(setTimeout(finish, Math.min(Math.max(1, timeoutSeconds), 3600) * 1000));
+    const drop = faults.dropWatchesAfterMs;
+    if (drop !== undefined) timers.push(setTimeout(finish, drop));
+    req.on('close', finish);
+    res.on('close', finish);
+  }
+
+  const server = await startLoopbackServer(handler, opts.port ?? 0);
+
+  // rollouts progress on the sandbox clock
+  const ticker = new AbortController();
+  const stepMs = opts.rolloutStepMs ?? 2000;
+  void (async () => {
+    while (!ticker.signal.aborted) {
+      try {
+        await clock.sleep(stepMs, ticker.signal);
+      } catch {
+        return;
+      }
+      store.tick();
+    }
+  })();
+
+  return {
+    name: opts.name,
+    url: server.url,
+    port: server.port,
+    store,
+    faults,
+    log,
+    mutatingRequests: () => mutating,
+    close: async () => {
+      ticker.abort();
+      for (const f of [...openWatches]) f();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,481 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import { clone, deepEqual, isObject, type Json, type JsonObject } from './patch.ts';
+import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
+
+/**
+ * The sandbox cluster's state: deployments, HPAs and namespaces as the API serves them, one
+ * resourceVersion counter, an event history for watches, and a rollout simulation that moves
+ * deployment status one replica per step on the sandbox clock. Pods are derived from deployments.
+ */
+
+export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces';
+
+export interface StoreEvent {
+  rv: number;
+  kind: StoredKind;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: JsonObject;
+}
+
+/** An invalid object (→ 422) with the field at fault. */
+export class InvalidObject extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RolloutSim {
+  /** pods of the current template (ready) */
+  updated: number;
+  /** pods of earlier templates still running */
+  old: number;
+  hash: string;
+  oldHash: string;
+  /** creation time of the current ReplicaSet's pods */
+  since: number;
+}
+
+export interface KubeStoreOptions {
+  clock: Clock;
+  /** events kept for watch resumption; older resourceVersions answer 410 Gone */
+  historyLimit?: number;
+  /** pods that become ready per rollout step; default 1 */
+  podsPerStep?: number;
+}
+
+const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
+
+export function templateHash(template: Json | undefined): string {
+  return createHash('sha1')
+    .update(JSON.stringify(template ?? null))
+    .digest('hex')
+    .slice(0, 10);
+}
+
+export class KubeStore {
+  private rvCounter = 1;
+  private readonly objects: Record<StoredKind, Map<string, JsonObject>> = {
+    deployments: new Map(),
+    horizontalpodautoscalers: new Map(),
+    namespaces: new Map(),
+  };
+  private readonly history: StoreEvent[] = [];
+  /** resourceVersions at or below this are no longer in the history */
+  private compactedRv = 0;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly sims = new Map<string, RolloutSim>();
+  private readonly historyLimit: number;
+  private readonly podsPerStep: number;
+
+  constructor(private readonly opts: KubeStoreOptions) {
+    this.historyLimit = opts.historyLimit ?? 10_000;
+    this.podsPerStep = opts.podsPerStep ?? 1;
+  }
+
+  get resourceVersion(): string {
+    return String(this.rvCounter);
+  }
+
+  private nowIso(): string {
+    return new Date(this.opts.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** Load a seed: namespaces, deployments with completed rollouts, HPAs. */
+  seed(seed: KubeSeed): void {
+    for (const ns of new Set([...seed.namespaces, ...seed.deployments.map((d) => d.namespace)])) this.createNamespace(ns);
+    for (const d of seed.deployments) {
+      this.createDeployment(seedToDeployment(d), true);
+      if (d.hpa) {
+        const name = d.hpa.name ?? d.name;
+        this.create('horizontalpodautoscalers', d.namespace, name, {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name, namespace: d.namespace, labels: { app: d.name } },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
+            minReplicas: d.hpa.minReplicas,
+            maxReplicas: d.hpa.maxReplicas,
+            metrics: [
+              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } },
+            ],
+          },
+          status: { currentReplicas: d.replicas, desiredReplicas: d.replicas },
+        });
+      }
+    }
+  }
+
+  createNamespace(name: string): JsonObject {
+    const existing = this.get('namespaces', undefined, name);
+    if (existing) return existing;
+    return this.create('namespaces', undefined, name, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+  }
+
+  /** Create a deployment; `ready` seeds it with its rollout already complete. */
+  createDeployment(obj: JsonObject, ready = false): JsonObject {
+    const meta = obj.metadata as JsonObject;
+    const ns = String(meta.namespace);
+    const name = String(meta.name);
+    validateDeployment(obj, name);
+    const spec = obj.spec as JsonObject;
+    const replicas = spec.replicas as number;
+    const hash = templateHash(spec.template);
+    this.sims.set(key(ns, name), { updated: ready ? replicas : 0, old: 0, hash, oldHash: hash, since: this.opts.clock.now() });
+    obj.status = ready ? {} : { observedGeneration: 0 };
+    const created = this.create('deployments', ns, name, obj);
+    if (ready) {
+      this.writeStatus(created);
+    }
+    return this.get('deployments', ns, name) as JsonObject;
+  }
+
+  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject): JsonObject {
+    const map = this.objects[kind];
+    if (map.has(key(ns, name))) throw new Error(`${kind} ${key(ns, name)} already exists`);
+    const rv = ++this.rvCounter;
+    const meta = obj.metadata as JsonObject;
+    meta.uid = randomUUID();
+    meta.resourceVersion = String(rv);
+    meta.creationTimestamp = this.nowIso();
+    if (kind !== 'namespaces') meta.generation = 1;
+    map.set(key(ns, name), obj);
+    this.emit({ rv, kind, type: 'ADDED', object: clone(obj) });
+    return clone(obj);
+  }
+
+  get(kind: StoredKind, ns: string | undefined, name: string): JsonObject | undefined {
+    const o = this.objects[kind].get(key(ns, name));
+    return o ? clone(o) : undefined;
+  }
+
+  list(kind: StoredKind, ns?: string): JsonObject[] {
+    const out: JsonObject[] = [];
+    for (const o of this.objects[kind].values()) {
+      if (ns === undefined || (o.metadata as JsonObject).namespace === ns) out.push(clone(o));
+    }
+    return out.sort((a, b) => String((a.metadata as JsonObject).name).localeCompare(String((b.metadata as JsonObject).name)));
+  }
+
+  /**
+   * Replace an object with `next` (spec and metadata from the caller; status, uid, creationTimestamp kept).
+   * Bumps resourceVersion, and metadata.generation when the spec changed. Throws InvalidObject.
+   */
+  replace(kind: 'deployments' | 'horizontalpodautoscalers', ns: string, name: string, next: JsonObject): JsonObject {
+    const map = this.objects[kind];
+    const cur = map.get(key(ns, name));
+    if (!cur) throw new Error(`${kind} ${ns}/${name} not found`);
+    const curMeta = cur.metadata as JsonObject;
+    const nextMeta = isObject(next.metadata) ? next.metadata : {};
+    if (nextMeta.name !== undefined && nextMeta.name !== name) throw new InvalidObject('metadata.name', `metadata.name: Invalid value: "${String(nextMeta.name)}": field is immutable`);
+    if (nextMeta.namespace !== undefined && nextMeta.namespace !== ns)
+      throw new InvalidObject('metadata.namespace', `metadata.namespace: Invalid value: "${String(nextMeta.namespace)}": field is immutable`);
+    if (kind === 'deployments') validateDeployment(next, name);
+    else validateHpa(next);
+    const specChanged = !deepEqual(cur.spec, next.spec);
+    const updated: JsonObject = {
+      ...clone(next),
+      apiVersion: cur.apiVersion as Json,
+      kind: cur.kind as Json,
+      metadata: {
+        ...clone(nextMeta),
+        name,
+        namespace: ns,
+        uid: curMeta.uid as Json,
+        creationTimestamp: curMeta.creationTimestamp as Json,
+        generation: (curMeta.generation as number) + (specChanged ? 1 : 0),
+      },
+      status: clone(cur.status ?? {}),
+    };
+    // a write that changes nothing keeps the resourceVersion, as the API server does
+    const noOp = !specChanged && deepEqual(withoutRv(updated), withoutRv(cur));
+    if (noOp) return clone(cur);
+    const rv = ++this.rvCounter;
+    (updated.metadata as JsonObject).resourceVersion = String(rv);
+    map.set(key(ns, name), updated);
+    if (kind === 'deployments' && specChanged) this.onDeploymentSpecChange(ns, name, updated);
+    if (kind === 'horizontalpodautoscalers' && specChanged) this.clampToHpa(updated);
+    this.emit({ rv, kind, type: 'MODIFIED', object: clone(updated) });
+    return clone(updated);
+  }
+
+  delete(kind: StoredKind, ns: string | undefined, name: string): JsonObject | undefined {
+    const map = this.objects[kind];
+    const cur = map.get(key(ns, name));
+    if (!cur) return undefined;
+    map.delete(key(ns, name));
+    this.sims.delete(key(ns, name));
+    const rv = ++this.rvCounter;
+    const obj = clone(cur);
+    (obj.metadata as JsonObject).resourceVersion = String(rv);
+    this.emit({ rv, kind, type: 'DELETED', object: obj });
+    return obj;
+  }
+
+  private onDeploymentSpecChange(ns: string, name: string, dep: JsonObject): void {
+    const sim = this.sims.get(key(ns, name));
+    if (!sim) return;
+    const hash = templateHash((dep.spec as JsonObject).template);
+    if (hash !== sim.hash) {
+      // a new ReplicaSet: every running pod becomes an old pod
+      sim.old += sim.updated;
+      sim.updated = 0;
+      sim.oldHash = sim.hash;
+      sim.hash = hash;
+      sim.since = this.opts.clock.now();
+    }
+  }
+
+  /** An HPA's bounds keep the target's replicas within [min, max], as the controller would. */
+  private clampToHpa(hpa: JsonObject): void {
+    const spec = hpa.spec as JsonObject;
+    const target = spec.scaleTargetRef as JsonObject;
+    const ns = String((hpa.metadata as JsonObject).namespace);
+    const dep = this.objects.deployments.get(key(ns, String(target.name)));
+    if (!dep) return;
+    const replicas = (dep.spec as JsonObject).replicas as number;
+    const min = (spec.minReplicas as number | undefined) ?? 1;
+    const max = spec.maxReplicas as number;
+    const clamped = Math.min(max, Math.max(min, replicas));
+    if (clamped !== replicas) this.replace('deployments', ns, String(target.name), { ...clone(dep), spec: { ...clone(dep.spec as JsonObject), replicas: clamped } });
+  }
+
+  /** One rollout step for every deployment that is not settled. Call on the sandbox clock. */
+  tick(): void {
+    for (const [k, dep] of this.objects.deployments) {
+      const sim = this.sims.get(k);
+      if (!sim) continue;
+      const desired = (dep.spec as JsonObject).replicas as number;
+      for (let i = 0; i < this.podsPerStep; i++) {
+        if (sim.updated < desired) sim.updated += 1;
+        else if (sim.updated > desired) sim.updated -= 1;
+        if (sim.old > 0 && sim.updated + sim.old > desired) sim.old -= 1;
+      }
+      this.writeStatus(dep);
+    }
+  }
+
+  private writeStatus(depIn: JsonObject): void {
+    const meta = depIn.metadata as JsonObject;
+    const k = key(String(meta.namespace), String(meta.name));
+    const dep = this.objects.deployments.get(k);
+    const sim = this.sims.get(k);
+    if (!dep || !sim) return;
+    const desired = (dep.spec as JsonObject).replicas as number;
+    const total = sim.updated + sim.old;
+    const generation = (dep.metadata as JsonObject).generation as number;
+    const complete = sim.updated >= desired && total <= sim.updated;
+    const maxUnavailable = Math.floor(desired * 0.25);
+    const availableOk = total >= desired - maxUnavailable;
+    const prev = isObject(dep.status) ? dep.status : {};
+    const prevConds = Array.isArray(prev.conditions) ? (prev.conditions as JsonObject[]) : [];
+    const now = this.nowIso();
+    const cond = (type: string, status: string, reason: string, message: string): JsonObject => {
+      const before = prevConds.find((c) => c.type === type);
+      const same = before && before.status === status && before.reason === reason;
+      return {
+        type,
+        status,
+        lastUpdateTime: same ? (before.lastUpdateTime as Json) : now,
+        lastTransitionTime: before && before.status === status ? (before.lastTransitionTime as Json) : now,
+        reason,
+        message,
+      };
+    };
+    const rsName = `${String(meta.name)}-${sim.hash}`;
+    const status: JsonObject = {
+      observedGeneration: generation,
+      replicas: total,
+      updatedReplicas: sim.updated,
+      readyReplicas: total,
+      availableReplicas: total,
+      conditions: [
+        cond(
+          'Available',
+          availableOk ? 'True' : 'False',
+          availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+        ),
+        cond(
+          'Progressing',
+          'True',
+          complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+          complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
+        ),
+      ],
+    };
+    if (total < desired) status.unavailableReplicas = desired - total;
+    if (total === 0) {
+      delete status.readyReplicas;
+      delete status.availableReplicas;
+    }
+    if (deepEqual(status, prev)) return;
+    const rv = ++this.rvCounter;
+    dep.status = status;
+    (dep.metadata as JsonObject).resourceVersion = String(rv);
+    this.emit({ rv, kind: 'deployments', type: 'MODIFIED', object: clone(dep) });
+  }
+
+  /** Pods derived from a deployment's rollout state (current and old ReplicaSet). */
+  podsOf(dep: JsonObject): JsonObject[] {
+    const meta = dep.metadata as JsonObject;
+    const ns = String(meta.namespace);
+    const name = String(meta.name);
+    const sim = this.sims.get(key(ns, name));
+    if (!sim) return [];
+    const template = ((dep.spec as JsonObject).template ?? {}) as JsonObject;
+    const tplMeta = (template.metadata ?? {}) as JsonObject;
+    const tplSpec = (template.spec ?? {}) as JsonObject;
+    const pods: JsonObject[] = [];
+    const make = (hash: string, i: number, spec: JsonObject, since: number): JsonObject => {
+      const suffix = createHash('sha1').update(`${ns}/${name}/${hash}/${i}`).digest('hex').slice(0, 5);
+      const started = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const containers = Array.isArray(spec.containers) ? (spec.containers as JsonObject[]) : [];
+      return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${name}-${hash}-${suffix}`,
+          generateName: `${name}-${hash}-`,
+          namespace: ns,
+          uid: createHash('sha1').update(`uid/${ns}/${name}/${hash}/${i}`).digest('hex'),
+          resourceVersion: String(meta.resourceVersion),
+          creationTimestamp: started,
+          labels: { ...((tplMeta.labels ?? {}) as JsonObject), 'pod-template-hash': hash },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-${hash}`, uid: hash, controller: true, blockOwnerDeletion: true }],
+        },
+        spec: clone(spec),
+        status: {
+          phase: 'Running',
+          conditions: [
+            { type: 'Initialized', status: 'True', lastTransitionTime: started },
+            { type: 'Ready', status: 'True', lastTransitionTime: started },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: started },
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: started },
+          ],
+          podIP: `10.0.${(i % 250) + 1}.${(parseInt(suffix, 16) % 250) + 1}`,
+          startTime: started,
+          containerStatuses: containers.map((c) => ({
+            name: c.name as Json,
+            image: c.image as Json,
+            imageID: `${String(c.image)}@sha256:${createHash('sha256').update(String(c.image)).digest('hex')}`,
+            ready: true,
+            started: true,
+            restartCount: 0,
+            state: { running: { startedAt: started } },
+          })),
+        },
+      };
+    };
+    for (let i = 0; i < sim.updated; i++) pods.push(make(sim.hash, i, tplSpec, sim.since));
+    // old pods keep their old spec only in spirit: the simulation does not keep old templates
+    for (let i = 0; i < sim.old; i++) pods.push(make(sim.oldHash, i, tplSpec, sim.since));
+    return pods;
+  }
+
+  private emit(e: StoreEvent): void {
+    this.history.push(e);
+    if (this.history.length > this.historyLimit) {
+      const dropped = this.history.splice(0, this.history.length - this.historyLimit);
+      this.compactedRv = dropped[dropped.length - 1]?.rv ?? this.compactedRv;
+    }
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Forget all watch history: any watch that resumes from an older resourceVersion gets 410 Gone. */
+  compact(): void {
+    this.compactedRv = this.rvCounter;
+    this.history.length = 0;
+  }
+
+  /** Events after `rv`, or undefined when `rv` is older than the retained history (410 Gone). */
+  eventsSince(rv: number): StoreEvent[] | undefined {
+    if (rv < this.compactedRv) return undefined;
+    return this.history.filter((e) => e.rv > rv);
+  }
+
+  subscribe(listener: (e: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+function withoutRv(o: JsonObject): JsonObject {
+  const c = clone(o);
+  if (isObject(c.metadata)) delete c.metadata.resourceVersion;
+  return c;
+}
+
+function isNonNegInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+export function validateDeployment(obj: JsonObject, name: string): void {
+  const spec = obj.spec;
+  if (!isObject(spec)) throw new InvalidObject('spec', 'spec: Required value');
+  if (!isNonNegInt(spec.replicas)) throw new InvalidObject('spec.replicas', `spec.replicas: Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0`);
+  const tpl = spec.template;
+  const podSpec = isObject(tpl) ? tpl.spec : undefined;
+  const containers = isObject(podSpec) ? podSpec.containers : undefined;
+  if (!Array.isArray(containers) || containers.length === 0)
+    throw new InvalidObject('spec.template.spec.containers', 'spec.template.spec.containers: Required value');
+  const seen = new Set<string>();
+  containers.forEach((c, i) => {
+    const at = `spec.template.spec.containers[${i}]`;
+    if (!isObject(c) || typeof c.name !== 'string' || c.name === '') throw new InvalidObject(`${at}.name`, `${at}.name: Required value`);
+    if (seen.has(c.name)) throw new InvalidObject(`${at}.name`, `${at}.name: Duplicate value: "${c.name}"`);
+    seen.add(c.name);
+    if (typeof c.image !== 'string' || c.image === '') throw new InvalidObject(`${at}.image`, `${at}.image: Required value`);
+  });
+  if (!name) throw new InvalidObject('metadata.name', 'metadata.name: Required value');
+}
+
+export function validateHpa(obj: JsonObject): void {
+  const spec = obj.spec;
+  if (!isObject(spec)) throw new InvalidObject('spec', 'spec: Required value');
+  const min = spec.minReplicas ?? 1;
+  if (!isNonNegInt(min) || min < 1) throw new InvalidObject('spec.minReplicas', `spec.minReplicas: Invalid value: ${JSON.stringify(min)}: must be greater than or equal to 1`);
+  if (!isNonNegInt(spec.maxReplicas) || spec.maxReplicas < min)
+    throw new InvalidObject('spec.maxReplicas', `spec.maxReplicas: Invalid value: ${JSON.stringify(spec.maxReplicas)}: must be greater than or equal to \`minReplicas\``);
+  if (!isObject(spec.scaleTargetRef) || typeof spec.scaleTargetRef.name !== 'string')
+    throw new InvalidObject('spec.scaleTargetRef.name', 'spec.scaleTargetRef.name: Required value');
+}
+
+export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
+  const labels: JsonObject = { app: d.name, ...(d.labels ?? {}) };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1' } },
+    spec: {
+      replicas: d.replicas,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      selector: { matchLabels: { app: d.name } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      template: {
+        metadata: { labels: clone(labels) },
+        spec: {
+          containers: d.containers.map((c) => {
+            const resources: JsonObject = {};
+            if (c.resources?.requests) resources.requests = { ...c.resources.requests } as JsonObject;
+            if (c.resources?.limits) resources.limits = { ...c.resources.limits } as JsonObject;
+            return { name: c.name, image: c.image, imagePullPolicy: 'IfNotPresent', resources, ports: [{ containerPort: 8080, protocol: 'TCP' }] };
+          }),
+          restartPolicy: 'Always',
+          terminationGracePeriodSeconds: 30,
+          dnsPolicy: 'ClusterFirst',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/** Seed and option types of the sandbox Kubernetes API server. */
+
+export interface KubeResourceListSeed {
+  cpu?: string;
+  memory?: string;
+}
+
+export interface KubeContainerSeed {
+  name: string;
+  image: string;
+  resources?: { requests?: KubeResourceListSeed; limits?: KubeResourceListSeed };
+}
+
+export interface KubeHpaSeed {
+  /** defaults to the deployment's name */
+  name?: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** target average CPU utilisation; default 70 */
+  targetCpuPercent?: number;
+}
+
+export interface KubeDeploymentSeed {
+  namespace: string;
+  name: string;
+  replicas: number;
+  containers: KubeContainerSeed[];
+  hpa?: KubeHpaSeed;
+  /** extra labels on the deployment and its pods; `app: <name>` is always set */
+  labels?: Record<string, string>;
+}
+
+export interface KubeSeed {
+  namespaces: string[];
+  deployments: KubeDeploymentSeed[];
+}
+
+/** One watch event as the API server streams it (one JSON object per line). */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR' | 'BOOKMARK';
+  object: Record<string, unknown>;
+}

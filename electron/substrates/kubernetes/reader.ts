@@ -1,0 +1,123 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import pLimit from 'p-limit';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { K8sAppState } from '../../../shared/model/app-state.ts';
+import { SubstrateError } from '../../../shared/model/errors.ts';
+import type { K8sAppRef, KubernetesReader } from '../types.ts';
+import { KubeClient } from './client.ts';
+import { loadKubeconfig, type KubeconfigLoadOptions } from './kubeconfig-loader.ts';
+import { imagesSignature, toAppState, type DeploymentLike, type HpaLike } from './mapping.ts';
+import type { RetryPolicy } from './retry.ts';
+import { listWatchDeployments } from './watch-loop.ts';
+
+/** Options shared by the reader and the writer. */
+export interface KubernetesAdapterOptions {
+  /** a loaded KubeConfig, or how to load one (context, explicit path, env for KUBECONFIG/HOME) */
+  kubeconfig: KubeConfig | KubeconfigLoadOptions;
+  /** the context to use (overrides `kubeconfig.context`); default the current-context */
+  context?: string;
+  clock: Clock;
+  logger?: Logger;
+  /** real ms one HTTP request may take; default 30000 */
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** namespaces read in parallel; default 8 */
+  concurrency?: number;
+}
+
+export function createKubeClient(opts: KubernetesAdapterOptions): KubeClient {
+  const { kc, target } = loadKubeconfig(opts.kubeconfig, opts.context);
+  return new KubeClient({
+    kc,
+    target,
+    clock: opts.clock,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
+  });
+}
+
+/** ONE list of deployments and ONE list of HPAs per namespace; missing deployments map to null. */
+export async function readAppsWith(client: KubeClient, refs: K8sAppRef[], concurrency: number, signal?: AbortSignal): Promise<Map<string, K8sAppState | null>> {
+  const byNs = new Map<string, K8sAppRef[]>();
+  for (const r of refs) byNs.set(r.namespace, [...(byNs.get(r.namespace) ?? []), r]);
+  const limit = pLimit(Math.max(1, concurrency));
+  const out = new Map<string, K8sAppState | null>();
+  await Promise.all(
+    [...byNs].map(([namespace, nsRefs]) =>
+      limit(async () => {
+        const [deps, hpas] = await Promise.all([
+          client.call('list', `deployments ${namespace}`, (o) => client.apps.listNamespacedDeployment({ namespace }, o), { signal }),
+          listHpas(client, namespace, signal),
+        ]);
+        const byName = new Map((deps.items as DeploymentLike[]).map((d) => [d.metadata?.name ?? '', d]));
+        for (const ref of nsRefs) {
+          const dep = byName.get(ref.deployment);
+          out.set(ref.app, dep ? toAppState(ref, dep, hpas) : null);
+        }
+      }),
+    ),
+  );
+  return out;
+}
+
+/** HPAs (autoscaling/v2) of a namespace; a cluster without autoscaling/v2 has none. */
+export async function listHpas(client: KubeClient, namespace: string, signal?: AbortSignal): Promise<HpaLike[]> {
+  try {
+    const list = await client.call('list', `horizontalpodautoscalers ${namespace}`, (o) => client.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, o), { signal });
+    return list.items as HpaLike[];
+  } catch (err) {
+    if (err instanceof SubstrateError && err.status === 404) return [];
+    throw err;
+  }
+}
+
+/** Watch the pod templates of these apps; `onChange` fires when an app's images change. Returns stop(). */
+export function watchTemplatesWith(client: KubeClient, refs: K8sAppRef[], onChange: (app: string, state: K8sAppState) => void): () => void {
+  const stop = new AbortController();
+  const byNs = new Map<string, K8sAppRef[]>();
+  for (const r of refs) byNs.set(r.namespace, [...(byNs.get(r.namespace) ?? []), r]);
+  for (const [namespace, nsRefs] of byNs) {
+    const seen = new Map<string, string>();
+    const consider = (dep: DeploymentLike) => {
+      for (const ref of nsRefs) {
+        if (ref.deployment !== dep.metadata?.name) continue;
+        const sig = imagesSignature(ref, dep);
+        const before = seen.get(ref.app);
+        seen.set(ref.app, sig);
+        // a change noticed on an event, or on a relist after a 410 (the change landed while we were away)
+        if (before !== undefined && before !== sig) onChange(ref.app, toAppState(ref, dep));
+      }
+    };
+    listWatchDeployments({
+      client,
+      namespace,
+      signal: stop.signal,
+      onList: (items) => {
+        for (const d of items) consider(d);
+      },
+      onEvent: (type, obj) => {
+        if (type !== 'DELETED') consider(obj);
+      },
+      onReconnect: (info) => client.logger.debug('template watch reconnect', { context: client.target.context, namespace, ...info }),
+    }).catch((err: unknown) => {
+      if (!stop.signal.aborted) client.logger.warn('template watch stopped', { context: client.target.context, namespace, error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+  return () => stop.abort();
+}
+
+/**
+ * The production side: reads only. The returned object has no mutating methods at all.
+ */
+export function createKubernetesReader(opts: KubernetesAdapterOptions): KubernetesReader {
+  const client = createKubeClient(opts);
+  const concurrency = opts.concurrency ?? 8;
+  const reader: KubernetesReader = {
+    target: { ...client.target },
+    readApps: (refs, signal) => readAppsWith(client, refs, concurrency, signal),
+    watchTemplates: (refs, onChange) => watchTemplatesWith(client, refs, onChange),
+  };
+  return Object.freeze(reader);
+}
