@@ -110,6 +110,7 @@ describe('real Locust 2.12 (master + 1 worker) through our driver', () => {
     const sample = await kpi.sample();
     const truth = shopOpm(10_000);
     expect(sample.opm).not.toBeNull();
+    console.info(`locust KPI ${sample.opm!.toFixed(1)} vs shop ${truth.toFixed(1)} orders/min (${(((sample.opm! - truth) / truth) * 100).toFixed(1)} %)`);
     expect(sample.users).toBe(6);
     expect(sample.errorRate).toBe(0);
     // 6 users × 2 tasks/s, half of them orders: ≈ 360 orders/min
