@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// npm run build: the renderer (Vite → out/renderer), the Electron main process (esbuild → out/main/index.cjs)
+// and the sandboxed preload (esbuild → out/preload/index.cjs).
+//   node build/build.js               build all three
+//   node build/build.js --renderer    only the renderer
+//   node build/build.js --if-needed   skip the renderer when out/renderer is newer than its sources
+import { build as viteBuild } from 'vite';
+import { build as esbuild } from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const onlyRenderer = args.has('--renderer');
+const ifNeeded = args.has('--if-needed');
+
+function newestMtime(dir) {
+  let newest = 0;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function rendererUpToDate() {
+  const index = join(root, 'out', 'renderer', 'index.html');
+  if (!existsSync(index)) return false;
+  const built = statSync(index).mtimeMs;
+  return [join(root, 'renderer'), join(root, 'shared')].every((d) => newestMtime(d) <= built);
+}
+
+async function buildRenderer() {
+  if (ifNeeded && rendererUpToDate()) {
+    console.log('renderer: up to date (out/renderer)');
+    return;
+  }
+  const t0 = Date.now();
+  await viteBuild({ configFile: join(root, 'build', 'vite.config.ts'), logLevel: 'warn' });
+  console.log(`renderer: out/renderer (${Date.now() - t0} ms)`);
+}
+
+// import.meta.url in the ESM sources, for the CommonJS bundles
+const importMetaShim = { 'import.meta.url': '__conductor_import_meta_url' };
+const importMetaBanner = "const __conductor_import_meta_url = require('node:url').pathToFileURL(__filename).href;";
+
+async function buildMain() {
+  const t0 = Date.now();
+  await esbuild({
+    entryPoints: [join(root, 'electron', 'main', 'index.ts')],
+    outfile: join(root, 'out', 'main', 'index.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // npm packages stay in node_modules (electron-builder ships the production dependencies)
+    packages: 'external',
+    external: ['electron'],
+    define: importMetaShim,
+    banner: { js: importMetaBanner },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  console.log(`main: out/main/index.cjs (${Date.now() - t0} ms)`);
+}
+
+async function buildPreload() {
+  const t0 = Date.now();
+  await esbuild({
+    entryPoints: [join(root, 'electron', 'preload', 'index.ts')],
+    outfile: join(root, 'out', 'preload', 'index.cjs'),
+    bundle: true,
+    // a sandboxed preload can require('electron') and nothing else: bundle everything else in
+    platform: 'node',
+    format: 'cjs',
+    target: 'chrome120',
+    external: ['electron'],
+    minify: true,
+    logLevel: 'warning',
+  });
+  console.log(`preload: out/preload/index.cjs (${Date.now() - t0} ms)`);
+}
+
+try {
+  await buildRenderer();
+  if (!onlyRenderer) {
+    await buildMain();
+    await buildPreload();
+  }
+} catch (err) {
+  console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

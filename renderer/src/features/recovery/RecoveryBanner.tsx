@@ -1,0 +1,22 @@
+import { useRecoveryStore } from '../../stores/recovery.ts';
+import { fmtTime } from '../../components/format.ts';
+
+/** A run that did not finish leaves the test environment changed: offer to restore it. */
+export function RecoveryBanner() {
+  const { pending, busy, message, restore } = useRecoveryStore();
+  if (pending.length === 0 && !message) return null;
+  return (
+    <div className="banner warn" role="alert">
+      {pending.map((p) => (
+        <p key={p.runId}>
+          Run {p.runId} of <strong>{p.specName}</strong> (started {fmtTime(p.startedAt)}, last phase {p.lastPhase ?? 'none'}) did not finish; {p.testEnvironment} may still be
+          scaled up.{' '}
+          <button onClick={() => void restore(p.runId)} disabled={busy !== null}>
+            {busy === p.runId ? 'Restoring…' : `Restore ${p.testEnvironment}`}
+          </button>
+        </p>
+      ))}
+      {message && <p>{message}</p>}
+    </div>
+  );
+}
