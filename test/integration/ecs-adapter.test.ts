@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, ScaledClock } from '../../electron/core/clock.ts';
-import { generatedEcsSeed, generatedEcsServiceName, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
+import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter, type EcsWriterOptions } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
 import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } from '../../shared/model/errors.ts';
@@ -11,8 +11,9 @@ import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } fr
 const REGION = 'eu-central-1';
 const PROD = 'payments-prod';
 const TEST = 'payments-loadtest';
-// 1 real ms = 1 simulated s: a rollout (~1–2 simulated minutes) takes well under a real second
-const clock = new ScaledClock(1000);
+// 1 real ms = 200 simulated ms: a rollout (~70 simulated s) takes ~0.35 real s, slow enough that
+// a loaded machine does not skip the in-progress states the tests look at
+const clock = new ScaledClock(200);
 let srv: EcsServer;
 let production: EcsTarget[];
 
@@ -81,6 +82,20 @@ describe('ECS reader', () => {
       expect(big.operationCounts()).toEqual({ DescribeServices: 4, DescribeTaskDefinition: 15 });
     } finally {
       await big.close();
+    }
+  });
+
+  it('maps an INACTIVE (deleted) service to null, like a missing one', async () => {
+    const seed = shopEcsSeed();
+    seed.clusters[1]!.services.push({ name: 'legacy', desiredCount: 0, inactive: true, taskDefinition: { family: 'legacy', cpu: '256', memory: '512', containers: [{ name: 'app', image: 'legacy:1' }] } });
+    const own = await startEcsServer({ clock, seed });
+    try {
+      const reader = createEcsReader({ region: REGION, cluster: TEST, endpoint: own.url, clock });
+      const apps = await reader.readApps([{ app: 'legacy', service: 'legacy' }, notif]);
+      expect(apps.get('legacy')).toBeNull();
+      expect(apps.get('notifications')).not.toBeNull();
+    } finally {
+      await own.close();
     }
   });
 
