@@ -250,7 +250,8 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       }
       const form = new URLSearchParams({ user_count: String(users), spawn_rate: formNumber(spawnRate) });
       if (host !== undefined) form.set('host', host);
-      const text = await request('POST', '/swarm', form.toString(), signal, true);
+      // network errors and timeouts are retried (same target, safe); an HTTP 500 means a bad value: not retried
+      const text = await request('POST', '/swarm', form.toString(), signal, false);
       let answer: unknown;
       try {
         answer = JSON.parse(text);

@@ -1,0 +1,188 @@
+/**
+ * Our controller: feed-forward on the ramp plus feedback on the error, through a Smith predictor.
+ *
+ * Each cycle:
+ * 1. pair the measurement with the users that were in effect when it was taken (lag.ts);
+ * 2. update the plant estimate (estimator.ts): orders per user and the local slope s = dOPM/dUsers;
+ * 3. predict the OPM the users in effect *now* will produce: measured + s × (users now − users
+ *    measured) — the users added since the sample are credited before the KPI shows them (Smith
+ *    predictor) — and smooth that with a Kalman filter (filter.ts) whose model step is the same
+ *    s × Δusers, so it does not lag the ramp but averages the noise on the plateau;
+ * 4. choose users = users now + (reference − predicted) / s, where the reference is the setpoint
+ *    averaged over the coming interval: the ramp's slope is fed forward, the remaining error fed back;
+ * 5. clamp to the user cap (maxUsers, or the knee once found) and the per-cycle step (at most
+ *    ×maxGrowth, so a noisy probe of a few users cannot launch thousands); the next cycle starts
+ *    from the users actually in effect, so clamps never wind anything up (velocity form).
+ * Zero OPM with users in effect is a stall: restart from `initialUsers`, flag `stalled`.
+ */
+import type { Controller, ControllerDecision, ControllerInput } from '../types.ts';
+import { PlantEstimator } from './estimator.ts';
+import { DEFAULT_FILTER, OpmFilter, type FilterOptions } from './filter.ts';
+import { DEFAULT_KNEE, KneeDetector, type Knee, type KneeOptions } from './knee.ts';
+import { MeasurementPairing } from './lag.ts';
+import { intervalReference } from './setpoint.ts';
+import { spawnRateFor, type ControllerSpec } from './spec.ts';
+
+export interface AdaptiveOptions {
+  /** users to start (and restart after a stall) with; default maxUsers / 500 within [1, 20] */
+  initialUsers?: number;
+  /** the longest measurement lag considered, in control cycles; default 3 */
+  maxLagCycles: number;
+  /** the measurement lag if known (cycles); detected from the dead time otherwise */
+  lagCycles?: number;
+  /**
+   * how far the local slope may be off, as a fraction (a saturating curve bends under a window
+   * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.25
+   */
+  slopeUncertainty: number;
+  /** the OPM filter's tuning */
+  filter: FilterOptions;
+  /** while the estimate is young (< 3 pairs) the user count grows at most by this factor per cycle; default 4 */
+  maxGrowth: number;
+  /** the largest increase per cycle beyond the conservative step, as a fraction of users; default 0.25 */
+  maxStepFraction: number;
+  /** the new user count is reached within this fraction of the control interval; default 0.25 */
+  spawnWithin: number;
+  /** pairs in the slope window; default max(5, 6 min of cycles) */
+  windowPairs?: number;
+  knee: KneeOptions;
+  /** detect the knee at all (the test that proves knee detection matters turns it off) */
+  detectKnee: boolean;
+}
+
+export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
+  maxLagCycles: 3,
+  filter: DEFAULT_FILTER,
+  slopeUncertainty: 0.25,
+  maxGrowth: 4,
+  maxStepFraction: 0.25,
+  spawnWithin: 0.25,
+  knee: DEFAULT_KNEE,
+  detectKnee: true,
+};
+
+export class AdaptiveController implements Controller {
+  readonly name = 'adaptive' as const;
+  private readonly options: AdaptiveOptions;
+  private readonly pairing: MeasurementPairing;
+  private readonly estimator: PlantEstimator;
+  private readonly kneeDetector: KneeDetector;
+  private knee: Knee | null = null;
+  private readonly filter: OpmFilter;
+  private lastCommand = 0;
+  private stalled = false;
+  private missing = 0;
+
+  constructor(
+    readonly spec: ControllerSpec,
+    options: Partial<AdaptiveOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_ADAPTIVE, ...options, knee: { ...DEFAULT_KNEE, ...options.knee }, filter: { ...DEFAULT_FILTER, ...options.filter } };
+    this.filter = new OpmFilter(this.options.filter);
+    this.pairing = new MeasurementPairing(this.options.maxLagCycles, this.options.lagCycles);
+    const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / spec.controlIntervalMs));
+    this.estimator = new PlantEstimator({ windowPairs, ratioDiscount: 0.7, minSlopeFraction: 0.05 });
+    this.kneeDetector = new KneeDetector(this.options.knee);
+  }
+
+  decide(input: ControllerInput): ControllerDecision {
+    const users = finiteAtLeast(input.users, 0);
+    const cycle = this.pairing.record(users);
+    const opm = input.measuredOpm === null || !Number.isFinite(input.measuredOpm) ? null : Math.max(0, input.measuredOpm);
+    const cap = this.userCap();
+    const initial = Math.min(cap, Math.max(1, Math.round(this.options.initialUsers ?? Math.min(20, this.spec.maxUsers / 500))));
+
+    if (opm === null) return this.noMeasurement(users, initial, cycle);
+    this.missing = 0;
+    if (opm > 0) this.pairing.observePositive(cycle);
+    const lag = this.pairing.lagCycles;
+
+    if (lag === null) {
+      // dead time: users started, the KPI has not moved yet
+      if (this.pairing.cyclesSinceFirstUsers(cycle) > this.options.maxLagCycles + 1) return this.stall(users, initial, 'no orders since the load started');
+      return this.command(users, Math.max(initial, this.lastCommand), 'waiting for the first orders (measuring the lag)');
+    }
+
+    const measuredUsers = this.pairing.usersInEffect(cycle) ?? 0;
+    if (opm === 0) {
+      if (measuredUsers > 0) return this.stall(users, initial, 'orders per minute fell to 0 with users running');
+      return this.command(users, this.stalled ? initial : Math.max(initial, this.lastCommand), 'the measurement predates the users', this.stalled);
+    }
+    if (measuredUsers <= 0) return this.command(users, Math.max(initial, this.lastCommand), 'the measurement predates the users');
+    this.stalled = false;
+
+    this.estimator.update({ users: measuredUsers, opm });
+    const kneeFound = this.observeKnee(measuredUsers, opm, input);
+    const s = this.estimator.controlSlope();
+    if (s === null) return this.command(users, Math.max(initial, this.lastCommand), 'no slope yet');
+
+    // Smith predictor + Kalman filter: the OPM the users now in effect will produce
+    const slopeSd = Math.max(this.options.slopeUncertainty * s, this.estimator.slopeStandardError ?? 0);
+    const unseen = users - measuredUsers;
+    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2);
+
+    const reference = intervalReference(input.elapsedMs, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
+    let next = users + (reference - filtered) / s;
+    // step limits: a conservative step (by the average orders per user, which is ≥ the marginal on a
+    // saturating shop) is always allowed, more only up to maxStepFraction × users; never more than ×maxGrowth
+    const perUser = this.estimator.ordersPerUser ?? s;
+    const conservative = Math.max(0, (reference - filtered) / Math.max(perUser, s));
+    next = Math.min(next, users + Math.max(conservative, this.options.maxStepFraction * users, initial));
+    if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
+    if (reference > 0) next = Math.max(next, initial);
+    const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM: holding there` : undefined;
+    const decision = this.command(users, next, note);
+    if (kneeFound) decision.knee = { users: kneeFound.users, opm: kneeFound.opm, p99Ms: kneeFound.p99Ms };
+    return decision;
+  }
+
+  private observeKnee(measuredUsers: number, opm: number, input: ControllerInput): Knee | null {
+    if (!this.options.detectKnee || this.knee) return null;
+    const found = this.kneeDetector.observe({
+      users: measuredUsers,
+      opm,
+      marginalOpm: this.estimator.risingSlope,
+      lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser,
+      errorRate: input.errorRate,
+      p99Ms: input.p99Ms,
+    });
+    if (found) this.knee = { users: found.users, opm: found.opm, p99Ms: found.p99Ms };
+    return this.knee && found ? this.knee : null;
+  }
+
+  private userCap(): number {
+    return Math.max(1, Math.min(this.spec.maxUsers, this.knee?.users ?? Infinity));
+  }
+
+  private noMeasurement(users: number, initial: number, cycle: number): ControllerDecision {
+    this.missing += 1;
+    if (users > 0 && this.missing > this.options.maxLagCycles + 1 && this.pairing.cyclesSinceFirstUsers(cycle) > this.options.maxLagCycles + 1)
+      return this.stall(users, initial, 'no orders-per-minute measurement for too long');
+    return this.command(users, this.lastCommand > 0 ? this.lastCommand : initial, 'no measurement this cycle: holding');
+  }
+
+  private stall(users: number, initial: number, why: string): ControllerDecision {
+    const first = !this.stalled;
+    this.stalled = true;
+    this.missing = 0;
+    this.estimator.reset();
+    this.filter.reset();
+    return this.command(users, initial, first ? `stalled (${why}): restarting from ${initial} user(s)` : `stalled: ${why}`, true);
+  }
+
+  private command(users: number, wanted: number, note?: string, stalled?: boolean): ControllerDecision {
+    const target = Math.round(Math.min(this.userCap(), Math.max(0, Number.isFinite(wanted) ? wanted : users)));
+    this.lastCommand = target;
+    const decision: ControllerDecision = {
+      users: target,
+      spawnRate: spawnRateFor(Math.abs(target - users), this.spec, this.options.spawnWithin),
+    };
+    if (stalled) decision.stalled = true;
+    if (note) decision.note = note;
+    return decision;
+  }
+}
+
+function finiteAtLeast(v: number, min: number): number {
+  return Number.isFinite(v) ? Math.max(min, v) : min;
+}

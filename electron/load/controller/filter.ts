@@ -1,0 +1,92 @@
+/**
+ * The OPM the users now in effect produce, estimated by a scalar Kalman filter.
+ *
+ * - Predict: when the user count changes by Δu, the OPM moves by s × Δu (s: the estimator's local
+ *   slope); the uncertainty grows by the slope's uncertainty × Δu, plus a small drift per cycle.
+ * - Update with the lag-corrected measurement z = measured + s × (users now − users measured)
+ *   (the Smith predictor), whose noise variance is learnt from the innovations.
+ * So the gain is near 1 while the plant is noise-free or the users move a lot (no lag on the
+ * ramp), and falls on a noisy plateau, where it averages many samples instead of chasing noise.
+ * Two guards keep a model bias (e.g. a slope that lags a saturating curve) from being mistaken
+ * for noise: the noise is learnt from the differences of successive innovations (a slow bias
+ * cancels there), and a running mean of the innovations beyond what noise explains inflates the
+ * state's uncertainty, so the gain rises until the bias is gone.
+ */
+export interface FilterOptions {
+  /** relative drift of the plant per cycle (std, fraction of the OPM) */
+  driftPerCycle: number;
+  /** floor of the relative measurement noise (std, fraction of the OPM) */
+  noiseFloor: number;
+  /** EMA weight for learning the measurement noise from the innovations */
+  noiseLearning: number;
+  /** EMA weight of the innovations' running mean (the bias detector) */
+  biasLearning: number;
+}
+
+export const DEFAULT_FILTER: FilterOptions = { driftPerCycle: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3 };
+
+export class OpmFilter {
+  private x: number | null = null;
+  private p = 0;
+  private atUsers = 0;
+  /** learnt relative measurement variance (fraction²) */
+  private relNoiseVar: number;
+  /** running mean of the relative innovations, and the previous one */
+  private meanInnovation = 0;
+  private lastInnovation: number | null = null;
+
+  constructor(readonly options: FilterOptions = DEFAULT_FILTER) {
+    this.relNoiseVar = options.noiseFloor ** 2;
+  }
+
+  get value(): number | null {
+    return this.x;
+  }
+
+  get gainHint(): number {
+    return this.x === null ? 1 : this.p / (this.p + this.relNoiseVar * this.x * this.x);
+  }
+
+  /**
+   * One cycle. `users`: users in effect now; `z`: lag-corrected measurement; `slope`, `slopeSd`: the
+   * local slope and its uncertainty; `zExtraVar`: variance added by the lag correction.
+   */
+  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number): number {
+    if (this.x === null) {
+      this.x = z;
+      this.p = (this.options.noiseFloor * z) ** 2 + zExtraVar;
+      this.atUsers = users;
+      return z;
+    }
+    const du = users - this.atUsers;
+    this.x += slope * du;
+    this.p += (slopeSd * du) ** 2 + (this.options.driftPerCycle * Math.max(this.x, z)) ** 2;
+    this.atUsers = users;
+    const level = Math.max(1e-9, Math.abs(z));
+    const innovation = z - this.x;
+    const rel = innovation / level;
+    // noise from successive differences: var(ν_k − ν_{k−1}) = 2 σ² for white noise, ~0 for a bias
+    if (this.lastInnovation !== null) {
+      const observed = (rel - this.lastInnovation) ** 2 / 2;
+      this.relNoiseVar = Math.max(this.options.noiseFloor ** 2, this.relNoiseVar + this.options.noiseLearning * (observed - this.relNoiseVar));
+    }
+    this.lastInnovation = rel;
+    // bias: a running mean of innovations larger than white noise would give (2 σ of the mean)
+    const a = this.options.biasLearning;
+    this.meanInnovation += a * (rel - this.meanInnovation);
+    const excess = Math.max(0, Math.abs(this.meanInnovation) - 2 * Math.sqrt(this.relNoiseVar * (a / (2 - a))));
+    this.p += (excess * level) ** 2;
+    const r = this.relNoiseVar * level * level + zExtraVar;
+    const k = this.p / (this.p + r);
+    this.x += k * innovation;
+    this.p *= 1 - k;
+    return this.x;
+  }
+
+  reset(): void {
+    this.x = null;
+    this.p = 0;
+    this.meanInnovation = 0;
+    this.lastInnovation = null;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The closed-loop orders-per-minute controller. `createController(spec)` returns a pure,
+ * deterministic `Controller`: no timers, the caller calls `decide()` once per control interval.
+ */
+import type { Controller } from '../types.ts';
+import { AdaptiveController, type AdaptiveOptions } from './adaptive.ts';
+import { BaselineController } from './baseline.ts';
+import { validateControllerSpec, type ControllerSpec } from './spec.ts';
+
+export type { ControllerSpec } from './spec.ts';
+export type { AdaptiveOptions } from './adaptive.ts';
+export type { Knee, KneeOptions } from './knee.ts';
+export { AdaptiveController, DEFAULT_ADAPTIVE } from './adaptive.ts';
+export { BaselineController } from './baseline.ts';
+export { DEFAULT_KNEE } from './knee.ts';
+export { MIN_SPAWN_RATE, validateControllerSpec } from './spec.ts';
+export { intervalReference, rampCycles, remainingRampCycles, setpointAt } from './setpoint.ts';
+
+export interface ControllerDeps {
+  /** tuning of the adaptive controller (defaults are what the benchmark measures) */
+  adaptive?: Partial<AdaptiveOptions>;
+}
+
+export function createController(spec: ControllerSpec, deps: ControllerDeps = {}): Controller {
+  validateControllerSpec(spec);
+  return spec.algorithm === 'baseline' ? new BaselineController(spec) : new AdaptiveController(spec, deps.adaptive);
+}
