@@ -136,6 +136,12 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       record(status);
       sendJson(res, status, body);
     };
+    const early = parseRoute(url.pathname);
+    if (early) {
+      const watch = url.searchParams.get('watch');
+      const verb = { GET: early.name ? 'get' : watch === '1' || watch === 'true' ? 'watch' : 'list', PATCH: 'patch', PUT: 'update', POST: 'create', DELETE: 'delete' }[method] ?? method;
+      operation = `${verb} ${early.resource}${early.sub ? '/' + early.sub : ''}`;
+    }
     try {
       if (faults.latencyMs > 0) await sleepReal(faults.latencyMs);
       if (faults.take5xx(url.pathname)) {
@@ -147,7 +153,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       }
       const discovery = serveDiscovery(url.pathname, req);
       if (discovery !== undefined) {
-        operation = 'discovery';
+        operation = `discovery ${url.pathname}`;
         return reply(discovery === null ? 404 : 200, discovery ?? statusObject(404, 'NotFound', 'the server could not find the requested resource'));
       }
       const route = parseRoute(url.pathname);
@@ -155,7 +161,6 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
         throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
       }
       const verb = verbOf(method, route, url);
-      operation = `${verb} ${route.resource}${route.sub ? '/' + route.sub : ''}`;
       if (verb === 'watch') {
         record(200);
         return serveWatch(req, res, route, url);
