@@ -3,6 +3,8 @@ import { ConductorError } from '../../shared/model/errors.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerParity } from './commands/parity.ts';
+import { registerSandbox } from './commands/sandbox.ts';
 
 /**
  * The `conductor` CLI. Each command lives in ./commands/<name>.ts and registers itself here.
@@ -46,6 +48,8 @@ Exit codes:
     );
   registerValidate(program, ctx);
   registerServe(program, ctx);
+  registerParity(program, ctx);
+  registerSandbox(program, ctx);
   return program;
 }
 

@@ -15,6 +15,9 @@ const STATUS_LABEL: Record<ParityRow['status'], string> = {
 
 const show = (v: string | number | null) => (v === null ? '—' : String(v));
 
+/** keep the end of a long value: for images, the tag is what differs */
+const clip = (v: string, width: number) => (v.length > width ? '…' + v.slice(v.length - width + 1) : v);
+
 export function paritySummaryLine(report: ParityReport): string {
   const s = report.summary;
   return `${s.apps} apps: ${s.inParity} in parity, ${s.drift} drifting, ${s.missing} missing, ${s.unreachable} unreachable`;
@@ -28,7 +31,7 @@ export function formatParityTable(report: ParityReport, opts: { driftOnly?: bool
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
   const fmt = (c: string[]) =>
     c
-      .map((v, i) => (i === c.length - 1 ? v : (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v).padEnd(widths[i]!)))
+      .map((v, i) => (i === c.length - 1 ? v : clip(v, widths[i]!).padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   let lastApp = '';

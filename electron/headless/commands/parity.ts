@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { formatParityJson, formatParityMarkdown, formatParityTable } from '../../../shared/model/parity-format.ts';
+import { openEnvironment } from '../../core/environment.ts';
+import { parityExitCode, readParity } from '../../core/parity.ts';
+import { loadSpecFile } from '../../core/spec-loader.ts';
+import type { CliContext } from '../cli.ts';
+
+/** `conductor parity FILE`: the prod-vs-test audit. Reads only; exit 0 in parity, 1 drift, 2 invalid input, 3 failure. */
+export function registerParity(program: Command, { io, setExitCode }: CliContext): void {
+  program
+    .command('parity')
+    .description('compare the test environment with production, per app and field (reads only)')
+    .argument('<file>', 'LoadTest spec (YAML or JSON)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option('--drift-only', 'show only the fields that differ')
+    .option('--time-scale <n>', 'sandbox time scale', parseFloat)
+    .action(async (file: string, opts: { output: 'table' | 'json' | 'markdown'; driftOnly?: boolean; timeScale?: number }) => {
+      const spec = await loadSpecFile(file);
+      const env = await openEnvironment(spec, { env: io.env ?? process.env, ...(opts.timeScale ? { timeScale: opts.timeScale } : {}) });
+      try {
+        const report = await readParity(spec, env.substrates);
+        const view = { driftOnly: opts.driftOnly ?? false };
+        io.stdout.write(opts.output === 'json' ? formatParityJson(report) : opts.output === 'markdown' ? formatParityMarkdown(report, view) : formatParityTable(report, view));
+        setExitCode(parityExitCode(report));
+      } finally {
+        await env.close();
+      }
+    });
+}
