@@ -10,14 +10,16 @@ import type { RunJournal } from './journal.ts';
 import type { Logger } from './logger.ts';
 import type { AppPlan } from './plan.ts';
 
+const FORWARD_PHASES = new Set<PhaseName>(['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau']);
+
 /** Everything the conductor talks to, passed in so tests swap any of it. */
 export interface ConductorDeps {
   clock: Clock;
   substrates: Substrates;
   locust: LocustDriver;
   kpi: KpiSource;
-  /** a fresh controller for this run */
-  controllerFor: (spec: LoadTest) => Controller;
+  /** a fresh controller for this run (default: electron/load/controller createController from the spec) */
+  controllerFor?: (spec: LoadTest, info: { workers: number | null }) => Controller;
   logger: Logger;
   /** where the journal, reports and history live */
   dataDir: string;
@@ -155,6 +157,8 @@ export class RunContext {
     await this.journal.append({ type: 'phase', phase: name, state: 'running' });
     this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'running' });
     try {
+      // a forward phase never starts once the run is aborting
+      if (FORWARD_PHASES.has(name)) this.work.signal.throwIfAborted();
       const r = await fn();
       record.state = r === 'skipped' ? 'skipped' : 'done';
     } catch (err) {

@@ -42,6 +42,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         ctx.setApp(unit.name, opts.phase, 'ready', opts.unchanged);
         return;
       }
+      opts.signal.throwIfAborted();
       ctx.setApp(unit.name, opts.phase, 'rolling', 'applying');
       writes += 1;
       await ctx.write(unit, opts.purpose, change, opts.signal);

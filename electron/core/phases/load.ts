@@ -2,6 +2,8 @@ import { AbortedError } from '../../../shared/model/errors.ts';
 import type { Sample } from '../../../shared/model/run.ts';
 import { setpointAt } from '../../load/types.ts';
 import type { Controller } from '../../load/types.ts';
+import { createController, MIN_SPAWN_RATE } from '../../load/controller/index.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { DriftWatch } from '../drift.ts';
 import { Guards } from '../guards.ts';
 import type { RunContext } from '../run-context.ts';
@@ -23,7 +25,7 @@ export class LoadLoop {
     private readonly drift: DriftWatch,
   ) {
     this.guards = new Guards(ctx.spec.spec.guards);
-    this.controller = ctx.deps.controllerFor(ctx.spec);
+    this.controller = (ctx.deps.controllerFor ?? defaultControllerFor)(ctx.spec, { workers: ctx.locustWorkers });
     const l = ctx.spec.spec.load;
     this.maxCycles = Math.ceil((l.rampUp + l.plateau) / l.controlInterval) + 2;
   }
@@ -69,7 +71,7 @@ export class LoadLoop {
         remainingRampCycles: Math.max(0, Math.ceil((load.rampUp - elapsed) / load.controlInterval)),
       });
       const users = Math.max(0, Math.min(load.maxUsers, Math.round(decision.users)));
-      const spawnRate = Math.max(1, Math.min(spawnCap, Number.isFinite(decision.spawnRate) ? decision.spawnRate : 1));
+      const spawnRate = Math.max(MIN_SPAWN_RATE, Math.min(spawnCap, Number.isFinite(decision.spawnRate) ? decision.spawnRate : 1));
       await locust.swarm(users, spawnRate, load.locust.host, signal);
       const sample: Sample = {
         t,
@@ -96,4 +98,17 @@ export class LoadLoop {
       await ctx.stopLoad('plateau complete');
     }
   }
+}
+
+/** The controller the spec asks for, with the spawn-rate cap scaled by the workers Locust reported. */
+export function defaultControllerFor(spec: LoadTest, info: { workers: number | null }): Controller {
+  const l = spec.spec.load;
+  return createController({
+    algorithm: l.algorithm,
+    targetOpm: l.targetOrdersPerMinute,
+    rampUpMs: l.rampUp,
+    controlIntervalMs: l.controlInterval,
+    maxUsers: l.maxUsers,
+    maxSpawnRate: l.maxSpawnRatePerWorker * Math.max(1, info.workers ?? 1),
+  });
 }

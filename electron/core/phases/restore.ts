@@ -63,9 +63,6 @@ export function contextForRecovery(spec: LoadTest, snapshot: Record<string, AppS
       ...deps,
       locust: noLoad,
       kpi: { sample: async () => ({ t: 0, opm: null, errorRate: 0, p99Ms: null, users: 0 }) },
-      controllerFor: () => {
-        throw new Error('no controller during recovery');
-      },
     },
     journal,
     journal.runId,
