@@ -133,7 +133,11 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   let lastRaw: unknown = undefined;
   let lastFreshAt: number | null = null;
   let targetUsers: number | null = null;
-  let targetReachedAt: number | null = null;
+  // when did (or will) the user count reach the last swarm's target? the later of: the last time
+  // we saw it elsewhere, the time the ramp needs at the spawn rate, and the last stats reset
+  let lastOffTargetAt = 0;
+  let expectedReachAt = 0;
+  let lastUsers = 0;
 
   interface Attempt {
     status: number;
@@ -218,12 +222,11 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       parsed.aggregated.currentRps = 0;
       parsed.aggregated.currentFailPerSec = 0;
     }
-    if (targetUsers !== null && parsed.userCount === targetUsers && parsed.state === 'running') {
-      if (targetReachedAt === null) targetReachedAt = now;
-    } else if (targetUsers !== null && parsed.userCount !== targetUsers) {
-      targetReachedAt = null;
-    }
-    const ratesSettled = ratesFrozen || (targetReachedAt !== null && now - targetReachedAt >= LOCUST_RATE_WINDOW_LAG_MS);
+    lastUsers = parsed.userCount;
+    let reachedAt: number | null = null;
+    if (targetUsers === null || parsed.userCount === targetUsers) reachedAt = Math.max(lastOffTargetAt, expectedReachAt);
+    else lastOffTargetAt = now;
+    const ratesSettled = ratesFrozen || (reachedAt !== null && now - reachedAt >= LOCUST_RATE_WINDOW_LAG_MS);
     if (parsed.noWorkers) logger.warn('Locust master has no workers connected', { url: base });
     cached = { ...parsed, fetchedAt: now, fresh: true, ratesFrozen, ratesSettled, targetUsers };
     return cached;
@@ -263,7 +266,11 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
         throw new LoadError(`Locust master at ${base} refused the swarm: ${message}`, { url: base });
       }
       logger.info('locust swarm', { users, spawnRate, ...(host ? { host } : {}) });
-      if (targetUsers !== users) targetReachedAt = null;
+      if (targetUsers !== users) {
+        const now = clock.now();
+        lastOffTargetAt = now;
+        expectedReachAt = now + (Math.abs(users - lastUsers) / spawnRate) * 1000;
+      }
       targetUsers = users;
       cached = null;
     },
@@ -272,14 +279,14 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       await request('GET', '/stop', undefined, signal, true);
       logger.info('locust stop', { url: base });
       targetUsers = 0;
-      targetReachedAt = null;
+      lastOffTargetAt = expectedReachAt = clock.now();
       cached = null;
     },
 
     async resetStats(signal) {
       await request('GET', '/stats/reset', undefined, signal, true);
       // the fresh window starts now: rates need a full window again
-      targetReachedAt = null;
+      lastOffTargetAt = Math.max(lastOffTargetAt, clock.now());
       cached = null;
     },
 

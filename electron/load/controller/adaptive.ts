@@ -112,12 +112,15 @@ export class AdaptiveController implements Controller {
     this.stalled = false;
 
     this.estimator.update({ users: measuredUsers, opm });
-    const kneeFound = this.observeKnee(measuredUsers, opm, input);
-    const s = this.estimator.controlSlope();
+    // orders per user at the operating point: the filter's (it is smoothed and lag-corrected), else this pair's
+    const prior = this.filter.value;
+    const ratioNow = prior !== null && this.filter.users > 0 ? prior / this.filter.users : opm / measuredUsers;
+    const kneeFound = this.observeKnee(measuredUsers, opm, ratioNow, input);
+    const s = this.estimator.controlSlope(ratioNow);
     if (s === null) return this.command(users, Math.max(initial, this.lastCommand), 'no slope yet');
 
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
-    const slopeSd = Math.max(this.options.slopeUncertainty * s, this.estimator.slopeStandardError ?? 0);
+    const slopeSd = s * Math.max(this.options.slopeUncertainty, this.estimator.relativeSlopeUncertainty() ?? 0);
     const unseen = users - measuredUsers;
     const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2);
 
@@ -130,18 +133,19 @@ export class AdaptiveController implements Controller {
     next = Math.min(next, users + Math.max(conservative, this.options.maxStepFraction * users, initial));
     if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
     if (reference > 0) next = Math.max(next, initial);
+    if (process.env.CDBG) console.log('DBG', input.elapsedMs / 1000, 'meas', Math.round(opm), 'x', measuredUsers, 'u', users, 'filt', Math.round(filtered), 's', s.toFixed(2), 'sd', slopeSd.toFixed(2), 'K', this.filter.gainHint.toFixed(2), 'ref', Math.round(reference));
     const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM: holding there` : undefined;
     const decision = this.command(users, next, note);
     if (kneeFound) decision.knee = { users: kneeFound.users, opm: kneeFound.opm, p99Ms: kneeFound.p99Ms };
     return decision;
   }
 
-  private observeKnee(measuredUsers: number, opm: number, input: ControllerInput): Knee | null {
+  private observeKnee(measuredUsers: number, opm: number, ratioNow: number, input: ControllerInput): Knee | null {
     if (!this.options.detectKnee || this.knee) return null;
     const found = this.kneeDetector.observe({
       users: measuredUsers,
       opm,
-      marginalOpm: this.estimator.risingSlope,
+      marginalOpm: this.estimator.risingMarginal(ratioNow),
       lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser,
       errorRate: input.errorRate,
       p99Ms: input.p99Ms,

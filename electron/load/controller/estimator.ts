@@ -2,17 +2,21 @@
  * What one more user is worth. From (users in effect, measured OPM) pairs the estimator keeps:
  * - the average orders per user — Σ OPM / Σ users over exponentially discounted pairs, which
  *   weighs a pair by its size (the maximum-likelihood estimate when orders are a Poisson count, so
- *   a noisy 1-user probe cannot dominate) — and its highest value, the "light-load" orders per
- *   user the knee detector compares against;
- * - the local slope dOPM/dUsers from a least-squares line over a sliding window of pairs, only
- *   when the users in the window are spread enough to identify it (on a plateau they are not, and
- *   the last identified slope is kept: no covariance wind-up, no division by a spread of ~0).
- * The slope handed to the control law is the identified slopes smoothed by inverse-variance
- * weighting (each fit's standard error against a slowly drifting state), then clamped to [minSlopeFraction, 1.5] × the light-load
- * orders per user, so it is never ~0 and never absurd.
+ *   a noisy probe of a few users cannot dominate) — and its highest value, the "light-load"
+ *   orders per user the knee detector compares against;
+ * - the local elasticity ε = d ln OPM / d ln users, from a least-squares line through the
+ *   logarithms of a sliding window of pairs, only when the users in the window are spread enough
+ *   to identify it (on a plateau they are not, and the last identified value is kept: no
+ *   covariance wind-up, no division by a spread of ~0). The marginal OPM of one more user is
+ *   ε × (orders per user at the operating point). A straight-line fit of OPM over users lags a
+ *   saturating curve by half a window; the elasticity of a capacity curve changes slowly, so
+ *   ε × the current ratio is nearly unbiased at the current point.
+ * The slope handed to the control law comes from the identified elasticities smoothed by
+ * inverse-variance weighting (each fit's standard error against a slowly drifting state), then
+ * clamped to [minSlopeFraction, 1.5] × the light-load orders per user: never ~0, never absurd.
  */
 export interface EstimatorOptions {
-  /** pairs in the slope window */
+  /** pairs in the fit window */
   windowPairs: number;
   /** discount of older pairs in the orders-per-user sums, 0 < discount < 1 */
   ratioDiscount: number;
@@ -25,19 +29,22 @@ export interface Pair {
   opm: number;
 }
 
+export interface ElasticityFit {
+  elasticity: number;
+  se: number;
+}
+
 export class PlantEstimator {
   private readonly window: Pair[] = [];
   private ratio: number | null = null;
   private sumOpm = 0;
   private sumUsers = 0;
-  private lastSe: number | null = null;
-  /** smoothed slope state and its variance */
+  private lightRatio: number | null = null;
+  private count = 0;
+  private lastFit: ElasticityFit | null = null;
+  /** smoothed elasticity state and its variance */
   private smooth: number | null = null;
   private smoothVar = 0;
-  private lightRatio: number | null = null;
-  private identified: number | null = null;
-  private count = 0;
-  private lastFit: number | null = null;
 
   constructor(readonly options: EstimatorOptions) {}
 
@@ -50,58 +57,53 @@ export class PlantEstimator {
     this.count += 1;
     this.window.push(pair);
     while (this.window.length > this.options.windowPairs) this.window.shift();
-    const fit = this.fitSlope();
-    this.lastFit = fit?.slope ?? null;
-    if (fit) {
-      this.identified = fit.slope;
-      this.lastSe = fit.se;
-      const fitVar = Math.max(fit.se ** 2, (0.01 * Math.abs(fit.slope)) ** 2, 1e-12);
-      if (this.smooth === null) {
-        this.smooth = fit.slope;
-        this.smoothVar = fitVar;
-      } else {
-        // the slope drifts as the load moves along the capacity curve: 5 % per fit
-        this.smoothVar += (0.05 * Math.abs(this.smooth)) ** 2;
-        const k = this.smoothVar / (this.smoothVar + fitVar);
-        this.smooth += k * (fit.slope - this.smooth);
-        this.smoothVar *= 1 - k;
-      }
+    const fit = this.fitElasticity();
+    this.lastFit = fit;
+    if (!fit) return;
+    const fitVar = Math.max(fit.se ** 2, 1e-4);
+    if (this.smooth === null) {
+      this.smooth = fit.elasticity;
+      this.smoothVar = fitVar;
+    } else {
+      // the elasticity drifts as the load moves along the capacity curve
+      this.smoothVar += 0.05 ** 2;
+      const k = this.smoothVar / (this.smoothVar + fitVar);
+      this.smooth += k * (fit.elasticity - this.smooth);
+      this.smoothVar *= 1 - k;
     }
   }
 
-  /** least-squares slope (and its standard error) over the window, or null when the users do not vary enough */
-  private fitSlope(): { slope: number; se: number } | null {
-    const n = this.window.length;
+  /** least-squares elasticity (and its standard error) over the window; null when the users do not vary enough */
+  private fitElasticity(): ElasticityFit | null {
+    const pts = this.window.filter((p) => p.users > 0 && p.opm > 0).map((p) => ({ x: Math.log(p.users), y: Math.log(p.opm) }));
+    const n = pts.length;
     if (n < 3) return null;
-    let sx = 0;
-    let sy = 0;
-    for (const p of this.window) {
-      sx += p.users;
-      sy += p.opm;
-    }
-    const mx = sx / n;
-    const my = sy / n;
+    const mx = pts.reduce((a, p) => a + p.x, 0) / n;
+    const my = pts.reduce((a, p) => a + p.y, 0) / n;
     let sxx = 0;
     let sxy = 0;
-    let minX = Infinity;
-    let maxX = -Infinity;
-    for (const p of this.window) {
-      sxx += (p.users - mx) ** 2;
-      sxy += (p.users - mx) * (p.opm - my);
-      minX = Math.min(minX, p.users);
-      maxX = Math.max(maxX, p.users);
+    for (const p of pts) {
+      sxx += (p.x - mx) ** 2;
+      sxy += (p.x - mx) * (p.y - my);
     }
-    // identifiable only if the users span at least 10 % of their mean (and a few users)
-    if (maxX - minX < Math.max(3, 0.1 * mx) || sxx <= 0) return null;
-    const slope = sxy / sxx;
+    const minX = Math.min(...pts.map((p) => p.x));
+    const maxX = Math.max(...pts.map((p) => p.x));
+    // identifiable only if the users span at least 10 % (log 1.1) and more than 3 users
+    if (maxX - minX < Math.log(1.1) || Math.exp(maxX) - Math.exp(minX) < 3 || sxx <= 0) return null;
+    const elasticity = sxy / sxx;
     let rss = 0;
-    for (const p of this.window) rss += (p.opm - my - slope * (p.users - mx)) ** 2;
-    return { slope, se: Math.sqrt(rss / Math.max(1, n - 2) / sxx) };
+    for (const p of pts) rss += (p.y - my - elasticity * (p.x - mx)) ** 2;
+    return { elasticity, se: Math.sqrt(rss / Math.max(1, n - 2) / sxx) };
   }
 
-  /** standard deviation of the control slope's state (null before a slope is identified) */
-  get slopeStandardError(): number | null {
-    return this.smooth === null ? null : Math.sqrt(this.smoothVar);
+  /** average orders per user (discounted Σ OPM / Σ users), null before the first pair */
+  get ordersPerUser(): number | null {
+    return this.ratio;
+  }
+
+  /** the highest average orders per user seen: the light-load value */
+  get lightLoadOrdersPerUser(): number | null {
+    return this.lightRatio;
   }
 
   /** pairs seen since the start or the last reset */
@@ -109,34 +111,29 @@ export class PlantEstimator {
     return this.count;
   }
 
-  /** average orders per user (EMA), null before the first pair */
-  get ordersPerUser(): number | null {
-    return this.ratio;
-  }
-
-  /** the highest smoothed orders per user seen: the light-load value */
-  get lightLoadOrdersPerUser(): number | null {
-    return this.lightRatio;
-  }
-
-  /** the slope fitted on the latest update, unclamped; null when not identifiable this cycle */
-  get fittedSlope(): number | null {
-    return this.lastFit;
-  }
-
-  /** the fitted slope when the latest pair has the most users of the window (users went up) */
-  get risingSlope(): number | null {
+  /**
+   * the marginal OPM per added user from this cycle's fit when the latest pair has the most users
+   * of the window (users went up): its estimate and its upper confidence bound (≈ 95 %); null otherwise
+   */
+  risingMarginal(ratioNow: number): { estimate: number; upper: number } | null {
     const last = this.window[this.window.length - 1];
-    if (this.lastFit === null || !last) return null;
-    return this.window.every((p) => p.users <= last.users) ? this.lastFit : null;
+    if (!this.lastFit || !last || !this.window.every((p) => p.users <= last.users)) return null;
+    return { estimate: this.lastFit.elasticity * ratioNow, upper: (this.lastFit.elasticity + 2 * this.lastFit.se) * ratioNow };
   }
 
-  /** the slope for the control law: identified or, before that, the average orders per user; clamped */
-  controlSlope(): number | null {
+  /** the slope dOPM/dUsers at orders-per-user `ratioNow` for the control law, clamped; null before any pair */
+  controlSlope(ratioNow?: number): number | null {
     const light = this.lightRatio;
     if (light === null || !(light > 0)) return null;
-    const raw = this.smooth ?? this.ratio ?? light;
+    const ratio = ratioNow !== undefined && ratioNow > 0 ? ratioNow : (this.ratio ?? light);
+    const raw = (this.smooth ?? 1) * ratio;
     return Math.min(1.5 * light, Math.max(this.options.minSlopeFraction * light, raw));
+  }
+
+  /** relative uncertainty of the control slope (the smoothed elasticity's standard deviation / elasticity) */
+  relativeSlopeUncertainty(): number | null {
+    if (this.smooth === null) return null;
+    return Math.sqrt(this.smoothVar) / Math.max(0.05, Math.abs(this.smooth));
   }
 
   reset(): void {
@@ -144,12 +141,10 @@ export class PlantEstimator {
     this.ratio = null;
     this.sumOpm = 0;
     this.sumUsers = 0;
-    this.identified = null;
-    this.lastSe = null;
+    this.lastFit = null;
     this.smooth = null;
     this.smoothVar = 0;
     this.count = 0;
-    this.lastFit = null;
     // the light-load orders per user survives a stall: it describes the shop, not this episode
   }
 }

@@ -43,6 +43,11 @@ export class OpmFilter {
     return this.x;
   }
 
+  /** the users the estimate is for */
+  get users(): number {
+    return this.atUsers;
+  }
+
   get gainHint(): number {
     return this.x === null ? 1 : this.p / (this.p + this.relNoiseVar * this.x * this.x);
   }

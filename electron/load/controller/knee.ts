@@ -1,8 +1,9 @@
 /**
  * Saturation: users go up and OPM no longer follows. The knee is declared when, for
  * `confirmCycles` consecutive measurements, one of these holds:
- * - the marginal OPM of an added user (the fitted slope, while users are rising) is below
- *   `minMarginalFraction` × the light-load orders per user;
+ * - the marginal OPM of an added user (from the fit, while users are rising) is below
+ *   `minMarginalFraction` × the light-load orders per user with confidence: the fit's upper
+ *   confidence bound is below it, so noise alone does not make a knee;
  * - the error rate has risen by more than `errorRateRise` over its light-load level;
  * - p99 latency is above `p99Factor` × its light-load level.
  * The knee is the operating point where the streak started: the controller holds there.
@@ -25,8 +26,8 @@ export interface Knee {
 export interface KneeObservation {
   users: number;
   opm: number;
-  /** fitted marginal OPM per user over a window in which users rose; null when not identifiable */
-  marginalOpm: number | null;
+  /** fitted marginal OPM per user over a window in which users rose (estimate, upper confidence bound); null when not identifiable */
+  marginalOpm: { estimate: number; upper: number } | null;
   lightOrdersPerUser: number | null;
   errorRate: number;
   p99Ms: number | null;
@@ -66,8 +67,8 @@ export class KneeDetector {
 
   private reason(o: KneeObservation): string | null {
     const { minMarginalFraction, errorRateRise, p99Factor } = this.options;
-    if (o.marginalOpm !== null && o.lightOrdersPerUser !== null && o.lightOrdersPerUser > 0 && o.marginalOpm < minMarginalFraction * o.lightOrdersPerUser)
-      return `marginal OPM per added user ${o.marginalOpm.toFixed(2)} < ${minMarginalFraction} × light-load ${o.lightOrdersPerUser.toFixed(2)}`;
+    if (o.marginalOpm !== null && o.lightOrdersPerUser !== null && o.lightOrdersPerUser > 0 && o.marginalOpm.upper < minMarginalFraction * o.lightOrdersPerUser)
+      return `marginal OPM per added user ${o.marginalOpm.estimate.toFixed(2)} < ${minMarginalFraction} × light-load ${o.lightOrdersPerUser.toFixed(2)}`;
     if (this.lightErrorRate !== null && Number.isFinite(o.errorRate) && o.errorRate > this.lightErrorRate + errorRateRise)
       return `error rate ${(o.errorRate * 100).toFixed(2)} % rose more than ${(errorRateRise * 100).toFixed(1)} points`;
     if (this.lightP99 !== null && o.p99Ms !== null && o.p99Ms > p99Factor * this.lightP99)
