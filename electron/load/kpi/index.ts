@@ -1,2 +1,2 @@
-export { createLocustKpi, locustKpiFromStats, type LocustKpiOptions, type LocustKpiSample } from './locust-kpi.ts';
-export { createPrometheusKpi, parsePrometheusInstant, type PrometheusKpiOptions, type PrometheusKpiSample } from './prometheus-kpi.ts';
+export { createLocustKpi, locustKpiFromStats, type LocustKpiOptions, type LocustKpiSample, type LocustKpi } from './locust-kpi.ts';
+export { createPrometheusKpi, parsePrometheusInstant, type PrometheusKpiOptions, type PrometheusKpiSample, type PrometheusKpi } from './prometheus-kpi.ts';

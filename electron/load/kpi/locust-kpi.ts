@@ -24,7 +24,11 @@ export interface LocustKpiSample extends KpiSample {
   note?: string;
 }
 
-export function createLocustKpi(options: LocustKpiOptions): KpiSource & { sample(signal?: AbortSignal): Promise<LocustKpiSample> } {
+export interface LocustKpi extends KpiSource {
+  sample(signal?: AbortSignal): Promise<LocustKpiSample>;
+}
+
+export function createLocustKpi(options: LocustKpiOptions): LocustKpi {
   const request = options.request.trim();
   if (!/^[A-Z]+ \S/.test(request))
     throw new LoadError(`Locust KPI request must be "METHOD name" as Locust shows it (e.g. "POST /orders"), got ${JSON.stringify(options.request)}`, {

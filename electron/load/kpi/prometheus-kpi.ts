@@ -69,7 +69,11 @@ export function parsePrometheusInstant(body: unknown, query: string): { value: n
   });
 }
 
-export function createPrometheusKpi(options: PrometheusKpiOptions): KpiSource & { sample(signal?: AbortSignal): Promise<PrometheusKpiSample> } {
+export interface PrometheusKpi extends KpiSource {
+  sample(signal?: AbortSignal): Promise<PrometheusKpiSample>;
+}
+
+export function createPrometheusKpi(options: PrometheusKpiOptions): PrometheusKpi {
   let base: string;
   try {
     const u = new URL(options.url);
