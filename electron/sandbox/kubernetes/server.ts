@@ -24,7 +24,7 @@ export interface KubeApiServerOptions {
   port?: number;
   faults?: FaultInjector;
   log?: RequestLog;
-  /** simulated ms between rollout steps (one replica per step); default 2000 */
+  /** simulated ms between rollout steps (one replica per step); default 2000; Infinity = rollouts never progress */
   rolloutStepMs?: number;
   /** watch events kept for resumption; default 10000 */
   historyLimit?: number;
@@ -39,6 +39,8 @@ export interface KubeApiServer {
   readonly log: RequestLog;
   /** POST/PUT/PATCH/DELETE requests this server received (including refused ones) */
   mutatingRequests(): number;
+  /** end every open watch stream now (a dropped-watch fault on demand) */
+  dropWatches(): void;
   close(): Promise<void>;
 }
 
@@ -428,7 +430,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   const ticker = new AbortController();
   const stepMs = opts.rolloutStepMs ?? 2000;
   void (async () => {
-    while (!ticker.signal.aborted) {
+    while (Number.isFinite(stepMs) && !ticker.signal.aborted) {
       try {
         await clock.sleep(stepMs, ticker.signal);
       } catch {
@@ -446,6 +448,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     faults,
     log,
     mutatingRequests: () => mutating,
+    dropWatches: () => {
+      for (const f of [...openWatches]) f();
+    },
     close: async () => {
       ticker.abort();
       for (const f of [...openWatches]) f();

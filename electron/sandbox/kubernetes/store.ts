@@ -64,8 +64,8 @@ export class KubeStore {
     namespaces: new Map(),
   };
   private readonly history: StoreEvent[] = [];
-  /** resourceVersions at or below this are no longer in the history */
-  private compactedRv = 0;
+  /** a watch resuming from a resourceVersion at or below this answers 410 Gone */
+  private expiredThrough = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly sims = new Map<string, RolloutSim>();
   private readonly historyLimit: number;
@@ -386,20 +386,21 @@ export class KubeStore {
     this.history.push(e);
     if (this.history.length > this.historyLimit) {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit);
-      this.compactedRv = dropped[dropped.length - 1]?.rv ?? this.compactedRv;
+      const last = dropped[dropped.length - 1];
+      if (last) this.expiredThrough = last.rv - 1;
     }
     for (const l of this.listeners) l(e);
   }
 
   /** Forget all watch history: any watch that resumes from an older resourceVersion gets 410 Gone. */
   compact(): void {
-    this.compactedRv = this.rvCounter;
+    this.expiredThrough = this.rvCounter;
     this.history.length = 0;
   }
 
   /** Events after `rv`, or undefined when `rv` is older than the retained history (410 Gone). */
   eventsSince(rv: number): StoreEvent[] | undefined {
-    if (rv < this.compactedRv) return undefined;
+    if (rv <= this.expiredThrough) return undefined;
     return this.history.filter((e) => e.rv > rv);
   }
 

@@ -39,3 +39,13 @@ export async function withRetry<T>(
     }
   }
 }
+
+/** Sleep until `deadline` on the clock, in bounded chunks (a timer cannot hold more than ~24.8 days). */
+export async function sleepUntil(clock: Clock, deadline: number, signal?: AbortSignal): Promise<void> {
+  const CHUNK = 86_400_000;
+  for (let i = 0; i < 1_000_000; i++) {
+    const left = deadline - clock.now();
+    if (left <= 0) return;
+    await clock.sleep(Math.min(left, CHUNK), signal);
+  }
+}

@@ -6,6 +6,7 @@ import type { KubeClient } from './client.ts';
 import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
 import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
+import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
 export interface KubernetesWriterOptions extends KubernetesAdapterOptions {
@@ -152,7 +153,7 @@ function waitForRollout(client: KubeClient, ref: K8sAppRef, wait: WaitOptions, w
     if (wait.signal?.aborted) return onAbort();
     wait.signal?.addEventListener('abort', onAbort, { once: true });
 
-    client.clock.sleep(wait.timeoutMs, internal.signal).then(
+    sleepUntil(client.clock, client.clock.now() + wait.timeoutMs, internal.signal).then(
       () => {
         const where = last ? ` (${last.updated} updated, ${last.ready} ready, ${last.available} available of ${last.desired}${last.observed ? '' : ', spec change not yet observed'})` : '';
         finish(
