@@ -149,7 +149,9 @@ export class LocustSimEngine {
     }
     for (let i = 0; i < gap; i++) this.step(1, true);
     this.reportedUsers = Math.round(this.users);
-    for (const e of [...this.entries.values(), this.total]) e.prune(this.doneSec - KEEP_SECONDS);
+    // keep what the rate window (relative to the last request, which freezes after a stop) needs
+    const keepFrom = Math.min(this.doneSec, Math.floor(this.lastRequestSec ?? this.doneSec)) - KEEP_SECONDS;
+    for (const e of [...this.entries.values(), this.total]) e.prune(keepFrom);
   }
 
   /** one step of `dt` simulated seconds ending at second doneSec + dt */
