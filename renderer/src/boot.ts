@@ -17,7 +17,7 @@ export async function boot(api: ConductorApi): Promise<() => void> {
   const spec = useSpecStore.getState();
   await spec.loadExamples();
   const examples = useSpecStore.getState().examples;
-  const first = examples.find((e) => /^sandbox\.ya?ml$/.test(e.name)) ?? examples[0];
+  const first = examples.find((e) => /^sandbox(\.ya?ml)?$/.test(e.name)) ?? examples[0];
   if (first && !useSpecStore.getState().text) {
     spec.setText(first.text, { path: null, fileName: first.name });
     await Promise.all([useSpecStore.getState().validate(), useParityStore.getState().read(first.text)]);

@@ -31,7 +31,7 @@ export function AppProgressList({ status }: { status: RunStatus }) {
       </thead>
       <tbody>
         {status.apps.map((a) => (
-          <tr key={a.app} className={`app ${a.state}`}>
+          <tr key={a.app} className={`app-row ${a.state}`}>
             <th scope="row">{a.app}</th>
             <td>{a.phase}</td>
             <td>
