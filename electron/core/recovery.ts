@@ -42,3 +42,8 @@ export async function recover(runId: string, deps: RestoreDeps & { onEvent?: (e:
   await journal.append({ type: 'recovered', restoreComplete: ctx.restoreComplete, message });
   return { runId, restored: ctx.restoreComplete, restoreComplete: ctx.restoreComplete, message, apps: ctx.status.apps.filter((a) => a.phase === 'restore') };
 }
+
+/** Close a pending run without touching any platform (its embedded sandbox ended with its process). */
+export async function markRecovered(dataDir: string, runId: string, message: string): Promise<void> {
+  await new RunJournal(dataDir, runId).append({ type: 'recovered', restoreComplete: true, message });
+}

@@ -7,6 +7,8 @@ import type { LoadTest } from '../../shared/spec/schema.ts';
 import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../shared/spec/validate.ts';
 import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
 import type { Substrates } from '../substrates/types.ts';
+import { SandboxHost } from '../sandbox/index.ts';
+import { openEnvironment } from './environment.ts';
 import { ScaledClock, type Clock } from './clock.ts';
 import { startRun, type RunHandle } from './conductor.ts';
 import { awsProfileNames, kubeContextNames } from './env-list.ts';
@@ -49,12 +51,13 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
   fetch?: typeof fetch;
 }
 
-/** the lead's environment factory, loaded when first needed */
-const ENVIRONMENT_MODULE = './environment.ts';
-
-export async function defaultOpenEnvironment(spec: LoadTest, opts: OpenEnvironmentOptions): Promise<OpenedEnvironment> {
-  const mod = (await import(ENVIRONMENT_MODULE)) as { openEnvironment: (spec: LoadTest, opts: OpenEnvironmentOptions) => Promise<OpenedEnvironment> };
-  return mod.openEnvironment(spec, opts);
+/**
+ * The default: electron/core/environment.ts, with one sandbox shared by every run of this host
+ * (so parity before, during and after runs describes the same simulated environment; its time
+ * scale is the host's).
+ */
+export function sharedSandboxOpener(host: SandboxHost, fetchImpl?: typeof fetch): OpenEnvironment {
+  return async (spec, o) => openEnvironment(spec, { ...o, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(spec.spec.sandbox ? { sandbox: await host.get() } : {}) });
 }
 
 function parseSpec(text: string, fileName?: string): LoadTest {
@@ -70,7 +73,8 @@ export function clockFor(spec: LoadTest, env: OpenedEnvironment, timeScale: numb
 
 export function createConductorService(opts: CreateServiceOptions): ConductorService {
   const logger = opts.logger ?? consoleLogger();
-  const open = opts.openEnvironment ?? defaultOpenEnvironment;
+  const sandboxHost = new SandboxHost({ timeScale: opts.timeScale ?? 1 });
+  const open = opts.openEnvironment ?? sharedSandboxOpener(sandboxHost, opts.fetch);
   const history = new RunHistory(opts.dataDir);
   const listeners = new Set<(e: RunEvent) => void>();
   let active: { handle: RunHandle; env: OpenedEnvironment; done: Promise<void> } | null = null;
@@ -245,6 +249,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
         a.handle.abort('the conductor is shutting down');
         await a.done;
       }
+      await sandboxHost.close();
       listeners.clear();
     },
   };

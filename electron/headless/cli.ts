@@ -5,6 +5,8 @@ import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerParity } from './commands/parity.ts';
 import { registerSandbox } from './commands/sandbox.ts';
+import { registerRun } from './commands/run.ts';
+import { registerRecover } from './commands/recover.ts';
 
 /**
  * The `conductor` CLI. Each command lives in ./commands/<name>.ts and registers itself here.
@@ -50,6 +52,8 @@ Exit codes:
   registerServe(program, ctx);
   registerParity(program, ctx);
   registerSandbox(program, ctx);
+  registerRun(program, ctx);
+  registerRecover(program, ctx);
   return program;
 }
 

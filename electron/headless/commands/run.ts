@@ -1,0 +1,151 @@
+import type { Command } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { CliContext } from '../cli.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { TerminalDisplay } from '../terminal-display.ts';
+import { ScaledClock } from '../../core/clock.ts';
+import { startRun } from '../../core/conductor.ts';
+import { openEnvironment } from '../../core/environment.ts';
+import { listPendingRecoveries } from '../../core/journal.ts';
+import type { Logger } from '../../core/logger.ts';
+import { reportJson, reportJunit, reportMarkdown } from '../../core/report.ts';
+import { loadSpecFile } from '../../core/spec-loader.ts';
+import type { OpenEnvironment } from '../../core/service.ts';
+import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
+import type { VerdictStatus } from '../../../shared/model/run.ts';
+import { resolveDataDir } from './data-dir.ts';
+
+/**
+ * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM) aborts: Locust
+ * stops at once, the test environment is restored, cleanup runs, and the run ends as aborted; a
+ * second Ctrl-C only says that the restore is in progress. Exit: 0 passed, 1 failed, 3 aborted
+ * or error (2 for a bad spec or usage).
+ */
+
+export interface SignalSource {
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+export interface RunCommandDeps {
+  signals?: SignalSource;
+  openEnvironment?: OpenEnvironment;
+}
+
+export function exitCodeFor(verdict: VerdictStatus): number {
+  return verdict === 'passed' ? EXIT.OK : verdict === 'failed' ? EXIT.CHECK_FAILED : EXIT.RUNTIME;
+}
+
+export function parseTimeScale(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.1 || n > 10_000) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw}"`);
+  return n;
+}
+
+function cliLogger(io: CliContext['io'], display: () => TerminalDisplay | null, debug: boolean): Logger {
+  const line = (level: string, m: string) => {
+    const d = display();
+    if (d) d.message(`${level}: ${m}`);
+    else io.stderr.write(`${level}: ${m}\n`);
+  };
+  return {
+    info: () => undefined, // the run's own events carry what matters
+    warn: (m) => line('warn', m),
+    error: (m) => line('error', m),
+    debug: (m) => (debug ? io.stderr.write(`debug: ${m}\n`) : undefined),
+  };
+}
+
+export function registerRun(program: Command, ctx: CliContext, deps: RunCommandDeps = {}): void {
+  program
+    .command('run')
+    .description('run a load test: snapshot, deploy production versions, scale, ramp and hold the target OPM, restore, clean up, verdict')
+    .argument('<file>', 'LoadTest spec (YAML or JSON)')
+    .option('--time-scale <n>', 'simulated seconds per real second (sandbox specs only)')
+    .option('--report <file>', 'write the run report (JSON)')
+    .option('--junit <file>', 'write a JUnit XML report for CI systems')
+    .option('--summary <file>', 'write a Markdown summary')
+    .option('--data-dir <dir>', 'where journals and history live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
+    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; dataDir?: string }) => {
+      const { io } = ctx;
+      const env = io.env ?? process.env;
+      const timeScale = parseTimeScale(opts.timeScale);
+      const spec = await loadSpecFile(file);
+      if (timeScale !== undefined && spec.spec.sandbox) spec.spec.sandbox.timeScale = timeScale;
+      const dataDir = resolveDataDir(opts.dataDir, env);
+      const debug = program.opts<{ debug?: boolean }>().debug === true;
+      const tty = io.stdout.isTTY === true;
+      let display: TerminalDisplay | null = null;
+      const logger = cliLogger(io, () => display, debug);
+
+      const pending = await listPendingRecoveries(dataDir).catch(() => []);
+      if (pending.length) {
+        io.stderr.write(`warning: ${pending.length} earlier run(s) did not finish and may have left the test environment changed: ${pending.map((p) => p.runId).join(', ')} — see \`conductor recover\`\n`);
+      }
+
+      const open = deps.openEnvironment ?? ((s, o) => openEnvironment(s, o));
+      const environment = await open(spec, { timeScale: spec.spec.sandbox?.timeScale ?? 1, env, logger });
+      const signals = deps.signals ?? process;
+      let interrupts = 0;
+      let handle: ReturnType<typeof startRun> | null = null;
+      const onSignal = () => {
+        interrupts += 1;
+        if (!handle) return;
+        if (interrupts === 1 && handle.abort('interrupted (Ctrl-C)')) {
+          display?.message('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
+          if (!display) io.stderr.write('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore\n');
+        } else {
+          const msg = 'restoring the test environment, please wait';
+          if (display) display.message(msg);
+          else io.stderr.write(msg + '\n');
+        }
+      };
+      signals.on('SIGINT', onSignal);
+      signals.on('SIGTERM', onSignal);
+      try {
+        handle = startRun(
+          spec,
+          {
+            clock: environment.clock ?? new ScaledClock(spec.spec.sandbox ? (spec.spec.sandbox.timeScale ?? 1) : 1),
+            substrates: environment.substrates,
+            locust: environment.locust,
+            kpi: environment.kpi,
+            ...(environment.controllerFor ? { controllerFor: environment.controllerFor } : {}),
+            logger,
+            dataDir,
+          },
+          { testEnvironment: describeTestEnvironment(spec), onEvent: (e) => display?.onEvent(e) },
+        );
+        const h = handle;
+        display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
+        if (!tty) io.stdout.write(`run ${h.runId}: ${spec.metadata.name} on ${describeTestEnvironment(spec)} (data in ${dataDir})\n`);
+        const result = await h.done;
+        display.finish();
+        display = null;
+        const written: string[] = [];
+        const put = async (path: string | undefined, text: string) => {
+          if (!path) return;
+          const p = resolve(path);
+          await mkdir(dirname(p), { recursive: true });
+          await writeFile(p, text);
+          written.push(p);
+        };
+        await put(opts.report, reportJson(result.report));
+        await put(opts.junit, reportJunit(result.report));
+        await put(opts.summary, reportMarkdown(result.report));
+        const v = result.verdict;
+        io.stdout.write(`\n${spec.metadata.name}: ${v.status.toUpperCase()}${v.plateauOpm !== null ? ` — plateau ${Math.round(v.plateauOpm)} OPM of ${v.targetOpm}` : ''}\n`);
+        for (const r of v.reasons) io.stdout.write(`  - ${r}\n`);
+        for (const r of result.report.regressions ?? []) io.stdout.write(`  - regression: ${r}\n`);
+        for (const p of written) io.stdout.write(`wrote ${p}\n`);
+        ctx.setExitCode(exitCodeFor(v.status));
+      } finally {
+        display?.finish();
+        signals.off('SIGINT', onSignal);
+        signals.off('SIGTERM', onSignal);
+        await environment.close().catch(() => undefined);
+      }
+    });
+}
