@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
+    setupFiles: ['test/setup/production-writes.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -58,6 +58,17 @@ export interface SandboxRequestSummary {
   locust: { total: number };
 }
 
+/**
+ * Every sandbox this process started, and the mutating requests their production sides received.
+ * The test suite asserts after every test file that this stays 0 (test/setup/production-writes.ts).
+ */
+const ledger = { started: 0, closedProductionWrites: 0, open: new Set<Sandbox>() };
+export function sandboxLedger(): { started: number; productionWrites: number } {
+  let open = 0;
+  for (const s of ledger.open) open += s.productionMutatingRequests();
+  return { started: ledger.started, productionWrites: ledger.closedProductionWrites + open };
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clock = new ScaledClock(opts.timeScale ?? 1);
   const ports = { kubernetesProduction: 0, kubernetesTest: 0, ecs: 0, locust: 0, ...opts.ports };
@@ -85,7 +96,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       { currentContext: SANDBOX_CONTEXTS.test },
     );
     let closed: Promise<void> | null = null;
-    return {
+    const sandbox: Sandbox = {
       clock,
       kubernetes: { production, test },
       ecs,
@@ -103,8 +114,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         ecs: { total: ecs.log.total, mutating: ecs.mutatingRequests(), productionMutating: ecs.productionMutatingRequests() },
         locust: { total: locust.log.total },
       }),
-      close: () => (closed ??= Promise.all(started.map((s) => s.close())).then(() => undefined)),
+      close: () =>
+        (closed ??= (async () => {
+          ledger.closedProductionWrites += sandbox.productionMutatingRequests();
+          ledger.open.delete(sandbox);
+          await Promise.all(started.map((s) => s.close()));
+        })()),
     };
+    ledger.started += 1;
+    ledger.open.add(sandbox);
+    return sandbox;
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.close()));
     throw err;
