@@ -50,8 +50,8 @@ describe('Locust simulator: the Locust 2.12 web API', () => {
 
   it('answers HTTP 500 to bad or missing form values, like Locust', async () => {
     const s = await start(new ManualClock(0));
-    for (const form of [{ spawn_rate: '1' }, { user_count: '5' }, { user_count: 'five', spawn_rate: '1' }, { user_count: '1.5', spawn_rate: '1' }, { user_count: '5', spawn_rate: 'fast' }, { user_count: '-3', spawn_rate: '1' }])
-      expect((await swarm(s, form)).status, JSON.stringify(form)).toBe(500);
+    const forms: Record<string, string>[] = [{ spawn_rate: '1' }, { user_count: '5' }, { user_count: 'five', spawn_rate: '1' }, { user_count: '1.5', spawn_rate: '1' }, { user_count: '5', spawn_rate: 'fast' }, { user_count: '-3', spawn_rate: '1' }];
+    for (const form of forms) expect((await swarm(s, form)).status, JSON.stringify(form)).toBe(500);
     expect(s.state().targetUsers).toBe(0);
   });
 
