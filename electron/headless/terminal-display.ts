@@ -72,7 +72,7 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return event.state === 'running' ? `phase ${event.phase}` : `phase ${event.phase} ${event.state}`;
     case 'app-progress': {
       const p = event.progress;
-      if (p.state === 'rolling' && p.detail !== 'applying') return null; // progress details only on the TTY panel
+      if (p.state === 'pending' || (p.state === 'rolling' && p.detail !== 'applying')) return null; // progress details only on the TTY panel
       return `  ${p.app}: ${p.phase} ${p.state}${p.reason ? ` — ${p.reason}` : p.detail ? ` (${p.detail})` : ''}`;
     }
     case 'sample': {

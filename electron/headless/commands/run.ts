@@ -45,15 +45,17 @@ export function parseTimeScale(raw: string | undefined): number | undefined {
 }
 
 function cliLogger(io: CliContext['io'], display: () => TerminalDisplay | null, debug: boolean): Logger {
-  const line = (level: string, m: string) => {
+  // messages of the run itself (fields.runId) arrive as run events and are shown by the display
+  const line = (level: string, m: string, fields?: Record<string, unknown>) => {
+    if (fields && 'runId' in fields) return;
     const d = display();
     if (d) d.message(`${level}: ${m}`);
     else io.stderr.write(`${level}: ${m}\n`);
   };
   return {
     info: () => undefined, // the run's own events carry what matters
-    warn: (m) => line('warn', m),
-    error: (m) => line('error', m),
+    warn: (m, f) => line('warn', m, f),
+    error: (m, f) => line('error', m, f),
     debug: (m) => (debug ? io.stderr.write(`debug: ${m}\n`) : undefined),
   };
 }
@@ -63,7 +65,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
     .command('run')
     .description('run a load test: snapshot, deploy production versions, scale, ramp and hold the target OPM, restore, clean up, verdict')
     .argument('<file>', 'LoadTest spec (YAML or JSON)')
-    .option('--time-scale <n>', 'simulated seconds per real second (sandbox specs only)')
+    .option('--time-scale <n>', 'simulated seconds per real second (the embedded sandbox; for other specs, the conductor\'s clock — for a standalone sandbox)')
     .option('--report <file>', 'write the run report (JSON)')
     .option('--junit <file>', 'write a JUnit XML report for CI systems')
     .option('--summary <file>', 'write a Markdown summary')
@@ -80,6 +82,9 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       let display: TerminalDisplay | null = null;
       const logger = cliLogger(io, () => display, debug);
 
+      if (timeScale !== undefined && !spec.spec.sandbox && timeScale !== 1) {
+        io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau); only meaningful against a standalone sandbox running at the same scale\n`);
+      }
       const pending = await listPendingRecoveries(dataDir).catch(() => []);
       if (pending.length) {
         io.stderr.write(`warning: ${pending.length} earlier run(s) did not finish and may have left the test environment changed: ${pending.map((p) => p.runId).join(', ')} — see \`conductor recover\`\n`);
@@ -108,7 +113,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         handle = startRun(
           spec,
           {
-            clock: environment.clock ?? new ScaledClock(spec.spec.sandbox ? (spec.spec.sandbox.timeScale ?? 1) : 1),
+            clock: timeScale !== undefined && !spec.spec.sandbox ? new ScaledClock(timeScale) : (environment.clock ?? new ScaledClock(spec.spec.sandbox?.timeScale ?? 1)),
             substrates: environment.substrates,
             locust: environment.locust,
             kpi: environment.kpi,
