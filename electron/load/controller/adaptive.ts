@@ -8,7 +8,9 @@
  *    measured) — the users added since the sample are credited before the KPI shows them (Smith
  *    predictor) — and smooth that with a Kalman filter (filter.ts) whose model step is the same
  *    s × Δusers, so it does not lag the ramp but averages the noise on the plateau;
- * 4. choose users = users now + (reference − predicted) / s, where the reference is the setpoint
+ * 4. choose the users that give the reference from the predicted OPM along the local curve
+ *    (stepTo: a power law with the estimated elasticity; a Newton step users + (reference −
+ *    predicted) / s when there is nothing to scale from), where the reference is the setpoint
  *    averaged over the coming interval: the ramp's slope is fed forward, the remaining error fed back;
  * 5. clamp to the user cap (maxUsers, or the knee once found) and the per-cycle step (at most
  *    ×maxGrowth, so a noisy probe of a few users cannot launch thousands); the next cycle starts
@@ -125,7 +127,7 @@ export class AdaptiveController implements Controller {
     const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2);
 
     const reference = intervalReference(input.elapsedMs, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
-    let next = users + (reference - filtered) / s;
+    let next = stepTo(users, filtered, reference, s);
     // step limits: a conservative step (by the average orders per user, which is ≥ the marginal on a
     // saturating shop) is always allowed, more only up to maxStepFraction × users; never more than ×maxGrowth
     const perUser = this.estimator.ordersPerUser ?? s;
@@ -133,7 +135,7 @@ export class AdaptiveController implements Controller {
     next = Math.min(next, users + Math.max(conservative, this.options.maxStepFraction * users, initial));
     if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
     if (reference > 0) next = Math.max(next, initial);
-    if (process.env.CDBG) console.log('DBG', input.elapsedMs / 1000, 'meas', Math.round(opm), 'x', measuredUsers, 'u', users, 'filt', Math.round(filtered), 's', s.toFixed(2), 'sd', slopeSd.toFixed(2), 'K', this.filter.gainHint.toFixed(2), 'ref', Math.round(reference));
+    next = this.spawnCompensated(users, Math.min(next, this.userCap()));
     const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM: holding there` : undefined;
     const decision = this.command(users, next, note);
     if (kneeFound) decision.knee = { users: kneeFound.users, opm: kneeFound.opm, p99Ms: kneeFound.p99Ms };
@@ -152,6 +154,19 @@ export class AdaptiveController implements Controller {
     });
     if (found) this.knee = { users: found.users, opm: found.opm, p99Ms: found.p99Ms };
     return this.knee && found ? this.knee : null;
+  }
+
+  /**
+   * Locust moves users at the spawn rate, so the interval's average lags the count by
+   * Δ × (spawn time / 2) / interval; aim past `wanted` by that much so the average is `wanted`.
+   */
+  private spawnCompensated(users: number, wanted: number): number {
+    const delta = wanted - users;
+    if (Math.abs(delta) < 1) return wanted;
+    const intervalS = this.spec.controlIntervalMs / 1000;
+    const rate = spawnRateFor(Math.abs(delta), this.spec, this.options.spawnWithin);
+    const lagFraction = Math.min(0.5, Math.abs(delta) / rate / intervalS / 2);
+    return users + delta / (1 - lagFraction);
   }
 
   private userCap(): number {
@@ -185,6 +200,20 @@ export class AdaptiveController implements Controller {
     if (note) decision.note = note;
     return decision;
   }
+}
+
+/**
+ * The users that produce `reference` when `users` produce `current` and the local slope is `slope`:
+ * the local power law OPM ∝ users^ε with ε = slope × users / current, so users × (reference /
+ * current)^(1/ε) — exact on a constant-orders shop (ε = 1) and without the straight line's
+ * undershoot on a saturating one. A straight (Newton) step when there is nothing to scale from.
+ */
+export function stepTo(users: number, current: number, reference: number, slope: number): number {
+  if (users >= 1 && current > 0 && reference > 0) {
+    const elasticity = Math.min(1.5, Math.max(0.05, (slope * users) / current));
+    return users * Math.pow(reference / current, 1 / elasticity);
+  }
+  return users + (reference - current) / slope;
 }
 
 function finiteAtLeast(v: number, min: number): number {

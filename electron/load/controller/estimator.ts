@@ -53,8 +53,9 @@ export class PlantEstimator {
     this.sumOpm = this.sumOpm * this.options.ratioDiscount + pair.opm;
     this.sumUsers = this.sumUsers * this.options.ratioDiscount + pair.users;
     this.ratio = this.sumOpm / this.sumUsers;
-    this.lightRatio = this.lightRatio === null ? this.ratio : Math.max(this.lightRatio, this.ratio);
     this.count += 1;
+    // the light-load value once three pairs back it (one small noisy probe is not a light-load level)
+    if (this.count >= 3 || this.lightRatio !== null) this.lightRatio = Math.max(this.lightRatio ?? 0, this.ratio);
     this.window.push(pair);
     while (this.window.length > this.options.windowPairs) this.window.shift();
     const fit = this.fitElasticity();
@@ -123,7 +124,7 @@ export class PlantEstimator {
 
   /** the slope dOPM/dUsers at orders-per-user `ratioNow` for the control law, clamped; null before any pair */
   controlSlope(ratioNow?: number): number | null {
-    const light = this.lightRatio;
+    const light = this.lightRatio ?? this.ratio;
     if (light === null || !(light > 0)) return null;
     const ratio = ratioNow !== undefined && ratioNow > 0 ? ratioNow : (this.ratio ?? light);
     const raw = (this.smooth ?? 1) * ratio;

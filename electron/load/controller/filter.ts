@@ -21,9 +21,12 @@ export interface FilterOptions {
   noiseLearning: number;
   /** EMA weight of the innovations' running mean (the bias detector) */
   biasLearning: number;
+  /** the running mean counts as bias beyond this many of its standard deviations under white noise */
+  biasThreshold: number;
 }
 
-export const DEFAULT_FILTER: FilterOptions = { driftPerCycle: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3 };
+export const DEFAULT_FILTER: FilterOptions = { driftPerCycle: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 3 };
+// the noise starts at 3 % (a typical KPI over a 10 s window) and is learnt down or up from there
 
 export class OpmFilter {
   private x: number | null = null;
@@ -34,9 +37,10 @@ export class OpmFilter {
   /** running mean of the relative innovations, and the previous one */
   private meanInnovation = 0;
   private lastInnovation: number | null = null;
+  private steps = 0;
 
   constructor(readonly options: FilterOptions = DEFAULT_FILTER) {
-    this.relNoiseVar = options.noiseFloor ** 2;
+    this.relNoiseVar = Math.max(options.noiseFloor, 0.03) ** 2;
   }
 
   get value(): number | null {
@@ -71,15 +75,17 @@ export class OpmFilter {
     const innovation = z - this.x;
     const rel = innovation / level;
     // noise from successive differences: var(ν_k − ν_{k−1}) = 2 σ² for white noise, ~0 for a bias
-    if (this.lastInnovation !== null) {
-      const observed = (rel - this.lastInnovation) ** 2 / 2;
+    this.steps += 1;
+    if (this.lastInnovation !== null && this.steps > 3) {
+      // robust: one wild innovation (a model error while the estimates are young) counts at most 3 σ
+      const observed = Math.min((rel - this.lastInnovation) ** 2 / 2, 9 * this.relNoiseVar + this.options.noiseFloor ** 2);
       this.relNoiseVar = Math.max(this.options.noiseFloor ** 2, this.relNoiseVar + this.options.noiseLearning * (observed - this.relNoiseVar));
     }
     this.lastInnovation = rel;
     // bias: a running mean of innovations larger than white noise would give (2 σ of the mean)
     const a = this.options.biasLearning;
     this.meanInnovation += a * (rel - this.meanInnovation);
-    const excess = Math.max(0, Math.abs(this.meanInnovation) - 2 * Math.sqrt(this.relNoiseVar * (a / (2 - a))));
+    const excess = Math.max(0, Math.abs(this.meanInnovation) - this.options.biasThreshold * Math.sqrt(this.relNoiseVar * (a / (2 - a))));
     this.p += (excess * level) ** 2;
     const r = this.relNoiseVar * level * level + zExtraVar;
     const k = this.p / (this.p + r);
@@ -93,5 +99,6 @@ export class OpmFilter {
     this.p = 0;
     this.meanInnovation = 0;
     this.lastInnovation = null;
+    this.steps = 0;
   }
 }

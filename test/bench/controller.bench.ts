@@ -1,0 +1,127 @@
+/**
+ * Controller benchmark: our adaptive controller against the original baseline rule on the same
+ * deterministic plants (simulated clock, seeded noise).
+ *
+ *   npm run bench:controller -- [--json FILE] [--interval SECONDS] [--seed N]
+ *
+ * Prints a table and PASS/FAIL per goal; writes { plants: [{ name, capacityLimited, ours, baseline }] }.
+ * Exit code 1 when a goal fails.
+ */
+import { writeFileSync } from 'node:fs';
+import { createController } from '../../electron/load/controller/index.ts';
+import { metrics, REALISTIC, simulate, type Metrics, type SimConfig } from './controller-sim.ts';
+import { standardPlants } from './plants.ts';
+
+interface Args {
+  json: string | null;
+  intervalS: number;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: null, intervalS: REALISTIC.intervalS, seed: 42 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v as string;
+    };
+    if (a === '--json') args.json = value();
+    else if (a === '--interval') args.intervalS = positiveInt(value(), '--interval', 'whole seconds ≥ 1, e.g. 60 or 15');
+    else if (a === '--seed') args.seed = positiveInt(value(), '--seed', 'a whole number ≥ 1');
+    else usage(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+function positiveInt(v: string, flag: string, expected: string): number {
+  const n = Number(v.replace(/s$/, ''));
+  if (!Number.isInteger(n) || n < 1) usage(`${flag}: expected ${expected}, got ${v}`);
+  return n;
+}
+
+function usage(msg: string): never {
+  console.error(`controller bench: ${msg}\nusage: npm run bench:controller -- [--json FILE] [--interval SECONDS] [--seed N]`);
+  process.exit(2);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const cfg: SimConfig = { ...REALISTIC, intervalS: args.intervalS };
+const spec = (algorithm: 'adaptive' | 'baseline') => ({
+  algorithm,
+  targetOpm: cfg.targetOpm,
+  rampUpMs: cfg.rampUpS * 1000,
+  controlIntervalMs: cfg.intervalS * 1000,
+  maxUsers: cfg.maxUsers,
+  maxSpawnRate: cfg.maxSpawnRate,
+});
+
+interface Row {
+  name: string;
+  capacityLimited: boolean;
+  ours: Metrics;
+  baseline: Metrics;
+}
+
+const rows: Row[] = [];
+const plantCount = standardPlants(cfg.intervalS, args.seed).length;
+for (let i = 0; i < plantCount; i++) {
+  // fresh plants per algorithm: identical curves and identical noise sequences
+  const forOurs = standardPlants(cfg.intervalS, args.seed)[i];
+  const forBaseline = standardPlants(cfg.intervalS, args.seed)[i];
+  if (!forOurs || !forBaseline) throw new Error('plant list changed');
+  const ours = metrics(simulate(createController(spec('adaptive')), forOurs, cfg), cfg);
+  const baseline = metrics(simulate(createController(spec('baseline')), forBaseline, cfg), cfg);
+  rows.push({ name: forOurs.name, capacityLimited: forOurs.capacityLimited, ours, baseline });
+}
+
+const f = (n: number): string => n.toFixed(2);
+const kneeText = (m: Metrics): string => (m.knee ? `${m.knee.users} u, ${Math.round(m.knee.opm)} OPM, p99 ${m.knee.p99Ms === null ? '—' : Math.round(m.knee.p99Ms) + ' ms'}` : '—');
+console.log(
+  `controller benchmark: target ${cfg.targetOpm} OPM, ramp ${cfg.rampUpS / 60} min, plateau ${cfg.plateauS / 60} min, interval ${cfg.intervalS} s, ` +
+    `max ${cfg.maxUsers} users, spawn ≤ ${cfg.maxSpawnRate}/s, seed ${args.seed}\n`,
+);
+const header = ['plant', 'algorithm', 'ramp RMS %', 'ramp peak above %', 'plateau mean|e| %', 'overshoot %', 'settle cycles', 'knee'];
+const table: string[][] = [];
+for (const r of rows)
+  for (const [label, m] of [['ours', r.ours], ['baseline', r.baseline]] as const)
+    table.push([r.name, label, f(m.rampRmsPct), f(m.rampPeakAbovePct), f(m.plateauMeanAbsPct), f(m.overshootPct), m.settleCycles === null ? 'never' : String(m.settleCycles), r.capacityLimited ? kneeText(m) : '']);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
+const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
+console.log(line(header));
+console.log('| ' + widths.map((w) => '-'.repeat(w)).join(' | ') + ' |');
+for (const row of table) console.log(line(row));
+console.log('');
+
+const goals: { text: string; pass: boolean }[] = [];
+for (const r of rows.filter((x) => !x.capacityLimited)) {
+  goals.push({ text: `${r.name}: ours plateau error ${f(r.ours.plateauMeanAbsPct)} % ≤ 1 %`, pass: r.ours.plateauMeanAbsPct <= 1 });
+  goals.push({ text: `${r.name}: ours overshoot ${f(r.ours.overshootPct)} % ≤ 2 %`, pass: r.ours.overshootPct <= 2 });
+}
+for (const name of ['saturating', 'lagged']) {
+  const r = rows.find((x) => x.name === name);
+  if (!r) continue;
+  const ratio = r.baseline.plateauMeanAbsPct / Math.max(1e-9, r.ours.plateauMeanAbsPct);
+  goals.push({ text: `${name}: baseline/ours plateau error ${ratio >= 1000 ? '>1000' : ratio.toFixed(1)}× ≥ 3×`, pass: ratio >= 3 });
+}
+for (const r of rows.filter((x) => x.capacityLimited)) goals.push({ text: `${r.name}: ours ends with a knee (${kneeText(r.ours)})`, pass: r.ours.knee !== null });
+for (const g of goals) console.log(`${g.pass ? 'PASS' : 'FAIL'} ${g.text}`);
+
+if (args.json) {
+  const round = (m: Metrics) => ({
+    ...m,
+    rampRmsPct: +m.rampRmsPct.toFixed(3),
+    rampPeakAbovePct: +m.rampPeakAbovePct.toFixed(3),
+    plateauMeanAbsPct: +m.plateauMeanAbsPct.toFixed(3),
+    overshootPct: +m.overshootPct.toFixed(3),
+  });
+  const out = {
+    config: { ...cfg, seed: args.seed },
+    plants: rows.map((r) => ({ name: r.name, capacityLimited: r.capacityLimited, ours: round(r.ours), baseline: round(r.baseline) })),
+    goals,
+  };
+  writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwrote ${args.json}`);
+}
+if (goals.some((g) => !g.pass)) process.exitCode = 1;

@@ -1,0 +1,121 @@
+/**
+ * Plants for the controller benchmark and tests: how a shop behind Locust answers a user count,
+ * and how the KPI shows it. Every plant is a function of the users history (one entry per
+ * simulated second) → the measured OPM (+ p99, error rate) at a given second. The same plants,
+ * with the same seeds, are used for both algorithms.
+ *
+ * The measurement reproduces Locust's `current_rps`: the mean over a 10 s window, served from a
+ * 2 s cache — so a sample at second t averages seconds [t−12, t−2). A lagged plant returns the
+ * measurement of `lagIntervals` control intervals earlier (a slow scrape/aggregation pipeline).
+ * A noisy plant counts orders in the window as a Poisson process and adds a seeded multiplicative
+ * jitter (bursty traffic).
+ */
+import { ShopModel } from '../../electron/sandbox/shop-model.ts';
+
+export interface PlantReading {
+  opm: number;
+  p99Ms: number | null;
+  errorRate: number;
+}
+
+export interface Plant {
+  name: string;
+  capacityLimited: boolean;
+  /** the orders per minute `users` really produce (steady state) */
+  trueOpm(users: number): number;
+  /** what the KPI reads at second `t`, given users[s] for every second s < t; null before any data */
+  measure(usersBySecond: readonly number[], t: number): PlantReading | null;
+}
+
+export interface Curve {
+  opm(users: number): number;
+  p99Ms(users: number): number;
+  errorRate(users: number): number;
+}
+
+export function constantCurve(opmPerUser: number, p99Ms = 120): Curve {
+  return { opm: (u) => Math.max(0, u) * opmPerUser, p99Ms: () => p99Ms, errorRate: () => 0 };
+}
+
+export function shopCurve(capacityOpm: number, opmPerUserIdle = 6): Curve {
+  const shop = new ShopModel({ capacityOpm, opmPerUserIdle, baseLatencyMs: 40, requestsPerOrder: 4 });
+  return { opm: (u) => shop.rates(u).ordersPerMinute, p99Ms: (u) => shop.rates(u).p99Ms, errorRate: (u) => shop.rates(u).errorRate };
+}
+
+/** mulberry32: a small seeded PRNG */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  const u = Math.max(1e-12, rand());
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+export interface PlantOptions {
+  name: string;
+  curve: Curve;
+  capacityLimited?: boolean;
+  /** whole control intervals of extra measurement lag */
+  lagIntervals?: number;
+  intervalS: number;
+  /** seeded noise: Poisson counting over the window plus this relative jitter (e.g. 0.02) */
+  noise?: { seed: number; jitter: number };
+  windowS?: number;
+  cacheS?: number;
+}
+
+export function makePlant(o: PlantOptions): Plant {
+  const windowS = o.windowS ?? 10;
+  const cacheS = o.cacheS ?? 2;
+  const rand = o.noise ? seededRandom(o.noise.seed) : null;
+  const locustWindow = (usersBySecond: readonly number[], t: number): PlantReading | null => {
+    const end = t - cacheS;
+    if (end <= 0) return null;
+    const start = Math.max(0, end - windowS);
+    let opm = 0;
+    let users = 0;
+    for (let s = start; s < end; s++) {
+      const u = usersBySecond[s] ?? 0;
+      opm += o.curve.opm(u);
+      users += u;
+    }
+    const n = end - start;
+    const meanUsers = users / n;
+    return { opm: opm / n, p99Ms: meanUsers > 0 ? o.curve.p99Ms(meanUsers) : null, errorRate: meanUsers > 0 ? o.curve.errorRate(meanUsers) : 0 };
+  };
+  return {
+    name: o.name,
+    capacityLimited: o.capacityLimited ?? false,
+    trueOpm: (u) => o.curve.opm(u),
+    measure(usersBySecond, t) {
+      const lagS = (o.lagIntervals ?? 0) * o.intervalS;
+      const base = t - lagS <= 0 ? (t > 0 ? { opm: 0, p99Ms: null, errorRate: 0 } : null) : locustWindow(usersBySecond, t - lagS);
+      if (!base || !rand || !o.noise) return base;
+      // orders counted in the window: Poisson(λ), normal approximation; then bursty jitter
+      const lambda = (base.opm / 60) * windowS;
+      const counted = Math.max(0, lambda + Math.sqrt(lambda) * gaussian(rand));
+      const opm = (counted / windowS) * 60 * Math.max(0, 1 + o.noise.jitter * gaussian(rand));
+      return { ...base, opm };
+    },
+  };
+}
+
+/** the benchmark's plants (fresh instances: noisy plants restart their seeded noise) */
+export function standardPlants(intervalS: number, seed = 42): Plant[] {
+  const capacityAmple = 14_400; // 2 × the 7,200 OPM target: orders per user at the target are ~70 % of idle
+  return [
+    makePlant({ name: 'constant', curve: constantCurve(6), intervalS }),
+    makePlant({ name: 'saturating', curve: shopCurve(capacityAmple), intervalS }),
+    makePlant({ name: 'lagged', curve: constantCurve(6), intervalS, lagIntervals: 2 }),
+    makePlant({ name: 'noisy', curve: shopCurve(capacityAmple), intervalS, noise: { seed, jitter: 0.02 } }),
+    makePlant({ name: 'capacity-below', curve: shopCurve(6000), intervalS, capacityLimited: true }),
+  ];
+}
