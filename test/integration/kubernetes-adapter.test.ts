@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ManualClock, ScaledClock } from '../../electron/core/clock.ts';
 import { generatedKubeSeed, shopKubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesReader, createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import type { K8sAppRef } from '../../electron/substrates/types.ts';
@@ -20,7 +20,7 @@ const SHOP_REFS: K8sAppRef[] = [
 const CART: K8sAppRef = { app: 'cart', namespace: 'shop', deployment: 'cart' };
 
 describe('Kubernetes adapter against the sandbox', () => {
-  // 1 real ms = 200 simulated ms: a rollout step (2 simulated s) takes 10 real ms
+  // 1 real ms = 50 simulated ms: a rollout step (2 simulated s) takes 40 real ms
   let clock: ScaledClock;
   let sb: SandboxCluster;
   const retry = { attempts: 4, baseDelayMs: 200, maxDelayMs: 2000 };
@@ -38,7 +38,7 @@ describe('Kubernetes adapter against the sandbox', () => {
   const prod = () => sb.servers['sandbox-prod']!;
 
   beforeEach(async () => {
-    clock = new ScaledClock(200);
+    clock = new ScaledClock(50);
     sb = await startSandboxClusters(clock, {
       'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
       'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
@@ -119,16 +119,11 @@ describe('Kubernetes adapter against the sandbox', () => {
       .map((e) => `${e.operation} ${e.status}`);
     expect(ops).toEqual(['get deployments 200', 'patch deployments 200', 'list horizontalpodautoscalers 200', 'patch horizontalpodautoscalers 200']);
 
-    const progress: RolloutStatus[] = [];
-    const state = await w.waitForRollout({ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { timeoutMs: 600_000, onProgress: (s) => progress.push(s) });
+    const state = await w.waitForRollout({ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { timeoutMs: 600_000 });
     expect(state.rollout.complete).toBe(true);
     expect(state.replicas).toBe(6);
     expect(state.containers.map((c) => c.image)).toEqual(['registry.example/checkout-api:2.14.1', 'registry.example/envoy:1.28.0']);
     expect(state.containers[1]!.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } });
-    expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.at(-1)).toMatchObject({ desired: 6, updated: 6, ready: 6, available: 6, complete: true });
-    expect(progress.slice(0, -1).every((s) => !s.complete && s.desired === 6)).toBe(true);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]!.updated).toBeGreaterThanOrEqual(progress[i - 1]!.updated);
     const depAfter = (await api(test(), '/apis/apps/v1/namespaces/shop/deployments/checkout-api')).body as { metadata: { labels: unknown } };
     expect(depAfter.metadata.labels).toEqual(depBefore.metadata.labels);
 
@@ -138,7 +133,44 @@ describe('Kubernetes adapter against the sandbox', () => {
     expect(test().log.entries.slice(again).filter((e) => e.mutating)).toEqual([]);
   });
 
-  it('refuses an unknown container without writing', async () => {
+  it('reports rollout progress honestly, one report per step of the sandbox clock', async () => {
+    const manual = new ManualClock(Date.parse('2026-11-01T10:00:00Z'));
+    const mc = await startSandboxClusters(manual, { 'sandbox-test': { name: 'test', seed: shopKubeSeed('test') } });
+    try {
+      const w = createKubernetesWriter({ kubeconfig: { kubeconfigPath: mc.kubeconfigPath }, context: 'sandbox-test', clock: manual });
+      const ref = { app: 'checkout', namespace: 'shop', deployment: 'checkout-api' };
+      await w.apply(ref, { replicas: 6, images: { 'checkout-api': 'registry.example/checkout-api:2.14.1' } });
+      const progress: RolloutStatus[] = [];
+      let done = false;
+      const waiting = w.waitForRollout(ref, { timeoutMs: 600_000, onProgress: (p) => progress.push(p) }).finally(() => (done = true));
+      const until = async (cond: () => boolean) => {
+        for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      };
+      await until(() => progress.length === 1);
+      for (let step = 0; step < 10 && !done; step++) {
+        const n = progress.length;
+        await manual.advance(2000);
+        await until(() => progress.length > n || done);
+      }
+      const state = await waiting;
+      expect(state.rollout.complete).toBe(true);
+      // first the spec change is not yet observed; then one new replica per step, old ones going as new ones come
+      expect(progress.map((p) => [p.observed, p.updated, p.available, p.complete])).toEqual([
+        [false, 2, 2, false],
+        [true, 1, 3, false],
+        [true, 2, 4, false],
+        [true, 3, 5, false],
+        [true, 4, 6, false],
+        [true, 5, 6, false],
+        [true, 6, 6, true],
+      ]);
+      expect(progress.every((p) => p.desired === 6)).toBe(true);
+    } finally {
+      await mc.close();
+    }
+  });
+
+  it('refuses an unknown container or a missing deployment without writing', async () => {
     const before = test().mutatingRequests();
     const err = await writer()
       .apply(CART, { images: { sidecar: 'x:1' } })
@@ -146,6 +178,11 @@ describe('Kubernetes adapter against the sandbox', () => {
     expect(err).toBeInstanceOf(SubstrateError);
     expect((err as Error).message).toMatch(/container "sidecar" not found in deployment shop\/cart; expected one of: cart/);
     expect(test().mutatingRequests()).toBe(before);
+    const missing = await writer()
+      .apply({ app: 'ledger', namespace: 'payments', deployment: 'ledger' }, { replicas: 2 })
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'SUBSTRATE', details: { status: 404, retryable: false, target: 'sandbox-test', resource: 'deployments payments/ledger' } });
+    expect((missing as Error).message).toBe('kubernetes sandbox-test: get deployments payments/ledger failed (404): deployments.apps "ledger" not found');
   });
 
   it('resumes the rollout watch from the last resourceVersion when the server drops it', async () => {
@@ -219,7 +256,7 @@ describe('Kubernetes adapter against the sandbox', () => {
     await w.apply(CART, { replicas: 5 });
     const err = await w.waitForRollout(CART, { timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
-    expect((err as Error).message).toMatch(/rollout of shop\/cart on sandbox-test did not complete within 10000 ms \(0 updated|spec change not yet observed/);
+    expect((err as Error).message).toBe('rollout of shop/cart on sandbox-test did not complete within 10000 ms (2 updated, 2 ready, 2 available of 5, spec change not yet observed)');
 
     const ac = new AbortController();
     const waiting = w.waitForRollout(CART, { timeoutMs: 1e12, signal: ac.signal, onProgress: () => ac.abort() });

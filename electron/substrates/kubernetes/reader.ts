@@ -22,7 +22,7 @@ export interface KubernetesAdapterOptions {
   /** real ms one HTTP request may take; default 30000 */
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** namespaces read in parallel; default 8 */
+  /** namespaces read in parallel; default 16 */
   concurrency?: number;
 }
 
@@ -113,7 +113,7 @@ export function watchTemplatesWith(client: KubeClient, refs: K8sAppRef[], onChan
  */
 export function createKubernetesReader(opts: KubernetesAdapterOptions): KubernetesReader {
   const client = createKubeClient(opts);
-  const concurrency = opts.concurrency ?? 8;
+  const concurrency = opts.concurrency ?? 16;
   const reader: KubernetesReader = {
     target: { ...client.target },
     readApps: (refs, signal) => readAppsWith(client, refs, concurrency, signal),

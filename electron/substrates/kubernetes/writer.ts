@@ -60,7 +60,7 @@ export function deploymentPatch(ref: K8sAppRef, dep: DeploymentLike, desired: K8
 export function createKubernetesWriter(opts: KubernetesWriterOptions): KubernetesWriter {
   const client = createKubeClient(opts);
   const production = opts.productionTargets ?? [];
-  const concurrency = opts.concurrency ?? 8;
+  const concurrency = opts.concurrency ?? 16;
   const target = { ...client.target };
   const writer: KubernetesWriter = {
     target,
