@@ -248,6 +248,28 @@ describe('sandbox Kubernetes API server', () => {
     expect(pods.items.filter((p: Obj) => p.metadata.namespace === 'shop' && p.metadata.labels.app === 'checkout-api')).toHaveLength(2);
   });
 
+  it('creates and deletes deployments; a new deployment rolls out from zero', async () => {
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'search' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'search' } }, template: { metadata: { labels: { app: 'search' } }, spec: { containers: [{ name: 'search', image: 'registry.example/search:1.0.0' }] } } },
+    };
+    const created = await api(server, DEP, { method: 'POST', json: body });
+    expect(created.status).toBe(201);
+    expect((created.body as Obj).metadata).toMatchObject({ name: 'search', namespace: 'shop', generation: 1 });
+    expect((await api(server, DEP, { method: 'POST', json: body })).body).toMatchObject({ code: 409, reason: 'AlreadyExists' });
+    expect((await api(server, '/apis/apps/v1/namespaces/nowhere/deployments', { method: 'POST', json: body })).status).toBe(404);
+    await clock.advance(4000);
+    expect(((await api(server, `${DEP}/search`)).body as Obj).status).toMatchObject({ observedGeneration: 1, updatedReplicas: 2, availableReplicas: 2 });
+    const rv = server.store.resourceVersion;
+    const del = await api(server, `${DEP}/search`, { method: 'DELETE' });
+    expect(del.body).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'search' } });
+    expect((await api(server, `${DEP}/search`)).status).toBe(404);
+    const events = await watchEvents(server, `${DEP}?watch=1&resourceVersion=${rv}`, 1);
+    expect(events.events[0]).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'search' } } });
+  });
+
   it('injects faults and logs every request, flagging mutating ones', async () => {
     server.faults.set({ fail5xx: 2 });
     expect((await api(server, DEP)).status).toBe(503);
