@@ -56,7 +56,7 @@ export function App(props: { initialTab?: TabKey }) {
       </header>
       <RecoveryBanner />
       <main>
-        <Tabs label="Sections" tabs={TABS} current={tab} onSelect={setTab}>
+        <Tabs<TabKey> label="Sections" tabs={TABS} current={tab} onSelect={setTab}>
           {tab === 'parity' && <ParityView />}
           {tab === 'run' && <RunView />}
           {tab === 'spec' && <SpecView />}

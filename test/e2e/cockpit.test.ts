@@ -78,9 +78,9 @@ describe('cockpit in Chromium on the sandbox', () => {
     await dialog.getByRole('button', { name: 'Start' }).click();
 
     // the chart grows
-    await expect.poll(() => sampleCount(page), { timeout: 60_000, intervals: [200] }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => sampleCount(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(3);
     const first = await sampleCount(page);
-    await expect.poll(() => sampleCount(page), { timeout: 30_000, intervals: [200] }).toBeGreaterThan(first);
+    await expect.poll(() => sampleCount(page), { timeout: 30_000, interval: 200 }).toBeGreaterThan(first);
     await page.screenshot({ path: join(SHOTS, '2-run-chart.png') });
     await mkdir(join(ROOT, 'docs'), { recursive: true });
     await copyFile(join(SHOTS, '2-run-chart.png'), join(ROOT, 'docs', 'screenshot.png'));

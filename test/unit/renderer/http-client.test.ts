@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createHttpApi } from '../../../renderer/src/api/http-client.ts';
+import { ApiError, toApiError } from '../../../renderer/src/api/errors.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
+
+class FakeEventSource {
+  static last: FakeEventSource | null = null;
+  listeners = new Map<string, (m: MessageEvent<string>) => void>();
+  closed = false;
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(type: string, l: (m: MessageEvent<string>) => void) {
+    this.listeners.set(type, l);
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+describe('HTTP client', () => {
+  it('posts to the channel path with the token and unwraps the Result', async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    const fetchStub = (async (url: string, init: RequestInit) => {
+      seen.push({ url, init });
+      return new Response(JSON.stringify({ ok: true, value: { runId: 'r1' } }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = createHttpApi({ baseUrl: 'http://127.0.0.1:18787/', token: 't0ken', fetch: fetchStub });
+    await expect(api.invoke('run:status', {})).resolves.toEqual({ runId: 'r1' });
+    expect(seen[0]!.url).toBe('http://127.0.0.1:18787/api/run/status');
+    expect((seen[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer t0ken');
+  });
+
+  it('throws the typed error', async () => {
+    const fetchStub = (async () => new Response(JSON.stringify({ ok: false, error: { code: 'CONFLICT', message: 'a run is in progress' } }), { status: 409 })) as unknown as typeof fetch;
+    const api = createHttpApi({ baseUrl: 'http://x', fetch: fetchStub });
+    const err = await api.invoke('run:start', { text: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('CONFLICT');
+    const html = createHttpApi({ baseUrl: 'http://x', fetch: (async () => new Response('<html>', { status: 502 })) as unknown as typeof fetch });
+    await expect(html.invoke('env:list', {})).rejects.toThrow('unexpected answer from the conductor (HTTP 502)');
+  });
+
+  it('shares one EventSource among subscribers and closes it with the last', () => {
+    const api = createHttpApi({ baseUrl: 'http://x', token: 'tok', EventSource: FakeEventSource as unknown as typeof EventSource });
+    const a: RunEvent[] = [];
+    const b: RunEvent[] = [];
+    const offA = api.onRunEvent((e) => a.push(e));
+    const offB = api.onRunEvent((e) => b.push(e));
+    const es = FakeEventSource.last!;
+    expect(es.url).toBe('http://x/api/events?token=tok');
+    const e: RunEvent = { type: 'log', runId: 'r', level: 'info', message: 'm' };
+    es.listeners.get('run')!({ data: JSON.stringify(e) } as MessageEvent<string>);
+    es.listeners.get('run')!({ data: 'not json' } as MessageEvent<string>);
+    offA();
+    expect(es.closed).toBe(false);
+    offB();
+    expect(es.closed).toBe(true);
+    expect(a).toEqual([e]);
+    expect(b).toEqual([e]);
+  });
+
+  it('reads IPC errors from their [CODE] prefix', () => {
+    const e = toApiError(new Error("Error invoking remote method 'run:start': Error: [CONFLICT] a run is in progress"));
+    expect([e.code, e.message]).toEqual(['CONFLICT', 'a run is in progress']);
+    expect(toApiError(new Error('boom')).code).toBe('INTERNAL');
+  });
+});

@@ -1,0 +1,103 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { App } from '../../../renderer/src/App.tsx';
+import { setApi } from '../../../renderer/src/api/index.ts';
+import { connectRunEvents } from '../../../renderer/src/stores/events.ts';
+import { useRunStore } from '../../../renderer/src/stores/run.ts';
+import { useSpecStore } from '../../../renderer/src/stores/spec.ts';
+import { setChartScheduler, useChartStore } from '../../../renderer/src/stores/chart.ts';
+import type { RunEvent, Sample } from '../../../shared/model/run.ts';
+import { fakeApi } from './fake-api.ts';
+import { standInStatus } from '../main/stand-in-service.ts';
+
+const TEST_ENV = 'loadtest-eu (kubernetes) + payments-loadtest (ecs)';
+const flushAsync = () => act(async () => await new Promise((r) => setTimeout(r, 0)));
+
+function setup() {
+  const fake = fakeApi({
+    'run:start': () => ({ runId: 'run-1', status: standInStatus({ state: 'pending', phase: 'validate', testEnvironment: TEST_ENV }) }),
+    'run:abort': () => ({ accepted: true, status: standInStatus({ state: 'aborting', testEnvironment: TEST_ENV }) }),
+  });
+  setApi(fake.api);
+  const off = connectRunEvents(fake.api);
+  return { ...fake, off };
+}
+
+beforeEach(() => {
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+  setChartScheduler((cb) => cb());
+  useRunStore.setState({ status: null, starting: false, abortRequested: false, error: null, log: [] });
+  useChartStore.getState().reset();
+  useSpecStore.setState({ text: 'apiVersion: conductor/v1\n', validation: { ok: true, issues: [], specName: 'cyber-week', testEnvironment: TEST_ENV } });
+});
+afterEach(() => {
+  cleanup();
+  setChartScheduler(null);
+});
+
+const sample = (t: number): Sample => ({ t, phase: 'ramp', targetOpm: 1200, setpointOpm: t / 100, actualOpm: t / 110, users: t / 1000, spawnRate: 1, errorRate: 0.001, p99Ms: 120 });
+
+describe('run view', () => {
+  it('asks for confirmation naming the test environment before starting', async () => {
+    const { calls } = setup();
+    render(<App initialTab="run" />);
+    fireEvent.click(screen.getByRole('button', { name: 'Start load test' }));
+    const dialog = screen.getByRole('dialog', { name: 'Start the load test?' });
+    expect(dialog.textContent).toContain(TEST_ENV);
+    expect(calls.filter((c) => c.channel === 'run:start')).toHaveLength(0);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(calls.filter((c) => c.channel === 'run:start')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Start load test' }));
+    await act(async () => fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Start' })));
+    await flushAsync();
+    expect(calls.filter((c) => c.channel === 'run:start')).toEqual([{ channel: 'run:start', request: { text: 'apiVersion: conductor/v1\n' } }]);
+  });
+
+  it('cannot start an invalid spec', () => {
+    setup();
+    useSpecStore.setState({ validation: { ok: false, issues: [{ path: 'spec.load', message: 'Required' }] } });
+    render(<App initialTab="run" />);
+    expect((screen.getByRole('button', { name: 'Start load test' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('The spec has errors: fix them in Spec.')).toBeTruthy();
+  });
+
+  it('shows Abort during a run on every tab; one click calls run:abort once, then shows its progress', async () => {
+    const { calls, emit } = setup();
+    render(<App initialTab="parity" />);
+    expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+    const status = standInStatus({ testEnvironment: TEST_ENV });
+    act(() => emit({ type: 'run-started', runId: 'run-1', status }));
+    for (const tab of ['Parity', 'Spec', 'History', 'Environments', 'Run']) {
+      fireEvent.click(screen.getByRole('tab', { name: tab }));
+      expect(screen.getByRole('button', { name: 'Abort' })).toBeTruthy();
+    }
+    act(() => {
+      for (let i = 1; i <= 5; i++) emit({ type: 'sample', runId: 'run-1', sample: sample(i * 15_000) });
+    });
+    expect(screen.getByText('5 samples')).toBeTruthy();
+    const abort = screen.getByRole('button', { name: 'Abort' });
+    await act(async () => {
+      fireEvent.click(abort);
+      fireEvent.click(abort);
+    });
+    await flushAsync();
+    fireEvent.click(screen.getByRole('button', { name: 'Aborting…' }));
+    await flushAsync();
+    expect(calls.filter((c) => c.channel === 'run:abort')).toEqual([{ channel: 'run:abort', request: { runId: 'run-1', reason: 'aborted from the cockpit' } }]);
+
+    const steps: RunEvent[] = [
+      { type: 'abort', runId: 'run-1', step: 'stopping-load', reason: 'aborted from the cockpit' },
+      { type: 'abort', runId: 'run-1', step: 'restoring', reason: 'aborted from the cockpit' },
+    ];
+    act(() => steps.forEach(emit));
+    const progress = screen.getByRole('status', { name: 'Abort progress' });
+    expect(within(progress).getByText('Restoring').getAttribute('aria-current')).toBe('step');
+    expect(within(progress).getByText(/Stopping load/).className).toBe('done');
+    act(() => emit({ type: 'abort', runId: 'run-1', step: 'cleaning-up', reason: 'aborted from the cockpit' }));
+    act(() => emit({ type: 'run-ended', runId: 'run-1', status: { ...status, state: 'aborted', abort: { requestedAt: 1, reason: 'aborted from the cockpit', step: 'done' } } }));
+    expect(screen.queryByRole('button', { name: /^Abort/ })).toBeNull();
+    expect(within(screen.getByRole('status', { name: 'Abort progress' })).getByText('Aborted').getAttribute('aria-current')).toBe('step');
+  });
+});
