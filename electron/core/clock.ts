@@ -27,18 +27,28 @@ export class ScaledClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms / this.timeScale));
+      const wakeAt = this.realNow() + Math.max(0, ms / this.timeScale);
+      let timer: ReturnType<typeof setTimeout>;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
+      // Node's timers overflow past ~24.8 days (2^31-1 ms) and fire at once: wait in chunks
+      const arm = () => {
+        const left = wakeAt - this.realNow();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          return resolve();
+        }
+        timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
     });
   }
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A clock that only moves when told to: for deterministic tests and the controller benchmark.

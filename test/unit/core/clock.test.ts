@@ -29,3 +29,23 @@ describe('clocks', () => {
     expect(clock.pendingSleepers).toBe(0);
   });
 });
+
+describe('ScaledClock.sleep', () => {
+  it('does not wake early for sleeps longer than the platform timer limit', async () => {
+    const clock = new ScaledClock(1);
+    const ac = new AbortController();
+    let woke = false;
+    const p = clock.sleep(30 * 24 * 3_600_000, ac.signal).then(() => (woke = true), () => 'aborted');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(woke).toBe(false);
+    ac.abort(new Error('done'));
+    expect(await p).toBe('aborted');
+  });
+
+  it('wakes after the scaled delay', async () => {
+    const clock = new ScaledClock(1000);
+    const t0 = clock.now();
+    await clock.sleep(5_000);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(5_000);
+  });
+});
