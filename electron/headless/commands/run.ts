@@ -95,17 +95,15 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       const signals = deps.signals ?? process;
       let interrupts = 0;
       let handle: ReturnType<typeof startRun> | null = null;
+      const say = (msg: string) => {
+        if (display && tty) display.message(msg);
+        else io.stderr.write(msg + '\n');
+      };
       const onSignal = () => {
         interrupts += 1;
         if (!handle) return;
-        if (interrupts === 1 && handle.abort('interrupted (Ctrl-C)')) {
-          display?.message('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
-          if (!display) io.stderr.write('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore\n');
-        } else {
-          const msg = 'restoring the test environment, please wait';
-          if (display) display.message(msg);
-          else io.stderr.write(msg + '\n');
-        }
+        if (interrupts === 1 && handle.abort('interrupted (Ctrl-C)')) say('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
+        else say('restoring the test environment, please wait');
       };
       signals.on('SIGINT', onSignal);
       signals.on('SIGTERM', onSignal);

@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startRun } from '../../electron/core/conductor.ts';
+import { openEnvironment, type Environment } from '../../electron/core/environment.ts';
+import { readSnapshot, listPendingRecoveries } from '../../electron/core/journal.ts';
+import { silentLogger } from '../../electron/core/logger.ts';
+import { unitsOf, readSide } from '../../electron/core/phases/common.ts';
+import { equalsSnapshot } from '../../electron/core/plan.ts';
+import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
+import { loadSpecText } from '../../electron/core/spec-loader.ts';
+import type { LoadTest } from '../../shared/spec/schema.ts';
+
+/**
+ * The full lifecycle on the embedded sandbox (real Kubernetes/ECS/Locust wire protocols over
+ * loopback, through the real adapters) at a high time scale.
+ */
+
+let dataDir: string;
+let sandbox: Sandbox;
+let env: Environment;
+let spec: LoadTest;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'conductor-life-int-'));
+  spec = loadSpecText(await readFile('examples/sandbox.yaml', 'utf8'), 'examples/sandbox.yaml');
+  sandbox = await startSandbox({ timeScale: 400 });
+  env = await openEnvironment(spec, { sandbox, logger: silentLogger });
+});
+afterEach(async () => {
+  await env.close();
+  await sandbox.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function assertRestored(runId: string): Promise<void> {
+  const snap = await readSnapshot(dataDir, runId);
+  expect(snap).not.toBeNull();
+  const units = unitsOf(spec.spec.applications);
+  const now = await readSide(env.substrates, 'test', units);
+  for (const u of units) {
+    const before = snap!.test[u.name];
+    const after = now.get(u.name) ?? null;
+    if (!before) expect(after).toBeNull();
+    else expect(equalsSnapshot(before, after!), `${u.name} equals its snapshot`).toBe(true);
+  }
+}
+
+describe('lifecycle on the sandbox', () => {
+  it('passes; afterwards the test environment equals the snapshot and production received no mutating request', async () => {
+    const handle = startRun(spec, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir });
+    const r = await handle.done;
+    expect(r.verdict.reasons).toEqual([]);
+    expect(r.verdict.status).toBe('passed');
+    expect(Math.abs(r.verdict.plateauOpm! - 1200) / 1200).toBeLessThan(0.05);
+    expect(r.report.parityBefore!.summary.drift).toBeGreaterThan(0);
+    await assertRestored(r.status.runId);
+    // parity after equals parity before: the environment is as it was
+    const strip = (rows: { app: string; field: string; test: unknown }[]) => rows.map((x) => `${x.app}/${x.field}=${String(x.test)}`).sort();
+    expect(strip(r.report.parityAfter!.rows)).toEqual(strip(r.report.parityBefore!.rows));
+    expect(sandbox.productionMutatingRequests()).toBe(0);
+    expect(await listPendingRecoveries(dataDir)).toEqual([]);
+    expect(sandbox.requestSummary().kubernetesTest.mutating).toBeGreaterThan(0);
+  });
+
+  it('abort mid-ramp: Locust stops, the test environment is restored, the run ends aborted', async () => {
+    let samples = 0;
+    const handle = startRun(spec, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir }, {
+      onEvent: (e) => {
+        if (e.type === 'sample' && ++samples === 5) handle.abort('operator abort mid-ramp');
+      },
+    });
+    const r = await handle.done;
+    expect(r.verdict.status).toBe('aborted');
+    expect(r.status.phases.find((p) => p.phase === 'ramp')?.state).toBe('failed');
+    const stats = await env.locust.stats();
+    expect(stats.userCount).toBe(0);
+    await assertRestored(r.status.runId);
+    expect(sandbox.productionMutatingRequests()).toBe(0);
+  });
+});
