@@ -15,15 +15,19 @@ export { parseLocustStats, detectLocustShape, requestKey, type LocustShape, type
  * - a master with no workers accepts a swarm and does nothing: the driver refuses to swarm it;
  * - `/stats/requests` is cached by Locust for 2 s: the driver polls no faster (clock time) and
  *   says when its numbers were last fetched;
- * - `current_rps` is a ~10 s window that lags a change by ~12 s and freezes after `/stop` until
+ * - `current_rps` is a ~10 s window that lags a change by 12–17 s and freezes after `/stop` until
  *   `/stats/reset`: the driver reports rates of 0 when nothing runs (`ratesFrozen`) and says
  *   when the window covers only the current user count (`ratesSettled`).
  */
 
 /** Locust's own cache of `/stats/requests` (seconds in Locust, ms here) */
 export const LOCUST_STATS_CACHE_MS = 2_000;
-/** `current_rps` averages the seconds [last-12, last-2): it reflects a change after this long */
-export const LOCUST_RATE_WINDOW_LAG_MS = 12_000;
+/**
+ * `current_rps` averages the seconds [L-12, L-2) where L is the last request time the master
+ * knows; L trails now by up to one worker report (3 s) plus Locust's cache (2 s). So the window
+ * holds only the current user count 17 s after that count was reached.
+ */
+export const LOCUST_RATE_WINDOW_LAG_MS = 12_000 + 3_000 + LOCUST_STATS_CACHE_MS;
 
 export interface DriverStats extends ParsedLocustStats {
   /** clock time this answer was fetched from the master */
@@ -65,6 +69,8 @@ export interface LocustDriverOptions {
   retryDelayMs?: number;
   /** do not fetch /stats/requests more often than this (clock ms; default 2000, Locust's cache) */
   minPollIntervalMs?: number;
+  /** how long after reaching a user count the rate window reflects only it (default 17 s) */
+  rateWindowLagMs?: number;
   /** refuse to swarm a master that reports an empty `workers` list (default true) */
   requireWorkers?: boolean;
   /** upper bound on the user count a swarm may ask for (default 1 000 000) */
@@ -125,6 +131,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   const minPoll = options.minPollIntervalMs ?? LOCUST_STATS_CACHE_MS;
   const requireWorkers = options.requireWorkers ?? true;
   const maxUsers = options.maxUsers ?? 1_000_000;
+  const windowLag = options.rateWindowLagMs ?? LOCUST_RATE_WINDOW_LAG_MS;
   const authHeader = options.auth
     ? { authorization: 'Basic ' + Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64') }
     : undefined;
@@ -226,7 +233,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     let reachedAt: number | null = null;
     if (targetUsers === null || parsed.userCount === targetUsers) reachedAt = Math.max(lastOffTargetAt, expectedReachAt);
     else lastOffTargetAt = now;
-    const ratesSettled = ratesFrozen || (reachedAt !== null && now - reachedAt >= LOCUST_RATE_WINDOW_LAG_MS);
+    const ratesSettled = ratesFrozen || (reachedAt !== null && now - reachedAt >= windowLag);
     if (parsed.noWorkers) logger.warn('Locust master has no workers connected', { url: base });
     cached = { ...parsed, fetchedAt: now, fresh: true, ratesFrozen, ratesSettled, targetUsers };
     return cached;

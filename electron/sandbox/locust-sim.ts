@@ -11,8 +11,9 @@ export type { SimSnapshot, SimRunState } from './locust-sim/engine.ts';
  * sandbox clock. Same endpoints and the same JSON as Locust 2.12 (Debian's): `POST /swarm`
  * (form), `GET /stats/requests` (cached 2 s, `current_rps` over [last-12 s, last-2 s) that lags and
  * freezes after `/stop` until `/stats/reset`), `GET /stop`, `GET /stats/reset`, `GET /`.
- * Bad form values answer HTTP 500 like Locust; `spawn_rate` ≤ 0 is accepted and does nothing
- * (Locust crashes the swarm greenlet and logs it); with `workers: 0` swarms are accepted and do
+ * Unparseable or missing form values answer HTTP 500 like Locust; `spawn_rate` 0/inf/nan or a
+ * negative `user_count` are answered with success and leave the master stuck in "spawning" (what
+ * Locust 2.12 does when its swarm greenlet crashes); with `workers: 0` swarms are accepted and do
  * nothing, like a real master without workers.
  */
 export interface LocustSimulatorOptions {
@@ -113,12 +114,12 @@ export async function startLocustSimulator(options: LocustSimulatorOptions): Pro
       if (!PY_FLOAT.test(rateRaw)) return fail500(res, `could not convert string to float: ${JSON.stringify(rateRaw)}`);
       const users = Number(userRaw.trim().replace(/_/g, ''));
       const spawnRate = pyFloat(rateRaw);
-      if (users < 0) return fail500(res, `negative user_count ${users}`);
       const host = form.get('host') ?? undefined;
-      if (!(spawnRate > 0) || !Number.isFinite(spawnRate)) {
-        // Locust answers success and its swarm greenlet dies (ZeroDivisionError / bad dispatch)
-        note(`Unhandled exception in greenlet: swarm with spawn_rate=${rateRaw}`);
-        if (host !== undefined) engine.host = host.replace(/[<>]/g, '');
+      if (!(spawnRate > 0) || !Number.isFinite(spawnRate) || users < 0) {
+        // Locust 2.12 answers success, its swarm greenlet dies (ZeroDivisionError, OverflowError)
+        // and the master sits in "spawning"
+        note(`Unhandled exception in greenlet: MasterRunner.start(${users}, ${rateRaw})`);
+        engine.jam(host);
       } else if (!engine.swarm(users, spawnRate, host)) {
         note("You can't start a distributed test before at least one worker processes has connected");
       }

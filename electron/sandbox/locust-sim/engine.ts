@@ -116,6 +116,7 @@ export class LocustSimEngine {
   targetUsers = 0;
   spawnRate = 1;
   host = '';
+  private jammed = false;
   private doneSec: number;
   private startTimeSec: number;
   private lastRequestSec: number | null = null;
@@ -157,7 +158,7 @@ export class LocustSimEngine {
   /** one step of `dt` simulated seconds ending at second doneSec + dt */
   private step(dt: number, perSecond: boolean): void {
     // users move toward the target at the spawn rate (both ways, like Locust's dispatcher)
-    if (this.runState === 'spawning' || this.runState === 'running') {
+    if (!this.jammed && (this.runState === 'spawning' || this.runState === 'running')) {
       const diff = this.targetUsers - this.users;
       const move = Math.sign(diff) * Math.min(Math.abs(diff), this.spawnRate * dt);
       this.users += move;
@@ -219,8 +220,21 @@ export class LocustSimEngine {
     return { count, fails };
   }
 
+  /**
+   * What a real 2.12 master does with spawn_rate 0/inf/nan or a negative user count: it answers
+   * success, its swarm greenlet dies, and it sits in "spawning" with the users it had.
+   */
+  jam(host?: string): void {
+    this.catchUp();
+    if (host !== undefined) this.host = host.replace(/[<>]/g, '');
+    if (this.workers === 0) return;
+    this.jammed = true;
+    this.runState = 'spawning';
+  }
+
   swarm(users: number, spawnRate: number, host?: string): boolean {
     this.catchUp();
+    this.jammed = false;
     if (host !== undefined) this.host = host.replace(/[<>]/g, '');
     if (this.workers === 0) return false; // a master without workers: accepted, nothing happens
     this.targetUsers = users;
@@ -232,6 +246,7 @@ export class LocustSimEngine {
 
   stop(): void {
     this.catchUp();
+    this.jammed = false;
     if (this.runState === 'ready') return;
     this.runState = 'stopped';
     this.users = 0;

@@ -50,20 +50,28 @@ describe('Locust simulator: the Locust 2.12 web API', () => {
 
   it('answers HTTP 500 to bad or missing form values, like Locust', async () => {
     const s = await start(new ManualClock(0));
-    const forms: Record<string, string>[] = [{ spawn_rate: '1' }, { user_count: '5' }, { user_count: 'five', spawn_rate: '1' }, { user_count: '1.5', spawn_rate: '1' }, { user_count: '5', spawn_rate: 'fast' }, { user_count: '-3', spawn_rate: '1' }];
+    const forms: Record<string, string>[] = [{ spawn_rate: '1' }, { user_count: '5' }, { user_count: 'five', spawn_rate: '1' }, { user_count: '1.5', spawn_rate: '1' }, { user_count: '5', spawn_rate: 'fast' }];
     for (const form of forms) expect((await swarm(s, form)).status, JSON.stringify(form)).toBe(500);
     expect(s.state().targetUsers).toBe(0);
   });
 
-  it('spawn_rate=0 is "accepted" and does nothing (Locust crashes its swarm greenlet)', async () => {
+  it.each([
+    ['0', '5'],
+    ['inf', '5'],
+    ['1', '-3'],
+  ])('spawn_rate=%s user_count=%s is "accepted" and leaves the master stuck in spawning (as Locust 2.12 does)', async (rate, users) => {
     const clock = new ManualClock(0);
     const s = await start(clock);
-    const r = await swarm(s, { user_count: '5', spawn_rate: '0' });
+    const r = await swarm(s, { user_count: users, spawn_rate: rate });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ success: true });
     await clock.advance(10_000);
-    expect(s.state()).toMatchObject({ state: 'ready', users: 0 });
+    expect(s.state()).toMatchObject({ state: 'spawning', users: 0 });
     expect(s.messages.join('\n')).toMatch(/Unhandled exception in greenlet/);
+    // a valid swarm gets it going again
+    await swarm(s, { user_count: '4', spawn_rate: '4' });
+    await clock.advance(6000);
+    expect(s.state()).toMatchObject({ state: 'running', users: 4 });
   });
 
   it('a master without workers accepts a swarm and runs nothing', async () => {

@@ -56,8 +56,8 @@ describe('createLocustDriver against the simulator', () => {
     expect(st.targetUsers).toBe(20);
     expect(st.ratesSettled).toBe(false);
     expect(s.state().host).toBe('http://127.0.0.1:9');
-    // the ramp took 2 s: the window covers only 20 users from t+14 s
-    await clock.advance(5000);
+    // the ramp took 2 s: the window surely covers only 20 users from t+2+17 s
+    await clock.advance(11_000);
     expect((await d.stats()).ratesSettled).toBe(false);
     await clock.advance(3000);
     st = await d.stats();
