@@ -237,13 +237,14 @@ export class RunContext {
   }
 
   /** journal the intent, write through the test-side writer, journal the result */
-  async write(unit: AppUnit, purpose: 'deploy' | 'scale' | 'restore', desired: K8sDesiredState | EcsDesiredState, signal: AbortSignal): Promise<void> {
+  async write(unit: AppUnit, purpose: 'deploy' | 'scale' | 'restore', desired: K8sDesiredState | EcsDesiredState, signal: AbortSignal, onIntentJournaled?: () => void): Promise<void> {
     const test = this.deps.substrates.test;
     if (unit.substrate === 'kubernetes') {
       await this.journal.append({ type: 'write-intent', app: unit.name, purpose, substrate: 'kubernetes', desired: desired as K8sDesiredState });
     } else {
       await this.journal.append({ type: 'write-intent', app: unit.name, purpose, substrate: 'ecs', desired: desired as EcsDesiredState });
     }
+    onIntentJournaled?.();
     try {
       let result: string | undefined;
       if (unit.substrate === 'kubernetes') await test.kubernetes!.apply(unit.k8s!, desired as K8sDesiredState, signal);

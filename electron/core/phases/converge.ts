@@ -43,9 +43,9 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         return;
       }
       opts.signal.throwIfAborted();
-      ctx.setApp(unit.name, opts.phase, 'rolling', 'applying');
       writes += 1;
-      await ctx.write(unit, opts.purpose, change, opts.signal);
+      // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
+      await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,
