@@ -80,7 +80,7 @@ export class AdaptiveController implements Controller {
     options: Partial<AdaptiveOptions> = {},
   ) {
     this.options = { ...DEFAULT_ADAPTIVE, ...options, knee: { ...DEFAULT_KNEE, ...options.knee }, filter: { ...DEFAULT_FILTER, ...options.filter } };
-    this.filter = new OpmFilter(this.options.filter);
+    this.filter = new OpmFilter(this.options.filter, spec.controlIntervalMs);
     this.pairing = new MeasurementPairing(this.options.maxLagCycles, this.options.lagCycles);
     const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / spec.controlIntervalMs));
     this.estimator = new PlantEstimator({ windowPairs, ratioDiscount: 0.7, minSlopeFraction: 0.05 });

@@ -13,8 +13,8 @@
  * state's uncertainty, so the gain rises until the bias is gone.
  */
 export interface FilterOptions {
-  /** relative drift of the plant per cycle (std, fraction of the OPM) */
-  driftPerCycle: number;
+  /** relative drift of the plant per minute (std, fraction of the OPM; a random walk, so per cycle it scales with √interval) */
+  driftPerMinute: number;
   /** floor of the relative measurement noise (std, fraction of the OPM) */
   noiseFloor: number;
   /** EMA weight for learning the measurement noise from the innovations */
@@ -25,7 +25,7 @@ export interface FilterOptions {
   biasThreshold: number;
 }
 
-export const DEFAULT_FILTER: FilterOptions = { driftPerCycle: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 3 };
+export const DEFAULT_FILTER: FilterOptions = { driftPerMinute: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 3 };
 // the noise starts at 3 % (a typical KPI over a 10 s window) and is learnt down or up from there
 
 export class OpmFilter {
@@ -39,7 +39,13 @@ export class OpmFilter {
   private lastInnovation: number | null = null;
   private steps = 0;
 
-  constructor(readonly options: FilterOptions = DEFAULT_FILTER) {
+  private readonly driftPerCycle: number;
+
+  constructor(
+    readonly options: FilterOptions = DEFAULT_FILTER,
+    intervalMs = 60_000,
+  ) {
+    this.driftPerCycle = options.driftPerMinute * Math.sqrt(intervalMs / 60_000);
     this.relNoiseVar = Math.max(options.noiseFloor, 0.03) ** 2;
   }
 
@@ -50,10 +56,6 @@ export class OpmFilter {
   /** the users the estimate is for */
   get users(): number {
     return this.atUsers;
-  }
-
-  get gainHint(): number {
-    return this.x === null ? 1 : this.p / (this.p + this.relNoiseVar * this.x * this.x);
   }
 
   /**
@@ -69,7 +71,7 @@ export class OpmFilter {
     }
     const du = users - this.atUsers;
     this.x += slope * du;
-    this.p += (slopeSd * du) ** 2 + (this.options.driftPerCycle * Math.max(this.x, z)) ** 2;
+    this.p += (slopeSd * du) ** 2 + (this.driftPerCycle * Math.max(this.x, z)) ** 2;
     this.atUsers = users;
     const level = Math.max(1e-9, Math.abs(z));
     const innovation = z - this.x;
