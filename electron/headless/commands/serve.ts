@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../cli.ts';
 import type { ConductorService, ConductorServiceOptions } from '../../core/service-types.ts';
-import { startHttpServer, type HttpServerHandle } from '../http-server.ts';
+import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
 
 /**
@@ -141,6 +141,9 @@ export function resolveServeOptions(
   const host = raw.host.trim();
   if (host === '') throw new UsageError('--host: expected an address such as 127.0.0.1');
   const token = raw.token ?? env.CONDUCTOR_TOKEN;
+  if (!isLoopbackHost(host) && !token) {
+    throw new UsageError(`refusing to serve on ${host} without a token: pass --token (or set CONDUCTOR_TOKEN) when binding to a non-loopback address`);
+  }
   const dataDir = resolve(raw.dataDir ?? env.CONDUCTOR_DATA_DIR ?? join(env.HOME ?? homedir(), '.conductor'));
   return {
     port,
