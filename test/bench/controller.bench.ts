@@ -33,6 +33,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--json') args.json = value();
     else if (a === '--interval') args.intervalS = positiveInt(value(), '--interval', 'whole seconds ≥ 1, e.g. 60 or 15');
     else if (a === '--seed') args.seed = positiveInt(value(), '--seed', 'a whole number ≥ 1');
+    else if (a === '--quick') continue; // `npm run bench -- --quick` passes it to every benchmark; this one takes ~1 s anyway
     else if (a === '--seeds') args.seeds = Math.min(200, positiveInt(value(), '--seeds', 'a whole number of seeds ≥ 1 (at most 200 are run)'));
     else usage(`unknown argument ${a}`);
   }

@@ -116,7 +116,7 @@ export function standardPlants(intervalS: number, seed = 42): Plant[] {
     makePlant({ name: 'saturating', curve: shopCurve(capacityAmple), intervalS }),
     makePlant({ name: 'lagged', curve: constantCurve(6), intervalS, lagIntervals: 2 }),
     makePlant({ name: 'noisy', curve: shopCurve(capacityAmple), intervalS, noise: { seed, jitter: 0.02 } }),
-    makePlant({ name: 'combined', curve: shopCurve(capacityAmple), intervalS, lagIntervals: 1, noise: { seed: seed + 1, jitter: 0.02 } }),
+    makePlant({ name: 'combined', curve: shopCurve(capacityAmple), intervalS, lagIntervals: 1, noise: { seed: seed + 1000, jitter: 0.02 } }),
     makePlant({ name: 'capacity-below', curve: shopCurve(6000), intervalS, capacityLimited: true }),
   ];
 }

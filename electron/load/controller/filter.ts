@@ -25,7 +25,7 @@ export interface FilterOptions {
   biasThreshold: number;
 }
 
-export const DEFAULT_FILTER: FilterOptions = { driftPerMinute: 0.003, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 3 };
+export const DEFAULT_FILTER: FilterOptions = { driftPerMinute: 0.002, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 4 };
 // the noise starts at 3 % (a typical KPI over a 10 s window) and is learnt down or up from there
 
 export class OpmFilter {

@@ -85,6 +85,31 @@ describe('adaptive controller', () => {
     for (const c of last) expect(Math.abs(c.opm - 7200) / 7200).toBeLessThan(0.01);
   });
 
+  it('recovers on a noisy KPI when orders per user drop by a sixth mid-plateau (the filter sees a bias, not noise)', () => {
+    for (const seed of [1, 2, 3]) {
+      let cycleStart = 0;
+      const opu = (t: number) => (t >= 3600 ? 5 : 6);
+      const curve = { opm: (u: number) => u * opu(cycleStart), p99Ms: () => 120, errorRate: () => 0 };
+      const inner = makePlant({ name: 'step', curve, intervalS: 60, noise: { seed, jitter: 0.02 } });
+      const plant: Plant = {
+        name: 'step',
+        capacityLimited: false,
+        trueOpm: (u) => u * opu(cycleStart),
+        measure: (h, t) => {
+          cycleStart = t - 2; // the Locust window ends 2 s before the sample
+          const r = inner.measure(h, t);
+          cycleStart = t;
+          return r;
+        },
+      };
+      const { result } = run(plant);
+      const after = result.cycles.filter((c) => c.t >= 3600);
+      // 1,440 users now give 7,200 × 5/6: the controller must add ~20 % users, not average it away as noise
+      const err = (i: number) => Math.abs((after[i]?.opm ?? 0) - 7200) / 7200;
+      expect(Math.max(err(8), err(9), err(10))).toBeLessThan(0.03);
+    }
+  });
+
   it('treats a KPI that never shows orders as a stall instead of adding users', () => {
     const plant: Plant = { name: 'dead', capacityLimited: false, trueOpm: () => 0, measure: (_h, t) => (t > 0 ? { opm: 0, p99Ms: null, errorRate: 0 } : null) };
     const { result } = run(plant);
