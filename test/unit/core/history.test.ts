@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compareRuns, RunHistory } from '../../../electron/core/history.ts';
+import type { RunReport, RunSummary, Verdict } from '../../../shared/model/run.ts';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'conductor-history-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function report(runId: string, startedAt: string, v: Partial<Verdict>, specName = 'checkout-peak'): RunReport {
+  const verdict: Verdict = { status: 'passed', reasons: [], plateauOpm: 1000, targetOpm: 1000, plateauP99Ms: 200, errorRate: 0.01, knee: null, restoreComplete: true, ...v };
+  return {
+    runId,
+    specName,
+    spec: {},
+    startedAt,
+    endedAt: startedAt,
+    status: { runId, specName, state: verdict.status, phase: 'verdict', startedAt, timeScale: 1, phases: [], apps: [], samples: [], guards: [], knee: null, abort: null, verdict, testEnvironment: 't', flags: [] },
+    parityBefore: null,
+    parityAfter: null,
+    verdict,
+  };
+}
+
+const summary = (over: Partial<RunSummary>): RunSummary => ({ runId: 'x', specName: 's', startedAt: '', endedAt: '', verdict: 'passed', plateauOpm: 1000, targetOpm: 1000, plateauP99Ms: 200, errorRate: 0.01, regression: [], ...over });
+
+describe('run history', () => {
+  it('stores, lists newest first (per spec), gets and compares runs', async () => {
+    const h = new RunHistory(dataDir);
+    await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
+    await h.save(report('r2', '2026-01-02T00:00:00Z', { plateauOpm: 1010 }));
+    await h.save(report('o1', '2026-01-03T00:00:00Z', {}, 'other-spec'));
+    expect((await h.list()).map((s) => s.runId)).toEqual(['o1', 'r2', 'r1']);
+    expect((await h.list('checkout-peak')).map((s) => s.runId)).toEqual(['r2', 'r1']);
+    expect((await h.get('r1')).verdict.plateauOpm).toBe(1000);
+    const cmp = await h.compare('r1', 'r2');
+    expect(cmp.deltas.plateauOpmPct).toBeCloseTo(1, 5);
+    expect(cmp.regressions).toEqual([]);
+  });
+
+  it('flags a regression against the previous run of the same spec', async () => {
+    const h = new RunHistory(dataDir);
+    await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
+    await h.save(report('x1', '2026-01-01T12:00:00Z', { plateauOpm: 10 }, 'other-spec'));
+    const s = await h.save(report('r2', '2026-01-02T00:00:00Z', { plateauOpm: 900, plateauP99Ms: 300 }));
+    expect(s.regression).toEqual(['plateau OPM -10.0% vs run r1 (1000 → 900)', 'plateau p99 +50.0% vs run r1 (200 → 300 ms)']);
+    expect((await h.get('r2')).regressions).toEqual(s.regression);
+    expect((await h.list('checkout-peak'))[0]!.regression).toHaveLength(2);
+  });
+
+  it('thresholds: −5 % OPM and +20 % p99 are still fine; error rate must rise by half and half a point', () => {
+    expect(compareRuns(summary({}), summary({ plateauOpm: 951, plateauP99Ms: 239 })).regressions).toEqual([]);
+    expect(compareRuns(summary({ errorRate: 0.01 }), summary({ errorRate: 0.014 })).regressions).toEqual([]);
+    expect(compareRuns(summary({ errorRate: 0.01 }), summary({ errorRate: 0.02 })).regressions[0]).toMatch(/error rate 1\.00% → 2\.00%/);
+    expect(compareRuns(summary({ plateauOpm: null }), summary({})).deltas.plateauOpmPct).toBeNull();
+  });
+
+  it('an unknown run is NOT_FOUND', async () => {
+    await expect(new RunHistory(dataDir).get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(new RunHistory(dataDir).compare('a', 'b')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

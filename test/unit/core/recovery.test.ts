@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../../electron/core/clock.ts';
+import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/journal.ts';
+import { silentLogger } from '../../../electron/core/logger.ts';
+import { recover } from '../../../electron/core/recovery.ts';
+import { makeSpec, makeWorld, testState } from './lifecycle-fakes.ts';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'conductor-recover-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('recover after a crash', () => {
+  it('restores the test environment to the snapshot of a run whose journal was left unfinished', async () => {
+    const clock = new ScaledClock(5000);
+    const w = makeWorld(clock);
+    const spec = makeSpec();
+    const before = testState(w);
+    // what a crashed run leaves behind: snapshot, write intents, no end …
+    const j = new RunJournal(dataDir, 'crashed-run');
+    await j.append({ type: 'run-started', runId: 'crashed-run', specName: spec.metadata.name, pid: 999_999_999, host: hostname(), testEnvironment: 'test', startedAt: new Date().toISOString() });
+    const snapTest = Object.fromEntries([...(await w.testK8s.readApps([{ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { app: 'cart', namespace: 'shop', deployment: 'cart' }])), ...(await w.testEcs.readApps([{ app: 'payments', service: 'payments' }]))]);
+    await j.writeSnapshot({ version: 1, runId: 'crashed-run', specName: spec.metadata.name, spec, startedAt: new Date().toISOString(), takenAt: new Date().toISOString(), testEnvironment: 'test', test: snapTest });
+    await j.append({ type: 'write-intent', app: 'checkout', purpose: 'deploy', substrate: 'kubernetes', desired: { replicas: 6 } });
+    // … and the writes that landed before the crash (one finished, one mid-rollout, ECS on a new revision)
+    await w.testK8s.apply({ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { replicas: 6, images: { api: 'reg/checkout:2.0' }, hpa: { minReplicas: 6, maxReplicas: 20 } });
+    await w.testK8s.apply({ app: 'cart', namespace: 'shop', deployment: 'cart' }, { resources: { cart: { requests: { cpu: '2' }, limits: {} } } });
+    await w.testEcs.apply({ app: 'payments', service: 'payments' }, { images: { payments: 'reg/payments:7.3' }, desiredCount: 8 });
+    expect(testState(w)).not.toEqual(before);
+    expect((await listPendingRecoveries(dataDir)).map((p) => p.runId)).toEqual(['crashed-run']);
+
+    const r = await recover('crashed-run', { substrates: w.substrates, clock, logger: silentLogger, dataDir });
+    expect(r.restoreComplete).toBe(true);
+    expect(r.message).toMatch(/back to its state before the run/);
+    expect(testState(w)).toEqual(before);
+    expect(w.writes.filter((x) => x.side === 'production')).toEqual([]);
+    expect(await listPendingRecoveries(dataDir)).toEqual([]);
+    expect((await readJournal(dataDir, 'crashed-run')).at(-1)).toMatchObject({ type: 'recovered', restoreComplete: true });
+
+    // a second recovery finds nothing to write
+    const writes = w.writes.length;
+    expect((await recover('crashed-run', { substrates: w.substrates, clock, logger: silentLogger, dataDir })).restoreComplete).toBe(true);
+    expect(w.writes.length).toBe(writes);
+  });
+
+  it('a run without a snapshot cannot be recovered (NOT_FOUND)', async () => {
+    const clock = new ScaledClock(5000);
+    const w = makeWorld(clock);
+    await expect(recover('nothing-here', { substrates: w.substrates, clock, logger: silentLogger, dataDir })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
