@@ -136,7 +136,7 @@ export class AdaptiveController implements Controller {
     if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
     if (reference > 0) next = Math.max(next, initial);
     next = this.spawnCompensated(users, Math.min(next, this.userCap()));
-    const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM: holding there` : undefined;
+    const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM (${this.kneeDetector.knee?.reason ?? 'saturation'}): holding there` : undefined;
     const decision = this.command(users, next, note);
     if (kneeFound) decision.knee = { users: kneeFound.users, opm: kneeFound.opm, p99Ms: kneeFound.p99Ms };
     return decision;
