@@ -109,4 +109,22 @@ describe('cockpit in Chromium on the sandbox', () => {
     await expect.poll(() => history.getByText('aborted', { exact: true }).count(), { timeout: 10_000 }).toBe(1);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it('shows spec problems at their fields and keyboard-navigates the tabs', async () => {
+    await page.getByRole('tab', { name: 'History' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Spec', selected: true }).count()).toBe(1);
+    const ramp = page.getByRole('textbox', { name: 'Ramp-up' });
+    await ramp.fill('ten minutes');
+    await ramp.blur();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Ramp-up' }).getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
+    await page.getByText(/is not a duration/).first().waitFor();
+    await page.screenshot({ path: join(SHOTS, '5-spec-error.png') });
+    await page.getByRole('textbox', { name: 'Ramp-up' }).fill('10m');
+    await page.getByRole('textbox', { name: 'Ramp-up' }).blur();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Ramp-up' }).getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('false');
+  }, 60_000);
 });

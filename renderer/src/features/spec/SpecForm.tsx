@@ -2,13 +2,15 @@ import { useId } from 'react';
 import type { SpecIssue } from '../../../../shared/model/errors.ts';
 import { readApplications, readField, useSpecStore } from '../../stores/spec.ts';
 
+const NO_ISSUES: SpecIssue[] = [];
+
 /** Issues whose path is this field (or inside it). */
 const issuesAt = (issues: SpecIssue[], path: string) => issues.filter((i) => i.path === path || i.path.startsWith(path + '.'));
 
 function Field(props: { label: string; path: (string | number)[]; type?: 'text' | 'number'; hint?: string }) {
   const id = useId();
   const text = useSpecStore((s) => s.text);
-  const issues = useSpecStore((s) => s.validation?.issues ?? []);
+  const issues = useSpecStore((s) => s.validation?.issues ?? NO_ISSUES);
   const setField = useSpecStore((s) => s.setField);
   const dotted = props.path.join('.');
   const mine = issuesAt(issues, dotted);
@@ -43,7 +45,7 @@ function Field(props: { label: string; path: (string | number)[]; type?: 'text' 
 function AppsInScope() {
   const text = useSpecStore((s) => s.text);
   const setField = useSpecStore((s) => s.setField);
-  const issues = useSpecStore((s) => s.validation?.issues ?? []);
+  const issues = useSpecStore((s) => s.validation?.issues ?? NO_ISSUES);
   const apps = readApplications(text);
   const appIssues = issuesAt(issues, 'spec.applications');
   return (
