@@ -119,7 +119,13 @@ describe('the conductor service', () => {
     const ex = await service.handlers['spec:examples']({});
     expect(ex.map((e) => e.name)).toContain('sandbox');
     expect(ex.every((e) => /kind: LoadTest/.test(e.text))).toBe(true);
-    expect(ex.map((e) => e.name)).not.toContain('cronjob');
+    const examplesDir = join(dir, 'examples');
+    await mkdir(examplesDir);
+    await writeFile(join(examplesDir, 'cronjob.yaml'), 'apiVersion: batch/v1\nkind: CronJob\n');
+    await writeFile(join(examplesDir, 'mine.yaml'), specText());
+    const other = createConductorService({ dataDir: join(dir, 'data2'), host: 'http', logger: silentLogger, examplesDir });
+    expect((await other.handlers['spec:examples']({})).map((e) => e.name)).toEqual(['mine']);
+    await other.close();
     expect(await service.handlers['spec:open']({})).toBeNull();
     expect(await service.handlers['spec:save']({ text: 'x' })).toBeNull();
   });
