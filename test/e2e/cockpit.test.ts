@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +12,8 @@ import { ensureRendererBuilt, launchChromium, ROOT, startServe, type ServeProces
  * and the test environment back to its pre-run state.
  */
 const SHOTS = join(ROOT, 'test-results', 'e2e');
+/** CONDUCTOR_UPDATE_SCREENSHOT=1 refreshes docs/screenshot.png (the README's) from this run */
+const UPDATE_README_SHOT = process.env.CONDUCTOR_UPDATE_SCREENSHOT === '1';
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -81,9 +84,12 @@ describe('cockpit in Chromium on the sandbox', () => {
     await expect.poll(() => sampleCount(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(3);
     const first = await sampleCount(page);
     await expect.poll(() => sampleCount(page), { timeout: 30_000, interval: 200 }).toBeGreaterThan(first);
+    if (UPDATE_README_SHOT) await expect.poll(() => sampleCount(page), { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(30);
     await page.screenshot({ path: join(SHOTS, '2-run-chart.png') });
-    await mkdir(join(ROOT, 'docs'), { recursive: true });
-    await copyFile(join(SHOTS, '2-run-chart.png'), join(ROOT, 'docs', 'screenshot.png'));
+    if (UPDATE_README_SHOT || !existsSync(join(ROOT, 'docs', 'screenshot.png'))) {
+      await mkdir(join(ROOT, 'docs'), { recursive: true });
+      await copyFile(join(SHOTS, '2-run-chart.png'), join(ROOT, 'docs', 'screenshot.png'));
+    }
 
     // one click on Abort
     const abort = page.getByRole('button', { name: 'Abort', exact: true });

@@ -63,7 +63,7 @@ export function SpecView() {
         <SpecForm />
         <div className="editor">
           <label htmlFor="spec-text">Spec (YAML)</label>
-          <textarea id="spec-text" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={30} aria-invalid={validation ? !validation.ok : undefined} />
+          <textarea id="spec-text" spellCheck={false} wrap="off" value={text} onChange={(e) => setText(e.target.value)} rows={30} aria-invalid={validation ? !validation.ok : undefined} />
           {validation && !validation.ok && (
             <ul className="issues" aria-label="Problems">
               {validation.issues.map((i, n) => (
