@@ -9,6 +9,7 @@ import { build as esbuild } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mainOptions, preloadOptions } from './esbuild-options.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -46,44 +47,15 @@ async function buildRenderer() {
   console.log(`renderer: out/renderer (${Date.now() - t0} ms)`);
 }
 
-// import.meta.url in the ESM sources, for the CommonJS bundles
-const importMetaShim = { 'import.meta.url': '__conductor_import_meta_url' };
-const importMetaBanner = "const __conductor_import_meta_url = require('node:url').pathToFileURL(__filename).href;";
-
 async function buildMain() {
   const t0 = Date.now();
-  await esbuild({
-    entryPoints: [join(root, 'electron', 'main', 'index.ts')],
-    outfile: join(root, 'out', 'main', 'index.cjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // npm packages stay in node_modules (electron-builder ships the production dependencies)
-    packages: 'external',
-    external: ['electron'],
-    define: importMetaShim,
-    banner: { js: importMetaBanner },
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+  await esbuild(mainOptions(root));
   console.log(`main: out/main/index.cjs (${Date.now() - t0} ms)`);
 }
 
 async function buildPreload() {
   const t0 = Date.now();
-  await esbuild({
-    entryPoints: [join(root, 'electron', 'preload', 'index.ts')],
-    outfile: join(root, 'out', 'preload', 'index.cjs'),
-    bundle: true,
-    // a sandboxed preload can require('electron') and nothing else: bundle everything else in
-    platform: 'node',
-    format: 'cjs',
-    target: 'chrome120',
-    external: ['electron'],
-    minify: true,
-    logLevel: 'warning',
-  });
+  await esbuild(preloadOptions(root));
   console.log(`preload: out/preload/index.cjs (${Date.now() - t0} ms)`);
 }
 

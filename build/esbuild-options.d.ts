@@ -1,0 +1,3 @@
+import type { BuildOptions } from 'esbuild';
+export function mainOptions(root: string, outfile?: string): BuildOptions;
+export function preloadOptions(root: string, outfile?: string): BuildOptions;

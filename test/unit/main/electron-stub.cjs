@@ -1,0 +1,112 @@
+/* global require, module, process, setImmediate */
+/* eslint-disable @typescript-eslint/no-require-imports */
+// A stand-in for the 'electron' module, for running the real main-process bundle under plain Node.
+// It records what main does, then drives it: calls IPC handlers as the window and as a stranger,
+// emits a run-less quit, and prints one JSON report line on stdout.
+const { EventEmitter } = require('node:events');
+const { mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const report = { windows: [], loaded: [], ipc: [], session: [], notifications: 0, answers: {}, quit: false };
+const appEvents = new EventEmitter();
+const userData = mkdtempSync(join(tmpdir(), 'conductor-electron-stub-'));
+let readyResolve;
+const ready = new Promise((r) => (readyResolve = r));
+const handlers = new Map();
+
+const app = {
+  isPackaged: false,
+  requestSingleInstanceLock: () => true,
+  on: (name, fn) => appEvents.on(name, fn),
+  whenReady: () => ready,
+  getPath: () => userData,
+  getAppPath: () => process.env.CONDUCTOR_ROOT,
+  getVersion: () => '0.0.0-test',
+  quit: () => {
+    report.quit = true;
+    finish();
+  },
+  exit: (code) => {
+    report.exitCode = code;
+    finish();
+  },
+};
+
+let webContentsId = 41;
+class BrowserWindow extends EventEmitter {
+  constructor(options) {
+    super();
+    report.windows.push(options);
+    const wc = new EventEmitter();
+    wc.id = ++webContentsId;
+    wc.setWindowOpenHandler = (fn) => (report.windowOpen = fn({ url: 'https://example.com' }));
+    wc.isDestroyed = () => false;
+    wc.send = () => undefined;
+    this.webContents = wc;
+    setImmediate(drive, this);
+  }
+  loadFile(p) {
+    report.loaded.push(p);
+    return Promise.resolve();
+  }
+  loadURL(u) {
+    report.loaded.push(u);
+    return Promise.resolve();
+  }
+  show() {}
+  maximize() {}
+  isMaximized() { return false; }
+  isMinimized() { return false; }
+  getNormalBounds() { return { x: 0, y: 0, width: 1360, height: 900 }; }
+}
+
+const ipcMain = {
+  handle: (channel, fn) => {
+    report.ipc.push(channel);
+    handlers.set(channel, fn);
+  },
+  removeHandler: (channel) => handlers.delete(channel),
+  on: () => undefined,
+};
+
+const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived: () => report.session.push('csp'), onBeforeRequest: () => report.session.push('block-remote') },
+    setPermissionRequestHandler: () => report.session.push('deny-permissions'),
+    setPermissionCheckHandler: () => report.session.push('deny-checks'),
+    setDevicePermissionHandler: () => report.session.push('deny-devices'),
+  },
+};
+
+class Notification {
+  static isSupported() { return true; }
+  constructor() { report.notifications++; }
+  show() {}
+}
+
+const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) };
+
+async function drive(win) {
+  const indexUrl = pathToFileURL(report.loaded[0] ?? '').href;
+  const ours = { sender: { id: win.webContents.id }, senderFrame: { url: indexUrl, parent: null } };
+  const stranger = { sender: { id: win.webContents.id }, senderFrame: { url: 'https://attacker.example/', parent: null } };
+  report.answers.envList = await handlers.get('env:list')(ours, {});
+  report.answers.examples = (await handlers.get('spec:examples')(ours, {})).value?.map((e) => e.name);
+  report.answers.stranger = await handlers.get('env:list')(stranger, {});
+  report.answers.badInput = await handlers.get('run:abort')(ours, { runId: '../../x' });
+  report.answers.open = await handlers.get('spec:open')(ours, {});
+  const evt = { prevented: false, preventDefault() { this.prevented = true; } };
+  appEvents.emit('before-quit', evt);
+  report.quitPrevented = evt.prevented;
+}
+
+function finish() {
+  process.stdout.write('STUB-REPORT ' + JSON.stringify(report) + '\n');
+  process.exit(0);
+}
+
+setImmediate(() => readyResolve());
+module.exports = { app, BrowserWindow, ipcMain, session, Notification, dialog, shell: {} };
+module.exports.default = module.exports;
