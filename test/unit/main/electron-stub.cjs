@@ -93,7 +93,11 @@ async function drive(win) {
   const ours = { sender: { id: win.webContents.id }, senderFrame: { url: indexUrl, parent: null } };
   const stranger = { sender: { id: win.webContents.id }, senderFrame: { url: 'https://attacker.example/', parent: null } };
   report.answers.envList = await handlers.get('env:list')(ours, {});
-  report.answers.examples = (await handlers.get('spec:examples')(ours, {})).value?.map((e) => e.name);
+  const examples = (await handlers.get('spec:examples')(ours, {})).value ?? [];
+  report.answers.examples = examples.map((e) => e.name);
+  const sandbox = examples.find((e) => e.name === 'sandbox');
+  const parity = sandbox ? await handlers.get('parity:read')(ours, { text: sandbox.text }) : null;
+  report.answers.parity = parity && parity.ok ? parity.value.summary : parity;
   report.answers.stranger = await handlers.get('env:list')(stranger, {});
   report.answers.badInput = await handlers.get('run:abort')(ours, { runId: '../../x' });
   report.answers.open = await handlers.get('spec:open')(ours, {});

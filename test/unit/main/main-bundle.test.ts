@@ -54,6 +54,8 @@ describe('the Electron main bundle', () => {
     expect([...report.ipc].sort()).toEqual(Object.values(CHANNELS).sort());
     expect(report.answers.envList).toMatchObject({ ok: true, value: { host: 'electron', sandbox: { available: true } } });
     expect(report.answers.examples).toEqual(expect.arrayContaining(['sandbox']));
+    // the embedded sandbox works inside the bundle
+    expect(report.answers.parity).toMatchObject({ apps: 8 });
     expect(report.answers.stranger).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(report.answers.badInput).toMatchObject({ ok: false, error: { code: 'USAGE' } });
     // spec:open is the native dialog (cancelled here), not the service's
