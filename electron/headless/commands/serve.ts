@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../cli.ts';
 import type { ConductorService, ConductorServiceOptions } from '../../core/service-types.ts';
 import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
+import { resolveDataDir } from './data-dir.ts';
 
 /**
  * `conductor serve`: the conductor service behind the HTTP transport, with the cockpit served to a
@@ -144,7 +144,7 @@ export function resolveServeOptions(
   if (!isLoopbackHost(host) && !token) {
     throw new UsageError(`refusing to serve on ${host} without a token: pass --token (or set CONDUCTOR_TOKEN) when binding to a non-loopback address`);
   }
-  const dataDir = resolve(raw.dataDir ?? env.CONDUCTOR_DATA_DIR ?? join(env.HOME ?? homedir(), '.conductor'));
+  const dataDir = resolveDataDir(raw.dataDir, env);
   return {
     port,
     host,
