@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { RunEvent, RunReport, RunStatus, Verdict } from '../../shared/model/run.ts';
 import { PHASES } from '../../shared/model/run.ts';
@@ -146,6 +147,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
 
   // restore: own signal, never the user's
   const restoreSignal = new AbortController().signal;
+  setMaxListeners(10_000, restoreSignal);
   if (ctx.journal.writeIntents > 0) {
     ctx.abortStep('restoring');
     try {

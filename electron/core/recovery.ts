@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ConductorError } from '../../shared/model/errors.ts';
 import type { AppProgress, RunEvent } from '../../shared/model/run.ts';
 import { RunJournal, readJournal, readSnapshot, summarizeJournal, needsRecovery } from './journal.ts';
@@ -31,7 +32,9 @@ export async function recover(runId: string, deps: RestoreDeps & { onEvent?: (e:
   const wasPending = needsRecovery(summary);
   await journal.append({ type: 'note', message: `recovery started (last phase: ${summary.lastPhase ?? 'none'}, ${summary.writeIntents} write(s) journaled)` });
   try {
-    await restorePhase(ctx, new AbortController().signal);
+    const signal = new AbortController().signal;
+    setMaxListeners(10_000, signal);
+    await restorePhase(ctx, signal);
   } catch (err) {
     ctx.restoreComplete = false;
     ctx.restoreFailures.push(err instanceof Error ? err.message : String(err));

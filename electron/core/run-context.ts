@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
 import { AbortedError, toErrorDto } from '../../shared/model/errors.ts';
 import type { ParityReport } from '../../shared/model/parity.ts';
@@ -76,6 +77,8 @@ export class RunContext {
     runId: string,
     testEnvironment: string,
   ) {
+    // every app's wait listens on this signal
+    setMaxListeners(10_000, this.work.signal);
     this.runStart = deps.clock.now();
     this.status = {
       runId,

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
 import type { PhaseName } from '../../../shared/model/run.ts';
 import { diffApp } from '../plan.ts';
@@ -7,7 +8,7 @@ import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
 /**
  * The engine under deploy, scale and restore: read the current state of every unit in bulk,
  * write only the difference to the desired state (one apply per app), then wait for its
- * rollout. Apps run concurrently, at most `concurrency` at once. Resumable: a second pass
+ * rollout. At most `concurrency` writes are in flight at once; rollouts are awaited together. Resumable: a second pass
  * finds nothing to do.
  */
 export interface ConvergeOptions {
@@ -32,7 +33,10 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
   for (const u of opts.units) ctx.setApp(u.name, opts.phase, 'pending');
   const current = await readSide(deps.substrates, 'test', opts.units, opts.signal);
   let writes = 0;
-  const errors = await forEachBounded(opts.units, opts.concurrency, async (unit) => {
+  // writes are bounded by `concurrency`; waiting for rollouts is not (a wait is one watch), so
+  // 200 apps roll out together instead of in waves
+  const writeSlot = pLimit(Math.max(1, opts.concurrency));
+  const errors = await forEachBounded(opts.units, opts.units.length || 1, async (unit) => {
     try {
       const state = current.get(unit.name);
       if (!state) throw new Error(`${unit.name} is no longer in the test environment`);
@@ -42,10 +46,12 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         ctx.setApp(unit.name, opts.phase, 'ready', opts.unchanged);
         return;
       }
-      opts.signal.throwIfAborted();
-      writes += 1;
-      // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
-      await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
+      await writeSlot(async () => {
+        opts.signal.throwIfAborted();
+        writes += 1;
+        // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
+        await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
+      });
       await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,
