@@ -114,6 +114,33 @@ describe('the lifecycle', () => {
     expect(during).toMatchObject({ k: { replicas: 3, hpa: { minReplicas: 3, maxReplicas: 3 }, containers: [{ resources: { requests: { cpu: '500m', memory: '1Gi' } } }] }, e: 2 });
   });
 
+  it('writes are bounded by deploy.concurrency while rollouts are awaited together', async () => {
+    const clock = new ScaledClock(5000);
+    const w = makeWorld(clock);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const apply = w.testK8s.apply.bind(w.testK8s);
+    w.testK8s.apply = async (ref, desired) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      await apply(ref, desired);
+      inFlight -= 1;
+    };
+    w.testK8s.rolloutMs = w.testEcs.rolloutMs = 300_000; // longer than three writes take
+    const rolling = new Set<string>();
+    let together = 0;
+    await runLoadTest(makeSpec((s) => void (s.spec.deploy = { concurrency: 1 })), depsFor(w, clock), {
+      onEvent: (e) => {
+        if (e.type !== 'app-progress' || e.progress.phase !== 'deploy') return;
+        if (e.progress.state === 'rolling') rolling.add(e.progress.app);
+        else rolling.delete(e.progress.app);
+        together = Math.max(together, rolling.size);
+      },
+    });
+    expect(maxInFlight).toBe(1);
+    expect(together).toBe(3);
+  });
+
   it('an app missing in test is skipped and flagged, the others run', async () => {
     const clock = new ScaledClock(5000);
     const w = makeWorld(clock);
@@ -322,6 +349,24 @@ describe('guards in the run', () => {
     });
     expect(r.verdict.status).toBe('failed');
     expect(r.verdict.reasons[0]).toMatch(/guard breached: production drift: payments container payments changed/);
+  });
+
+  it('a stall (orders at zero with users running) aborts the run as failed', async () => {
+    const clock = new ScaledClock(5000);
+    const w = makeWorld(clock);
+    w.kpi.zero = true;
+    const r = await runLoadTest(makeSpec((s) => void (s.spec.guards = { stallSamples: 3 })), depsFor(w, clock));
+    expect(r.verdict.status).toBe('failed');
+    expect(r.verdict.reasons[0]).toMatch(/^guard breached: orders per minute at zero for 3 consecutive samples/);
+    expect(r.status.guards.at(-1)).toMatchObject({ guard: 'stall', state: 'breached' });
+  });
+
+  it('a p99 breach aborts the run as failed', async () => {
+    const clock = new ScaledClock(5000);
+    const w = makeWorld(clock);
+    w.kpi.p99Ms = () => (w.locust.users > 30 ? 2500 : 150);
+    const r = await runLoadTest(makeSpec(), depsFor(w, clock));
+    expect(r.verdict.reasons[0]).toMatch(/^guard breached: p99 2500 ms above 2000 ms/);
   });
 
   it('capacity below the target: the knee is reported and the verdict fails', async () => {
