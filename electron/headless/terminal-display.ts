@@ -137,7 +137,8 @@ export class TerminalDisplay {
   }
 
   private draw(): void {
-    const width = this.opts.width ?? ((this.opts.out as { columns?: number }).columns ?? 100);
+    const columns = (this.opts.out as { columns?: number }).columns;
+    const width = this.opts.width ?? (columns !== undefined && columns >= 20 ? columns : 100);
     let text = '';
     if (this.drawn > 0) text += `\x1b[${this.drawn}F\x1b[J`; // to the panel's first line, clear below
     for (const l of this.log.splice(0)) text += l + '\n';
