@@ -13,6 +13,7 @@ export class DriftWatch {
   private readonly reported = new Set<string>();
   private stopWatch: (() => void) | null = null;
   private watching = false;
+  private polledOnce = false;
 
   constructor(private readonly ctx: RunContext) {
     for (const [app, state] of ctx.production) {
@@ -41,7 +42,10 @@ export class DriftWatch {
   /** re-read production (apps not covered by a watch); read errors are logged, never fatal */
   async poll(signal: AbortSignal): Promise<void> {
     if (!this.baseline.size) return;
-    const units = this.ctx.units.filter((u) => this.baseline.has(u.name) && !(this.watching && u.substrate === 'kubernetes'));
+    // the first poll covers everything (a change between snapshot and the watch's start); then the watch covers Kubernetes
+    const all = !this.polledOnce;
+    this.polledOnce = true;
+    const units = this.ctx.units.filter((u) => this.baseline.has(u.name) && (all || !(this.watching && u.substrate === 'kubernetes')));
     if (!units.length) return;
     try {
       const now = await readSide(this.ctx.deps.substrates, 'production', units, signal);

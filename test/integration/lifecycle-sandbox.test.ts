@@ -79,4 +79,25 @@ describe('lifecycle on the sandbox', () => {
     await assertRestored(r.status.runId);
     expect(sandbox.productionMutatingRequests()).toBe(0);
   });
+
+  it('a production deploy landing mid-run is flagged (the watch sees it) and the run goes on', async () => {
+    const store = sandbox.kubernetes.production.store;
+    let deployed = false;
+    const handle = startRun(spec, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir }, {
+      onEvent: (e) => {
+        if (!deployed && e.type === 'sample' && e.sample.phase === 'ramp' && e.sample.t > 0) {
+          deployed = true;
+          // someone else's production deploy (straight into the store: not a request from the conductor)
+          const dep = structuredClone(store.get('deployments', 'shop', 'cart')!) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+          dep.spec.template.spec.containers[0]!.image = 'registry.example/cart:9.9.9';
+          store.replace('deployments', 'shop', 'cart', dep as never);
+        }
+      },
+    });
+    const r = await handle.done;
+    expect(r.verdict.status).toBe('passed');
+    expect(r.status.flags.some((f) => /^production drift: cart container cart changed from .* to registry\.example\/cart:9\.9\.9 mid-run$/.test(f))).toBe(true);
+    expect(r.report.status.guards.some((g) => g.guard === 'productionDrift')).toBe(true);
+    expect(sandbox.productionMutatingRequests()).toBe(0);
+  });
 });
