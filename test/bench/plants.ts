@@ -108,15 +108,26 @@ export function makePlant(o: PlantOptions): Plant {
   };
 }
 
+/**
+ * Capacities of the saturating shops (sandbox shop model, 6 orders per user when idle, target 7,200 OPM):
+ * - demanding: 10,000 OPM — the target at 72 % of capacity, where a user places 3.2 orders
+ *   (53 % of idle), an added user is worth ~1.2 OPM (19 % of idle), p99 is ~3.9 × idle and ~2.8 %
+ *   of requests fail (offered load 1.35 × capacity); the shop's OPM peaks at ~8,070;
+ * - mild: 14,400 OPM — the target at 50 % of capacity, below the error onset.
+ */
+export const CAPACITY_DEMANDING = 10_000;
+export const CAPACITY_MILD = 14_400;
+export const CAPACITY_BELOW = 6_000;
+
 /** the benchmark's plants (fresh instances: noisy plants restart their seeded noise) */
 export function standardPlants(intervalS: number, seed = 42): Plant[] {
-  const capacityAmple = 14_400; // 2 × the 7,200 OPM target: orders per user at the target are ~70 % of idle
   return [
     makePlant({ name: 'constant', curve: constantCurve(6), intervalS }),
-    makePlant({ name: 'saturating', curve: shopCurve(capacityAmple), intervalS }),
+    makePlant({ name: 'saturating', curve: shopCurve(CAPACITY_DEMANDING), intervalS }),
+    makePlant({ name: 'saturating-mild', curve: shopCurve(CAPACITY_MILD), intervalS }),
     makePlant({ name: 'lagged', curve: constantCurve(6), intervalS, lagIntervals: 2 }),
-    makePlant({ name: 'noisy', curve: shopCurve(capacityAmple), intervalS, noise: { seed, jitter: 0.02 } }),
-    makePlant({ name: 'combined', curve: shopCurve(capacityAmple), intervalS, lagIntervals: 1, noise: { seed: seed + 1000, jitter: 0.02 } }),
-    makePlant({ name: 'capacity-below', curve: shopCurve(6000), intervalS, capacityLimited: true }),
+    makePlant({ name: 'noisy', curve: shopCurve(CAPACITY_DEMANDING), intervalS, noise: { seed, jitter: 0.02 } }),
+    makePlant({ name: 'combined', curve: shopCurve(CAPACITY_DEMANDING), intervalS, lagIntervals: 1, noise: { seed: seed + 1000, jitter: 0.02 } }),
+    makePlant({ name: 'capacity-below', curve: shopCurve(CAPACITY_BELOW), intervalS, capacityLimited: true }),
   ];
 }

@@ -7,6 +7,16 @@
  * - the error rate has risen by more than `errorRateRise` over its light-load level;
  * - p99 latency is above `p99Factor` × its light-load level.
  * The knee is the operating point where the streak started: the controller holds there.
+ *
+ * The thresholds mark saturation, not the first symptoms of load. A shop whose orders per user
+ * fall with load still gives a fair share of idle per added user at 70–75 % of its capacity, with
+ * latency a few times its idle value and, on the sandbox shop, a few % of failed requests (the
+ * failed orders are already missing from the OPM). A knee there fails the run's verdict and stops
+ * the load short of a target the shop can carry, so the defaults fire only where adding users has
+ * stopped paying: an added user worth < 10 % of a light-load user (90 % of the asymptote on an
+ * exponential capacity curve), the error rate 5 points up (the default `guards.maxErrorRate`), or
+ * p99 at 10 × its light-load value (90 % utilisation on a queue). Error rate and latency limits of
+ * the user's own are the run's guards (`guards.maxErrorRate`, `guards.maxP99Ms`), not the knee.
  */
 export interface KneeOptions {
   minMarginalFraction: number;
@@ -15,7 +25,7 @@ export interface KneeOptions {
   confirmCycles: number;
 }
 
-export const DEFAULT_KNEE: KneeOptions = { minMarginalFraction: 0.2, errorRateRise: 0.01, p99Factor: 5, confirmCycles: 2 };
+export const DEFAULT_KNEE: KneeOptions = { minMarginalFraction: 0.1, errorRateRise: 0.05, p99Factor: 10, confirmCycles: 2 };
 
 export interface Knee {
   users: number;

@@ -37,6 +37,33 @@ describe('adaptive controller', () => {
     }
   });
 
+  it('holds a target at 72 % of a saturating shop within 1 % and reports no knee, at 60 s and at 15 s intervals', () => {
+    // capacity 10,000 OPM for 7,200: orders per user at the target are ~53 % of idle, an added user
+    // is worth ~19 % of an idle one, p99 is ~4 × idle and ~2.8 % of requests fail — a loaded shop
+    // that can still carry the target. The knee rules used to fire here (error rate up 1 point) and
+    // held the load at ~6,770 OPM (plateau error 5.9 %).
+    const shop = shopCurve(10_000);
+    expect(shop.errorRate(2250)).toBeGreaterThan(0.02);
+    for (const intervalS of [60, 15]) {
+      const { m, result } = run(makePlant({ name: 'saturating-72', curve: shop, intervalS }), { ...REALISTIC, intervalS });
+      expect(result.knee).toBeNull();
+      expect(result.cycles.some((c) => c.decision.knee !== undefined)).toBe(false);
+      expect(m.plateauMeanAbsPct).toBeLessThan(1);
+      expect(m.overshootPct).toBeLessThan(2);
+      expect(m.settleCycles).not.toBeNull();
+      // and every plateau cycle from the 5th on is within 1 % of the target
+      for (const c of result.cycles.filter((x) => x.t >= REALISTIC.rampUpS + 5 * intervalS)) expect(Math.abs(c.opm - 7200) / 7200).toBeLessThan(0.01);
+    }
+  });
+
+  it('reports no knee on a noisy KPI from a shop at 72 % of its capacity (seeds 1–5)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { m, result } = run(makePlant({ name: 'noisy-72', curve: shopCurve(10_000), intervalS: 60, noise: { seed, jitter: 0.02 } }));
+      expect(result.knee).toBeNull();
+      expect(m.plateauMeanAbsPct).toBeLessThan(2.5);
+    }
+  });
+
   it('measures a two-interval KPI lag and still holds the plateau without overshoot', () => {
     const { m, result } = run(makePlant({ name: 'lagged', curve: constantCurve(6), intervalS: 60, lagIntervals: 2 }));
     expect(m.plateauMeanAbsPct).toBeLessThan(0.5);
