@@ -60,8 +60,11 @@ export interface KubernetesWriter extends KubernetesReader {
   /**
    * Optional (cleanup hooks): create a batch/v1 Job in the test cluster and wait until it
    * succeeds or fails, within opts.timeoutMs. When absent, the conductor skips Job hooks with a log line.
+   * The Kubernetes adapter resolves `{succeeded: true, job, message}` on Complete and rejects with a
+   * SubstrateError on Failed, TimeoutError on timeout, AbortedError on abort (deleting the Job then).
+   * `runId` goes into the Job's name suffix; `job` is the created Job's name.
    */
-  runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<{ succeeded: boolean; message?: string }>;
+  runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal; runId?: string }): Promise<{ succeeded: boolean; message?: string; job?: string }>;
 }
 
 /** A cleanup Job: one container running `command` in `image`. */

@@ -43,9 +43,10 @@ async function runHook(ctx: RunContext, hook: CleanupHook, signal: AbortSignal):
       ctx.log('warn', `cleanup Job ${j.namespace}/${j.name} skipped: the Kubernetes adapter cannot run Jobs`);
       return 'skipped (no Job support)';
     }
-    const r = await writer.runJob({ namespace: j.namespace, name: j.name, image: j.image, command: j.command }, { timeoutMs: j.timeout, signal });
-    if (!r.succeeded) throw new Error(`Job ${j.namespace}/${j.name} failed${r.message ? ': ' + r.message : ''}`);
-    return `Job ${j.namespace}/${j.name} succeeded`;
+    const r = await writer.runJob({ namespace: j.namespace, name: j.name, image: j.image, command: j.command }, { timeoutMs: j.timeout, signal, runId: ctx.runId });
+    const created = r.job ?? j.name;
+    if (!r.succeeded) throw new Error(`Job ${j.namespace}/${created} failed${r.message ? ': ' + r.message : ''}`);
+    return `Job ${j.namespace}/${created} succeeded${r.message ? ` (${r.message})` : ''}`;
   }
   return 'empty hook';
 }

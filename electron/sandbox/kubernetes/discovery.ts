@@ -34,9 +34,15 @@ export const AUTOSCALING_V2: ResourceDef[] = [
   { name: 'horizontalpodautoscalers/status', singularName: '', namespaced: true, kind: 'HorizontalPodAutoscaler', verbs: ['get'] },
 ];
 
+export const BATCH_V1: ResourceDef[] = [
+  { name: 'jobs', singularName: 'job', namespaced: true, kind: 'Job', verbs: ['create', 'delete', 'get', 'list', 'watch'], categories: ['all'] },
+  { name: 'jobs/status', singularName: '', namespaced: true, kind: 'Job', verbs: ['get'] },
+];
+
 export const GROUPS: Record<string, { version: string; resources: ResourceDef[] }> = {
   apps: { version: 'v1', resources: APPS_V1 },
   autoscaling: { version: 'v2', resources: AUTOSCALING_V2 },
+  batch: { version: 'v1', resources: BATCH_V1 },
 };
 
 export function versionInfo() {

@@ -4,6 +4,7 @@ import { FaultInjector, readBody, RequestLog, sendJson, sleepReal, startLoopback
 import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, versionInfo } from './discovery.ts';
 import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError, type Matcher } from './selectors.ts';
+import { JobController, PROPAGATION_POLICIES } from './jobs.ts';
 import { InvalidObject, KubeStore, type StoredKind } from './store.ts';
 import { toTable, wantsTable } from './tables.ts';
 import type { KubeSeed } from './types.ts';
@@ -11,8 +12,8 @@ import type { KubeSeed } from './types.ts';
 /**
  * A loopback Kubernetes API server for the sandbox: the real wire protocol for the subset that
  * the Conductor and kubectl use (discovery, apps/v1 deployments with scale and status,
- * autoscaling/v2 HPAs, v1 pods and namespaces, list/watch/patch/put), rollouts that progress on
- * the sandbox clock, Status errors, fault injection and a request log.
+ * autoscaling/v2 HPAs, batch/v1 Jobs, v1 pods and namespaces, list/watch/patch/put/create/delete),
+ * rollouts and Jobs that progress on the sandbox clock, Status errors, fault injection and a request log.
  */
 
 export interface KubeApiServerOptions {
@@ -28,6 +29,8 @@ export interface KubeApiServerOptions {
   rolloutStepMs?: number;
   /** watch events kept for resumption; default 10000 */
   historyLimit?: number;
+  /** simulated ms a batch/v1 Job runs before it completes; default 20000 */
+  jobDurationMs?: number;
 }
 
 export interface KubeApiServer {
@@ -35,6 +38,8 @@ export interface KubeApiServer {
   readonly url: string;
   readonly port: number;
   readonly store: KubeStore;
+  /** the batch/v1 Job controller: jobs created (created()), failure faults (failJobs), durationMs */
+  readonly jobs: JobController;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   /** POST/PUT/PATCH/DELETE requests this server received (including refused ones) */
@@ -46,10 +51,11 @@ export interface KubeApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', namespaces: '', pods: '' };
+const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', jobs: 'batch', namespaces: '', pods: '' };
 const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
   horizontalpodautoscalers: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
+  jobs: { kind: 'Job', apiVersion: 'batch/v1' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   pods: { kind: 'Pod', apiVersion: 'v1' },
 };
@@ -116,7 +122,7 @@ function parseRoute(path: string): Route | undefined {
   return { group, version, resource: rest[0] as string, name: rest[1], sub: rest[2] };
 }
 
-const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', pods: '/v1', namespaces: '/v1' };
+const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', jobs: 'batch/v1', pods: '/v1', namespaces: '/v1' };
 
 export async function startKubernetesApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
   const { clock } = opts;
@@ -124,6 +130,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   const log = opts.log ?? new RequestLog();
   const store = new KubeStore({ clock, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) });
   if (opts.seed) store.seed(opts.seed);
+  // rollouts and Jobs progress on the sandbox clock until close()
+  const ticker = new AbortController();
+  const jobs = new JobController({ clock, store, signal: ticker.signal, ...(opts.jobDurationMs !== undefined ? { durationMs: opts.jobDurationMs } : {}) });
   let mutating = 0;
   const openWatches = new Set<() => void>();
 
@@ -212,7 +221,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   function storedKind(r: Route): StoredKind | undefined {
-    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' ? r.resource : undefined;
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' ? r.resource : undefined;
   }
 
   /** objects of a (non-watch) list, pods derived */
@@ -277,6 +286,28 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     }
   }
 
+  /** DeleteOptions.propagationPolicy from the query or the body (kubectl sends a DeleteOptions body). */
+  async function propagationPolicyOf(req: IncomingMessage, url: URL): Promise<string | undefined> {
+    let policy = url.searchParams.get('propagationPolicy') ?? undefined;
+    const text = await readBody(req);
+    if (text.trim()) {
+      let body: Json;
+      try {
+        body = JSON.parse(text) as Json;
+      } catch {
+        throw new HttpStatus(400, 'BadRequest', 'the request body is not valid JSON DeleteOptions');
+      }
+      if (isObject(body) && typeof body.propagationPolicy === 'string') policy = body.propagationPolicy;
+    }
+    if (policy !== undefined && !PROPAGATION_POLICIES.includes(policy))
+      throw new HttpStatus(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`, {
+        kind: 'DeleteOptions',
+        group: 'meta.k8s.io',
+        causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: "${policy}"`, field: 'propagationPolicy' }],
+      });
+    return policy;
+  }
+
   function scaleOf(dep: JsonObject): JsonObject {
     const meta = dep.metadata as JsonObject;
     const spec = dep.spec as JsonObject;
@@ -306,6 +337,19 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       return { status: 200, body: { kind: `${kindInfo.kind}List`, apiVersion: kindInfo.apiVersion, metadata: { resourceVersion: store.resourceVersion }, items } };
     }
     const name = r.name as string;
+    if (verb === 'create' && r.resource === 'jobs' && r.namespace && !r.sub) {
+      const body = await parseJsonBody(req);
+      if (!isObject(body)) throw new HttpStatus(400, 'BadRequest', 'expected a Job object');
+      const want = isObject(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+      if (want && store.get('jobs', r.namespace, want)) throw new HttpStatus(409, 'AlreadyExists', `jobs.batch "${want}" already exists`, { name: want, group: 'batch', kind: 'jobs' });
+      const ns = r.namespace;
+      try {
+        return { status: 201, body: jobs.admit(ns, body, (n) => store.get('jobs', ns, n) !== undefined) };
+      } catch (err) {
+        if (err instanceof InvalidObject) throw invalid('jobs', want, err);
+        throw err;
+      }
+    }
     if (verb === 'create') {
       if (r.resource !== 'deployments' || !r.namespace) throw new HttpStatus(405, 'MethodNotAllowed', `create is not supported on ${r.resource} in the sandbox`);
       const body = await parseJsonBody(req);
@@ -341,10 +385,13 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     if (kind === 'namespaces') throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported on namespaces in the sandbox`);
     if (verb === 'delete') {
       if (r.sub) throw new HttpStatus(405, 'MethodNotAllowed', 'delete is not supported on subresources');
+      const policy = await propagationPolicyOf(req, url);
       store.delete(kind, ns, name);
+      if (kind === 'jobs') jobs.deleted(r.namespace as string, name, String((cur.metadata as JsonObject).uid), policy ?? 'Background');
       return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP_OF[r.resource], kind: r.resource, uid: (cur.metadata as JsonObject).uid } } };
     }
     if (r.sub === 'status') throw new HttpStatus(405, 'MethodNotAllowed', 'the status subresource is read-only in the sandbox');
+    if (kind === 'jobs') throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported on jobs in the sandbox (create, get, list, watch and delete are)`);
     const namespace = r.namespace as string;
     const body = await parseJsonBody(req);
     if (r.sub === 'scale') {
@@ -426,8 +473,6 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const server = await startLoopbackServer(handler, opts.port ?? 0);
 
-  // rollouts progress on the sandbox clock
-  const ticker = new AbortController();
   const stepMs = opts.rolloutStepMs ?? 2000;
   void (async () => {
     while (Number.isFinite(stepMs) && !ticker.signal.aborted) {
@@ -445,6 +490,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     url: server.url,
     port: server.port,
     store,
+    jobs,
     faults,
     log,
     mutatingRequests: () => mutating,

@@ -4,12 +4,12 @@ import { clone, deepEqual, isObject, type Json, type JsonObject } from './patch.
 import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
 
 /**
- * The sandbox cluster's state: deployments, HPAs and namespaces as the API serves them, one
+ * The sandbox cluster's state: deployments, HPAs, namespaces and Jobs as the API serves them, one
  * resourceVersion counter, an event history for watches, and a rollout simulation that moves
  * deployment status one replica per step on the sandbox clock. Pods are derived from deployments.
  */
 
-export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces';
+export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs';
 
 export interface StoreEvent {
   rv: number;
@@ -62,6 +62,7 @@ export class KubeStore {
     deployments: new Map(),
     horizontalpodautoscalers: new Map(),
     namespaces: new Map(),
+    jobs: new Map(),
   };
   private readonly history: StoreEvent[] = [];
   /** a watch resuming from a resourceVersion at or below this answers 410 Gone */
@@ -139,12 +140,34 @@ export class KubeStore {
     return this.get('deployments', ns, name) as JsonObject;
   }
 
-  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject): JsonObject {
+  /**
+   * Store a batch/v1 Job as given (validated and defaulted by the caller, with its uid already
+   * set); status starts empty. The job controller (./jobs.ts) moves it on with writeJobStatus.
+   */
+  createJob(obj: JsonObject): JsonObject {
+    const meta = obj.metadata as JsonObject;
+    obj.status = {};
+    return this.create('jobs', String(meta.namespace), String(meta.name), obj, String(meta.uid));
+  }
+
+  /** The job controller's status write; undefined when that job (this uid) is gone. No-op when unchanged. */
+  writeJobStatus(ns: string, name: string, uid: string, status: JsonObject): JsonObject | undefined {
+    const job = this.objects.jobs.get(key(ns, name));
+    if (!job || (job.metadata as JsonObject).uid !== uid) return undefined;
+    if (deepEqual(job.status, status)) return clone(job);
+    const rv = ++this.rvCounter;
+    job.status = clone(status);
+    (job.metadata as JsonObject).resourceVersion = String(rv);
+    this.emit({ rv, kind: 'jobs', type: 'MODIFIED', object: clone(job) });
+    return clone(job);
+  }
+
+  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject, uid: string = randomUUID()): JsonObject {
     const map = this.objects[kind];
     if (map.has(key(ns, name))) throw new Error(`${kind} ${key(ns, name)} already exists`);
     const rv = ++this.rvCounter;
     const meta = obj.metadata as JsonObject;
-    meta.uid = randomUUID();
+    meta.uid = uid;
     meta.resourceVersion = String(rv);
     meta.creationTimestamp = this.nowIso();
     if (kind !== 'namespaces') meta.generation = 1;
@@ -213,7 +236,7 @@ export class KubeStore {
     const cur = map.get(key(ns, name));
     if (!cur) return undefined;
     map.delete(key(ns, name));
-    this.sims.delete(key(ns, name));
+    if (kind === 'deployments') this.sims.delete(key(ns, name));
     const rv = ++this.rvCounter;
     const obj = clone(cur);
     (obj.metadata as JsonObject).resourceVersion = String(rv);

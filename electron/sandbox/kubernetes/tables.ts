@@ -116,11 +116,51 @@ const DEFS: Record<string, { columns: Column[]; cells: (o: JsonObject, now: numb
       ];
     },
   },
+  jobs: {
+    columns: [
+      NAME,
+      { name: 'Status', type: 'string', description: 'Status of the job.' },
+      { name: 'Completions', type: 'string', description: 'The completion status of the job.' },
+      { name: 'Duration', type: 'string', description: 'Time required to complete the job.' },
+      AGE,
+      { name: 'Containers', type: 'string', priority: 1, description: 'Names of each container in the template.' },
+      { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.' },
+      { name: 'Selector', type: 'string', priority: 1, description: 'Selector for pods.' },
+    ],
+    cells: (o, now) => {
+      const spec = o.spec as JsonObject;
+      const status = (o.status ?? {}) as JsonObject;
+      const containers = (((spec.template as JsonObject).spec as JsonObject).containers ?? []) as JsonObject[];
+      const sel = ((spec.selector as JsonObject | undefined)?.matchLabels ?? {}) as JsonObject;
+      const started = typeof status.startTime === 'string' ? Date.parse(status.startTime) : undefined;
+      const ended = typeof status.completionTime === 'string' ? Date.parse(status.completionTime) : now;
+      return [
+        String(meta(o).name),
+        jobStatus(o),
+        `${num(status.succeeded)}/${num(spec.completions ?? 1)}`,
+        started === undefined ? '' : humanAge(ended - started),
+        ageOf(o, now),
+        containers.map((c) => String(c.name)).join(','),
+        containers.map((c) => String(c.image)).join(','),
+        Object.entries(sel)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(','),
+      ];
+    },
+  },
   namespaces: {
     columns: [NAME, { name: 'Status', type: 'string', description: 'The status of the namespace' }, AGE],
     cells: (o, now) => [String(meta(o).name), String(((o.status ?? {}) as JsonObject).phase ?? 'Active'), ageOf(o, now)],
   },
 };
+
+/** The STATUS column of `kubectl get jobs` (v1.30+): the first true terminal condition, else Running. */
+function jobStatus(o: JsonObject): string {
+  const conds = ((((o.status ?? {}) as JsonObject).conditions ?? []) as JsonObject[]).filter((c) => c.status === 'True');
+  for (const t of ['Failed', 'Complete', 'Suspended', 'FailureTarget', 'SuccessCriteriaMet']) if (conds.some((c) => c.type === t)) return t;
+  if (meta(o).deletionTimestamp) return 'Terminating';
+  return 'Running';
+}
 
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept);

@@ -1,6 +1,7 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  BatchV1Api,
   Observable,
   Watch,
   type ConfigurationOptions,
@@ -53,6 +54,7 @@ function middleware(pre: (ctx: RequestContext) => void): ObservableMiddleware {
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly autoscaling: AutoscalingV2Api;
+  readonly batch: BatchV1Api;
   readonly target: K8sTarget;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -64,6 +66,7 @@ export class KubeClient {
   constructor(private readonly opts: KubeClientOptions) {
     this.apps = opts.kc.makeApiClient(AppsV1Api);
     this.autoscaling = opts.kc.makeApiClient(AutoscalingV2Api);
+    this.batch = opts.kc.makeApiClient(BatchV1Api);
     this.target = opts.target;
     this.clock = opts.clock;
     this.logger = opts.logger ?? silentLogger;

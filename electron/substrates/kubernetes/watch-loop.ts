@@ -5,12 +5,12 @@ import { backoffDelay } from './retry.ts';
 import type { DeploymentLike } from './mapping.ts';
 
 /**
- * List-then-watch deployments in one namespace, the way an informer does: list (for state and a
- * resourceVersion), then watch from that resourceVersion; when the watch drops, resume from the
- * last resourceVersion seen; when the server answers 410 Gone (history expired), list again.
+ * List-then-watch objects of one kind in one namespace, the way an informer does: list (for state
+ * and a resourceVersion), then watch from that resourceVersion; when the watch drops, resume from
+ * the last resourceVersion seen; when the server answers 410 Gone (history expired), list again.
  * Runs until a callback returns true, the signal aborts, or errors persist.
  */
-export interface ListWatchOptions {
+export interface ListWatchOptions<T = DeploymentLike> {
   client: KubeClient;
   namespace: string;
   /** e.g. metadata.name=cart */
@@ -18,9 +18,9 @@ export interface ListWatchOptions {
   /** stops the loop; the promise then rejects with AbortedError */
   signal: AbortSignal;
   /** after every (re)list; return true to stop */
-  onList(items: DeploymentLike[]): boolean | void;
+  onList(items: T[]): boolean | void;
   /** every ADDED/MODIFIED/DELETED event; return true to stop */
-  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: DeploymentLike): boolean | void;
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): boolean | void;
   /** server-side watch timeout (the loop resumes after it); default 300 */
   watchTimeoutSeconds?: number;
   /** called when a dropped watch is resumed or relisted */
@@ -29,9 +29,34 @@ export interface ListWatchOptions {
 
 type WatchEnd = { end: 'stop' } | { end: 'closed'; events: number } | { end: 'gone' } | { end: 'error'; err: unknown };
 
-export async function listWatchDeployments(opts: ListWatchOptions): Promise<void> {
+/** What a list-watch needs to know about one kind: its plural name, its collection path, and how to list it. */
+export interface ListWatchKind<T> {
+  /** e.g. "deployments" */
+  plural: string;
+  /** the namespaced collection path, e.g. /apis/apps/v1/namespaces/shop/deployments */
+  path(namespace: string): string;
+  list(client: KubeClient, namespace: string, fieldSelector: string | undefined, signal: AbortSignal): Promise<{ metadata?: { resourceVersion?: string }; items: unknown[] }>;
+}
+
+const DEPLOYMENTS: ListWatchKind<DeploymentLike> = {
+  plural: 'deployments',
+  path: (namespace) => `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
+  list: (client, namespace, fieldSelector, signal) =>
+    client.call(
+      'list',
+      `deployments ${namespace}${fieldSelector ? ` (${fieldSelector})` : ''}`,
+      (o) => client.apps.listNamespacedDeployment({ namespace, ...(fieldSelector ? { fieldSelector } : {}) }, o),
+      { signal },
+    ),
+};
+
+export function listWatchDeployments(opts: ListWatchOptions<DeploymentLike>): Promise<void> {
+  return listWatch(DEPLOYMENTS, opts);
+}
+
+export async function listWatch<T extends { metadata?: { resourceVersion?: string } }>(kind: ListWatchKind<T>, opts: ListWatchOptions<T>): Promise<void> {
   const { client, namespace, signal } = opts;
-  const resource = `deployments ${namespace}${opts.fieldSelector ? ` (${opts.fieldSelector})` : ''}`;
+  const resource = `${kind.plural} ${namespace}${opts.fieldSelector ? ` (${opts.fieldSelector})` : ''}`;
   const aborted = () => new AbortedError(`aborted: watch ${resource} on ${client.target.context}`, { target: client.target.context, resource });
   let rv: string | undefined;
   let failures = 0;
@@ -47,14 +72,9 @@ export async function listWatchDeployments(opts: ListWatchOptions): Promise<void
 
   while (!signal.aborted) {
     if (rv === undefined) {
-      const list = await client.call(
-        'list',
-        resource,
-        (o) => client.apps.listNamespacedDeployment({ namespace, ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) }, o),
-        { signal },
-      );
+      const list = await kind.list(client, namespace, opts.fieldSelector, signal);
       rv = list.metadata?.resourceVersion;
-      if (opts.onList(list.items as DeploymentLike[])) return;
+      if (opts.onList(list.items as T[])) return;
     }
     const result = await watchOnce(rv);
     if (result.end === 'stop') {
@@ -95,7 +115,7 @@ export async function listWatchDeployments(opts: ListWatchOptions): Promise<void
       };
       const onAbort = () => settle({ end: 'stop' });
       signal.addEventListener('abort', onAbort, { once: true });
-      const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`;
+      const path = kind.path(namespace);
       client
         .watch(
           path,
@@ -107,7 +127,7 @@ export async function listWatchDeployments(opts: ListWatchOptions): Promise<void
           },
           (type, object) => {
             if (settled) return;
-            const obj = object as DeploymentLike & { code?: number; message?: string };
+            const obj = object as T & { code?: number; message?: string };
             if (type === 'ERROR') {
               if (obj.code === 410) settle({ end: 'gone' });
               else settle({ end: 'error', err: Object.assign(new Error(obj.message ?? 'watch error'), { statusCode: obj.code ?? 500 }) });

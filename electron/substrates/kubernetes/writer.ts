@@ -6,14 +6,17 @@ import type { KubeClient } from './client.ts';
 import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
 import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
+import { runJob } from './job-runner.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
 export interface KubernetesWriterOptions extends KubernetesAdapterOptions {
   /** production's API servers and namespaces: any write resolving to one of them is refused */
   productionTargets?: ProductionK8sTarget[];
-  /** server-side timeout of one rollout watch request (it is resumed after); default 300 */
+  /** server-side timeout of one rollout / Job watch request (it is resumed after); default 300 */
   watchTimeoutSeconds?: number;
+  /** how long a finished cleanup Job stays in the cluster for inspection; default 3600 */
+  jobTtlSecondsAfterFinished?: number;
 }
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -54,8 +57,8 @@ export function deploymentPatch(ref: K8sAppRef, dep: DeploymentLike, desired: K8
 }
 
 /**
- * The test side: reads like the reader, and writes images, replicas, resources and HPA bounds.
- * Every write first passes the production guard.
+ * The test side: reads like the reader, writes images, replicas, resources and HPA bounds, and
+ * runs cleanup Jobs (./job-runner.ts). Every write first passes the production guard.
  */
 export function createKubernetesWriter(opts: KubernetesWriterOptions): KubernetesWriter {
   const client = createKubeClient(opts);
@@ -68,6 +71,17 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
     watchTemplates: (refs, onChange) => watchTemplatesWith(client, refs, onChange),
     apply: (ref, desired, signal) => apply(client, production, ref, desired, signal),
     waitForRollout: (ref, wait) => waitForRollout(client, ref, wait, opts.watchTimeoutSeconds),
+    runJob: (job, run) =>
+      runJob(
+        client,
+        {
+          production,
+          ...(opts.watchTimeoutSeconds ? { watchTimeoutSeconds: opts.watchTimeoutSeconds } : {}),
+          ...(opts.jobTtlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: opts.jobTtlSecondsAfterFinished } : {}),
+        },
+        job,
+        run,
+      ),
   };
   return Object.freeze(writer);
 }
