@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
 import { AbortedError, toErrorDto } from '../../shared/model/errors.ts';
 import type { ParityReport } from '../../shared/model/parity.ts';
-import type { AppProgress, GuardEvent, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, Sample } from '../../shared/model/run.ts';
+import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, Sample } from '../../shared/model/run.ts';
 import type { Application, LoadTest } from '../../shared/spec/schema.ts';
 import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
 import type { EcsAppRef, K8sAppRef, Substrates } from '../substrates/types.ts';
@@ -28,6 +28,12 @@ export interface ConductorDeps {
   fetch?: typeof fetch;
   /** reads parity (defaults to electron/core/parity.ts readParity) */
   readParity?: (spec: LoadTest, substrates: Substrates, signal?: AbortSignal) => Promise<ParityReport>;
+}
+
+/** spec.guards (defaults applied) as the run status carries them */
+export function guardLimitsOf(spec: LoadTest): GuardLimits {
+  const g = spec.spec.guards;
+  return { maxErrorRate: g.maxErrorRate, maxP99Ms: g.maxP99Ms ?? null, stallSamples: g.stallSamples, gracePeriodMs: g.gracePeriod, productionDrift: g.productionDrift };
 }
 
 /** One in-scope application and the substrate it lives on. */
@@ -96,6 +102,7 @@ export class RunContext {
       verdict: null,
       testEnvironment,
       flags: [],
+      guardLimits: guardLimitsOf(spec),
     };
   }
 

@@ -18,6 +18,7 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { readParity } from './parity.ts';
 import { recover } from './recovery.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
+import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
 
 /**
  * The conductor service behind both transports (IPC and HTTP): one run at a time, events fanned
@@ -49,6 +50,8 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
   openEnvironment?: OpenEnvironment;
   logger?: Logger;
   fetch?: typeof fetch;
+  /** settings:get / settings:set; default a settings.json in dataDir (electron/core/settings-store.ts) */
+  settings?: SettingsStore;
 }
 
 /**
@@ -76,6 +79,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
   const sandboxHost = new SandboxHost({ timeScale: opts.timeScale ?? 1 });
   const open = opts.openEnvironment ?? sharedSandboxOpener(sandboxHost, opts.fetch);
   const history = new RunHistory(opts.dataDir);
+  const settings = opts.settings ?? createFileSettingsStore(opts.dataDir);
   const listeners = new Set<(e: RunEvent) => void>();
   let active: { handle: RunHandle; env: OpenedEnvironment; done: Promise<void> } | null = null;
   let starting = false;
@@ -235,6 +239,9 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
         recovering = false;
       }
     },
+
+    'settings:get': async () => settings.get(),
+    'settings:set': async (patch) => settings.set(patch),
   };
 
   return {

@@ -57,7 +57,7 @@ async function start(): Promise<void> {
   const dialogs = createSpecDialogs({ dialog, window: () => mainWindow, onPath: (p) => settings.addRecentSpec(p) });
   registerIpcHandlers({
     ipcMain,
-    handlers: { ...service.handlers, 'spec:open': dialogs.open, 'spec:save': dialogs.save },
+    handlers: { ...service.handlers, 'spec:open': dialogs.open, 'spec:save': dialogs.save, 'settings:get': () => settings.get(), 'settings:set': (patch) => settings.set(patch) },
     isTrustedSender: appSenderCheck({ webContentsId: () => mainWindow?.webContents.id ?? null, where }),
     onRefused: (channel, reason) => console.warn(`conductor: refused ${channel}: ${reason}`),
   });

@@ -1,29 +1,24 @@
 import { z } from 'zod';
+import {
+  environmentChoiceSchema,
+  MAX_RECENT_SPECS,
+  parseSettingsPatch,
+  settingsFromStored,
+  settingsPatchSchema,
+  type EnvironmentChoice,
+  type SettingsDto,
+  type SettingsPatch,
+} from '../../shared/contract/settings.ts';
+import type { SettingsStore } from '../core/settings-store.ts';
 
 /**
- * The cockpit's settings (electron-store in the app; any get/set store in tests): environments —
- * kubeconfig paths and contexts, AWS profiles and regions, Locust URLs — recent specs and window
- * state. Never secrets: only names, paths and URLs without credentials are accepted; credentials
- * are read from kubeconfig and the AWS chain when a run uses them.
+ * The desktop app's settings (electron-store in the app; any get/set store in tests): the
+ * environments choice — kubeconfig paths and contexts, AWS profiles and regions, the Locust URL —
+ * recent specs and window state. Never secrets: the environments and recent specs are validated
+ * with the shared settings schema (shared/contract/settings.ts), which refuses anything that looks
+ * like a key, token or credentials-bearing URL; credentials are read from kubeconfig and the AWS
+ * chain when a run uses them. `settings:get` / `settings:set` are served from here in Electron.
  */
-const noCredentialsUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL')
-  .refine((u) => {
-    const parsed = new URL(u);
-    return parsed.username === '' && parsed.password === '' && parsed.search === '';
-  }, 'a URL without credentials or query parameters');
-
-const nameLike = z.string().min(1).max(253).regex(/^[^\s]+$/, 'a name without spaces');
-
-export const environmentsSettingsSchema = z
-  .object({
-    kubeconfigs: z.array(z.object({ path: z.string().min(1).max(4096), contexts: z.array(nameLike).max(200) }).strict()).max(20),
-    aws: z.array(z.object({ profile: nameLike, region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region') }).strict()).max(50),
-    locustUrls: z.array(noCredentialsUrl).max(20),
-  })
-  .strict();
 
 export const windowStateSchema = z
   .object({
@@ -35,23 +30,13 @@ export const windowStateSchema = z
   })
   .strict();
 
-export const settingsSchema = z
-  .object({
-    environments: environmentsSettingsSchema,
-    recentSpecs: z.array(z.string().min(1).max(4096)).max(10),
-    window: windowStateSchema,
-  })
-  .strict();
+export type WindowState = z.infer<typeof windowStateSchema>;
 
-export type Settings = z.infer<typeof settingsSchema>;
-export type EnvironmentsSettings = Settings['environments'];
-export type WindowState = Settings['window'];
+export interface Settings extends SettingsDto {
+  window: WindowState;
+}
 
-export const DEFAULT_SETTINGS: Settings = {
-  environments: { kubeconfigs: [], aws: [], locustUrls: [] },
-  recentSpecs: [],
-  window: { width: 1360, height: 900, maximized: false },
-};
+export const DEFAULT_WINDOW: WindowState = { width: 1360, height: 900, maximized: false };
 
 /** What electron-store offers (and a Map-backed stand-in in tests). */
 export interface KeyValueStore {
@@ -59,29 +44,37 @@ export interface KeyValueStore {
   set(key: string, value: unknown): void;
 }
 
-export interface SettingsApi {
+export interface SettingsApi extends SettingsStore {
   read(): Settings;
-  setEnvironments(envs: EnvironmentsSettings): void;
+  setEnvironments(envs: EnvironmentChoice): void;
   addRecentSpec(path: string): string[];
   setWindow(state: WindowState): void;
 }
 
-const MAX_RECENT = 10;
-
 export function createSettings(store: KeyValueStore): SettingsApi {
-  const section = <K extends keyof Settings>(key: K): Settings[K] => {
-    const parsed = settingsSchema.shape[key].safeParse(store.get(key));
-    return parsed.success ? (parsed.data as Settings[K]) : DEFAULT_SETTINGS[key];
+  const dto = (): SettingsDto => settingsFromStored({ environments: store.get('environments'), recentSpecs: store.get('recentSpecs') });
+  const window = (): WindowState => {
+    const parsed = windowStateSchema.safeParse(store.get('window'));
+    return parsed.success ? parsed.data : DEFAULT_WINDOW;
+  };
+  const apply = (patch: SettingsPatch): SettingsDto => {
+    const valid = parseSettingsPatch(patch);
+    if (valid.environments) store.set('environments', valid.environments);
+    if (valid.recentSpecs) store.set('recentSpecs', valid.recentSpecs);
+    return dto();
   };
   return {
-    read: () => ({ environments: section('environments'), recentSpecs: section('recentSpecs'), window: section('window') }),
+    read: () => ({ ...dto(), window: window() }),
+    get: async () => dto(),
+    set: async (patch) => apply(patch),
     setEnvironments(envs) {
-      store.set('environments', environmentsSettingsSchema.parse(envs));
+      store.set('environments', environmentChoiceSchema.parse(envs));
     },
     addRecentSpec(path) {
-      const next = [path, ...section('recentSpecs').filter((p) => p !== path)].slice(0, MAX_RECENT);
-      store.set('recentSpecs', next);
-      return next;
+      const next = [path, ...dto().recentSpecs.filter((p) => p !== path)].slice(0, MAX_RECENT_SPECS);
+      const checked = settingsPatchSchema.safeParse({ recentSpecs: next });
+      // a path the schema refuses (it looks like a secret) is simply not remembered
+      return checked.success ? apply(checked.data).recentSpecs : dto().recentSpecs;
     },
     setWindow(state) {
       const parsed = windowStateSchema.safeParse(state);

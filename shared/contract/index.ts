@@ -3,6 +3,9 @@ import type { ErrorDto } from '../model/errors.ts';
 import type { ParityReport } from '../model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts';
 import type { SpecIssue } from '../model/errors.ts';
+import { settingsPatchSchema, type SettingsDto } from './settings.ts';
+
+export * from './settings.ts';
 
 /**
  * ConductorApi: the one typed contract between the cockpit (renderer) and the conductor.
@@ -26,6 +29,8 @@ export const CHANNELS = {
   historyCompare: 'history:compare',
   recoveryList: 'recovery:list',
   recoveryRestore: 'recovery:restore',
+  settingsGet: 'settings:get',
+  settingsSet: 'settings:set',
 } as const;
 
 export const EVENT_CHANNELS = {
@@ -53,6 +58,8 @@ export const REQUEST_SCHEMAS = {
   'history:compare': z.object({ a: runId, b: runId }).strict(),
   'recovery:list': z.object({}).strict(),
   'recovery:restore': z.object({ runId }).strict(),
+  'settings:get': z.object({}).strict(),
+  'settings:set': settingsPatchSchema,
 } satisfies Record<Channel, z.ZodTypeAny>;
 
 export interface EnvironmentsDto {
@@ -112,6 +119,10 @@ export interface ResponseMap {
   'history:compare': RunComparisonDto;
   'recovery:list': PendingRecoveryDto[];
   'recovery:restore': { restored: boolean; message: string };
+  /** the persisted environments choice and recent specs (names, paths and URLs only) */
+  'settings:get': SettingsDto;
+  /** the settings after the change */
+  'settings:set': SettingsDto;
 }
 
 export type RequestMap = { [C in Channel]: z.input<(typeof REQUEST_SCHEMAS)[C]> };

@@ -70,6 +70,20 @@ export interface PhaseRecord {
   error?: ErrorDto;
 }
 
+/** The guards a run was configured with (spec.guards, defaults applied), so a UI can show each one against its limit. */
+export interface GuardLimits {
+  /** 0–1 */
+  maxErrorRate: number;
+  /** null: no p99 guard */
+  maxP99Ms: number | null;
+  /** consecutive zero-OPM samples (with users running) that count as a stall */
+  stallSamples: number;
+  /** how long a breach must last before it aborts the run (run-clock ms) */
+  gracePeriodMs: number;
+  /** a production deploy that lands mid-run: abort the run, or flag it and go on */
+  productionDrift: 'abort' | 'flag';
+}
+
 /** The live status of a run, as shown in the cockpit and the terminal. */
 export interface RunStatus {
   runId: string;
@@ -88,6 +102,8 @@ export interface RunStatus {
   /** test environment names, for the confirmation dialog and banners */
   testEnvironment: string;
   flags: string[];
+  /** the configured guard limits, filled in by the core when the run starts */
+  guardLimits?: GuardLimits;
 }
 
 /** The full run report (JSON), written at the end of every run. */

@@ -4,7 +4,7 @@
 // It records what main does, then drives it: calls IPC handlers as the window and as a stranger,
 // emits a run-less quit, and prints one JSON report line on stdout.
 const { EventEmitter } = require('node:events');
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, readdirSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -101,6 +101,12 @@ async function drive(win) {
   report.answers.stranger = await handlers.get('env:list')(stranger, {});
   report.answers.badInput = await handlers.get('run:abort')(ours, { runId: '../../x' });
   report.answers.open = await handlers.get('spec:open')(ours, {});
+  // settings through electron-store (in the stub's userData), and a secret refused
+  const choice = { production: { context: 'prod-eu', awsProfile: 'prod-readonly', awsRegion: 'eu-central-1' }, test: { context: 'loadtest-eu' }, locustUrl: 'http://locust:8089' };
+  report.answers.settingsSet = await handlers.get('settings:set')(ours, { environments: choice });
+  report.answers.settingsSecret = await handlers.get('settings:set')(ours, { environments: { ...choice, locustUrl: 'http://u:hunter2@locust:8089' } });
+  report.answers.settingsGet = await handlers.get('settings:get')(ours, {});
+  report.settingsFile = readdirSync(userData).filter((n) => n.endsWith('.json'));
   const evt = { prevented: false, preventDefault() { this.prevented = true; } };
   appEvents.emit('before-quit', evt);
   report.quitPrevented = evt.prevented;

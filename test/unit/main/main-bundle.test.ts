@@ -22,6 +22,7 @@ let report: {
   answers: Record<string, unknown>;
   windowOpen: unknown;
   quitPrevented: boolean;
+  settingsFile: string[];
   quit: boolean;
 };
 
@@ -60,6 +61,15 @@ describe('the Electron main bundle', () => {
     expect(report.answers.badInput).toMatchObject({ ok: false, error: { code: 'USAGE' } });
     // spec:open is the native dialog (cancelled here), not the service's
     expect(report.answers.open).toEqual({ ok: true, value: null });
+  });
+
+  it('keeps the environments choice in electron-store and refuses credentials', () => {
+    const choice = { production: { context: 'prod-eu', awsProfile: 'prod-readonly', awsRegion: 'eu-central-1' }, test: { context: 'loadtest-eu' }, locustUrl: 'http://locust:8089' };
+    expect(report.answers.settingsSet).toEqual({ ok: true, value: { environments: choice, recentSpecs: [] } });
+    expect(report.answers.settingsSecret).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    expect(JSON.stringify(report.answers.settingsSecret)).not.toContain('hunter2');
+    expect(report.answers.settingsGet).toEqual({ ok: true, value: { environments: choice, recentSpecs: [] } });
+    expect(report.settingsFile).toEqual(['settings.json']);
   });
 
   it('closes the service before quitting', () => {

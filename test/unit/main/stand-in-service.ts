@@ -74,6 +74,8 @@ export function createStandInService(): StandInService {
     },
     'recovery:list': () => [],
     'recovery:restore': () => ({ restored: false, message: 'nothing to restore' }),
+    'settings:get': () => ({ environments: { production: { context: 'sandbox' }, test: { context: 'sandbox' } }, recentSpecs: [] }),
+    'settings:set': (r) => ({ environments: r.environments ?? { production: { context: 'sandbox' }, test: { context: 'sandbox' } }, recentSpecs: r.recentSpecs ?? [] }),
   };
   const handlers = Object.fromEntries(
     Object.values(CHANNELS).map((channel) => [
