@@ -44,8 +44,17 @@ export function compareRuns(a: RunSummary, b: RunSummary): RunComparisonDto {
     errorRateDelta: a.errorRate === null || b.errorRate === null ? null : b.errorRate - a.errorRate,
   };
   const regressions: string[] = [];
-  if (deltas.plateauOpmPct !== null && deltas.plateauOpmPct < -REGRESSION.opmDropPct) {
-    regressions.push(`plateau OPM ${deltas.plateauOpmPct.toFixed(1)}% vs run ${a.runId} (${Math.round(a.plateauOpm!)} → ${Math.round(b.plateauOpm!)})`);
+  if (a.targetOpm === b.targetOpm || a.plateauOpm === null || b.plateauOpm === null) {
+    if (deltas.plateauOpmPct !== null && deltas.plateauOpmPct < -REGRESSION.opmDropPct) {
+      regressions.push(`plateau OPM ${deltas.plateauOpmPct.toFixed(1)}% vs run ${a.runId} (${Math.round(a.plateauOpm!)} → ${Math.round(b.plateauOpm!)})`);
+    }
+  } else {
+    // different targets: compare how much of its target each run reached, not the raw OPM
+    const reachedA = a.plateauOpm / a.targetOpm;
+    const reachedB = b.plateauOpm / b.targetOpm;
+    if (reachedA > 0 && ((reachedB - reachedA) / reachedA) * 100 < -REGRESSION.opmDropPct) {
+      regressions.push(`plateau reached ${(reachedB * 100).toFixed(1)}% of its target (${Math.round(b.plateauOpm)} of ${b.targetOpm} OPM) vs ${(reachedA * 100).toFixed(1)}% in run ${a.runId} (${Math.round(a.plateauOpm)} of ${a.targetOpm})`);
+    }
   }
   if (deltas.plateauP99MsPct !== null && deltas.plateauP99MsPct > REGRESSION.p99RisePct) {
     regressions.push(`plateau p99 +${deltas.plateauP99MsPct.toFixed(1)}% vs run ${a.runId} (${Math.round(a.plateauP99Ms!)} → ${Math.round(b.plateauP99Ms!)} ms)`);
@@ -56,14 +65,24 @@ export function compareRuns(a: RunSummary, b: RunSummary): RunComparisonDto {
   return { a, b, deltas, regressions };
 }
 
+/** a run whose figures mean something for a comparison: it ran to a verdict on the load (not aborted, not an error) and held a plateau */
+export function isComparable(s: RunSummary): boolean {
+  return (s.verdict === 'passed' || s.verdict === 'failed') && s.plateauOpm !== null;
+}
+
+/** the baseline for a run: the newest earlier comparable run of the same spec (runs newest first, as `list` returns them) */
+export function previousComparable(runs: RunSummary[], run: RunSummary): RunSummary | undefined {
+  return runs.find((s) => s.runId !== run.runId && s.specName === run.specName && s.startedAt < run.startedAt && isComparable(s));
+}
+
 export class RunHistory {
   constructor(readonly dataDir: string) {}
 
   /** store a finished run; returns its summary with regressions against the previous run of the same spec */
   async save(report: RunReport): Promise<RunSummary> {
-    const previous = (await this.list(report.specName)).find((s) => s.runId !== report.runId && s.startedAt < report.startedAt && s.plateauOpm !== null);
     const candidate = summarize(report);
-    const regression = previous && candidate.plateauOpm !== null ? compareRuns(previous, candidate).regressions : [];
+    const previous = isComparable(candidate) ? previousComparable(await this.list(report.specName), candidate) : undefined;
+    const regression = previous ? compareRuns(previous, candidate).regressions : [];
     const summary = { ...candidate, regression };
     const stored: RunReport = { ...report, regressions: regression };
     const dir = runDir(this.dataDir, report.runId);

@@ -58,8 +58,11 @@ export function reportJunit(report: RunReport): string {
   const s = report.status;
   const v = report.verdict;
   const cases: Case[] = [];
+  // phase times are on the run's clock (simulated at a time scale); CI systems add test case times
+  // up against the suite's wall time, so report them in real seconds
+  const scale = Number.isFinite(s.timeScale) && s.timeScale > 0 ? s.timeScale : 1;
   for (const p of s.phases) {
-    const c: Case = { name: `phase ${p.phase}`, classname: `conductor.${report.specName}.phases`, time: ((p.endedAt ?? p.startedAt) - p.startedAt) / 1000 };
+    const c: Case = { name: `phase ${p.phase}`, classname: `conductor.${report.specName}.phases`, time: ((p.endedAt ?? p.startedAt) - p.startedAt) / 1000 / scale };
     if (p.state === 'failed') c.failure = p.error?.message ?? 'failed';
     if (p.state === 'skipped') c.skipped = 'skipped';
     cases.push(c);
@@ -90,7 +93,7 @@ export function reportJunit(report: RunReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="conductor" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${total.toFixed(3)}">`,
     `  <testsuite name="${xml(report.specName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${total.toFixed(3)}" timestamp="${xml(report.startedAt)}">`,
-    `    <properties><property name="runId" value="${xml(report.runId)}"/><property name="verdict" value="${v.status}"/></properties>`,
+    `    <properties><property name="runId" value="${xml(report.runId)}"/><property name="verdict" value="${v.status}"/><property name="timeScale" value="${scale}"/><property name="targetOpm" value="${v.targetOpm}"/><property name="plateauOpm" value="${v.plateauOpm === null ? '' : v.plateauOpm.toFixed(1)}"/></properties>`,
   ];
   for (const c of cases) {
     const open = `    <testcase name="${xml(c.name)}" classname="${xml(c.classname)}" time="${Math.max(0, c.time).toFixed(3)}"`;
@@ -119,15 +122,21 @@ export function reportMarkdown(report: RunReport): string {
   out.push(`| plateau p99 | ${fmt(v.plateauP99Ms)} ms |`);
   out.push(`| error rate | ${v.errorRate === null ? '–' : (v.errorRate * 100).toFixed(2) + ' %'} |`);
   out.push(`| knee | ${v.knee ? `${Math.round(v.knee.opm)} OPM at ${v.knee.users} users` : 'none found'} |`);
-  out.push(`| restore | ${v.restoreComplete ? 'complete' : '**incomplete**'} |`, '');
-  out.push('## Phases', '', '| phase | state | duration |', '|---|---|---|');
+  out.push(`| restore | ${v.restoreComplete ? 'complete' : '**incomplete**'} |`);
+  const parity = (p: ParityReport | null) => (p ? `${p.summary.inParity} in parity, ${p.summary.drift} drift, ${p.summary.missing} missing, ${p.summary.unreachable} unreachable` : '–');
+  if (report.parityBefore) out.push(`| parity before | ${parity(report.parityBefore)} |`);
+  if (report.parityAfter) out.push(`| parity after restore | ${parity(report.parityAfter)} |`);
+  out.push('');
+  const scaled = Number.isFinite(s.timeScale) && s.timeScale !== 1;
+  out.push('## Phases', '', ...(scaled ? [`Durations in simulated time (time scale ×${s.timeScale}).`, ''] : []), '| phase | state | duration |', '|---|---|---|');
   for (const p of s.phases) out.push(`| ${p.phase} | ${p.state}${p.error ? ` — ${p.error.message}` : ''} | ${formatDuration(Math.max(0, (p.endedAt ?? p.startedAt) - p.startedAt))} |`);
   out.push('', '## Applications', '', '| app | last phase | state | detail |', '|---|---|---|---|');
   for (const a of s.apps) out.push(`| ${a.app} | ${a.phase} | ${a.state} | ${(a.reason ?? a.detail ?? '').replace(/\|/g, '\\|')} |`);
-  if (s.flags.length || report.regressions?.length) {
+  // the conductor also raises each regression as a flag; list it once
+  const regressions = (report.regressions ?? []).map((r) => `regression: ${r}`).filter((r) => !s.flags.includes(r));
+  if (s.flags.length || regressions.length) {
     out.push('', '## Flags', '');
-    for (const f of s.flags) out.push(`- ${f}`);
-    for (const r of report.regressions ?? []) out.push(`- regression: ${r}`);
+    for (const f of [...s.flags, ...regressions]) out.push(`- ${f}`);
   }
   out.push('');
   return out.join('\n');

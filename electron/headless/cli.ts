@@ -7,6 +7,7 @@ import { registerParity } from './commands/parity.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRecover } from './commands/recover.ts';
+import { registerHistory } from './commands/history.ts';
 
 /**
  * The `conductor` CLI. Each command lives in ./commands/<name>.ts and registers itself here.
@@ -54,6 +55,7 @@ Exit codes:
   registerSandbox(program, ctx);
   registerRun(program, ctx);
   registerRecover(program, ctx);
+  registerHistory(program, ctx);
   return program;
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compareRuns, RunHistory } from '../../../electron/core/history.ts';
+import { compareRuns, previousComparable, RunHistory } from '../../../electron/core/history.ts';
 import type { RunReport, RunSummary, Verdict } from '../../../shared/model/run.ts';
 
 let dataDir: string;
@@ -64,5 +64,25 @@ describe('run history', () => {
   it('an unknown run is NOT_FOUND', async () => {
     await expect(new RunHistory(dataDir).get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(new RunHistory(dataDir).compare('a', 'b')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('runs with different targets compare how much of the target each reached, not raw OPM', () => {
+    // the target was lowered and reached: no regression
+    expect(compareRuns(summary({ plateauOpm: 1000, targetOpm: 1000 }), summary({ plateauOpm: 600, targetOpm: 600 })).regressions).toEqual([]);
+    // the target was raised and only 80 % of it reached: a regression, even though OPM went up
+    expect(compareRuns(summary({ plateauOpm: 1000, targetOpm: 1000 }), summary({ plateauOpm: 1600, targetOpm: 2000 })).regressions[0]).toMatch(
+      /plateau reached 80\.0% of its target \(1600 of 2000 OPM\) vs 100\.0% in run x/,
+    );
+  });
+
+  it('an aborted or errored run is never the baseline, and is not itself flagged', async () => {
+    const h = new RunHistory(dataDir);
+    await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
+    await h.save(report('ab', '2026-01-02T00:00:00Z', { status: 'aborted', plateauOpm: 2000 }));
+    const aborted = await h.save(report('ab2', '2026-01-02T12:00:00Z', { status: 'aborted', plateauOpm: 100 }));
+    expect(aborted.regression).toEqual([]);
+    const s = await h.save(report('r2', '2026-01-03T00:00:00Z', { plateauOpm: 990 }));
+    expect(s.regression).toEqual([]); // vs r1 (1000), not vs the aborted run's 2000
+    expect(previousComparable(await h.list('checkout-peak'), s)?.runId).toBe('r1');
   });
 });

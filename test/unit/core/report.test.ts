@@ -60,3 +60,29 @@ describe('reports', () => {
     expect(md).toMatch(/\| checkout \| restore \| ready \|/);
   });
 });
+
+describe('reports of a run at a time scale', () => {
+  it('JUnit case times are real seconds, so they add up within the suite time; the time scale is a property', () => {
+    const r = structuredClone(failed.report);
+    r.status.timeScale = 200;
+    r.status.phases = [{ phase: 'ramp', state: 'done', startedAt: 0, endedAt: 600_000 }];
+    r.startedAt = '2026-01-01T00:00:00.000Z';
+    r.endedAt = '2026-01-01T00:00:04.000Z';
+    const xml = reportJunit(r);
+    expect(xml).toMatch(/<testcase name="phase ramp" classname="conductor\.a-b\.phases" time="3\.000"\/>/);
+    expect(xml).toMatch(/<testsuite name="a-b" [^>]*time="4\.000"/);
+    expect(xml).toContain('<property name="timeScale" value="200"/>');
+  });
+
+  it('Markdown says durations are simulated, shows parity before and after, and lists a regression once', () => {
+    const r = structuredClone(failed.report);
+    r.status.timeScale = 200;
+    r.regressions = ['plateau OPM -10.0% vs run x (1000 → 900)'];
+    r.status.flags = [...r.status.flags, 'regression: plateau OPM -10.0% vs run x (1000 → 900)'];
+    const md = reportMarkdown(r);
+    expect(md).toContain('Durations in simulated time (time scale ×200).');
+    expect(md).toMatch(/\| parity before \| \d+ in parity, \d+ drift/);
+    expect(md).toMatch(/\| parity after restore \| \d+ in parity/);
+    expect(md.match(/regression: plateau OPM -10\.0%/g)).toHaveLength(1);
+  });
+});
