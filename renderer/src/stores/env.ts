@@ -1,64 +1,110 @@
 import { create } from 'zustand';
-import type { EnvironmentsDto } from '../../../shared/contract/index.ts';
+import { DEFAULT_SETTINGS_DTO, SANDBOX_CONTEXT, type EnvironmentChoice, type EnvironmentsDto } from '../../../shared/contract/index.ts';
 import { getApi } from '../api/index.ts';
-import { errorMessage } from '../api/errors.ts';
+import { toApiError } from '../api/errors.ts';
 
-/** Environments: context and profile NAMES from env:list, and the user's choice (sandbox first). */
-export const SANDBOX = 'sandbox';
+/**
+ * Environments: context and profile NAMES from env:list, and the user's choice for production and
+ * test (kubeconfig context and path, AWS profile and region, Locust URL), persisted by the
+ * conductor through settings:get / settings:set (electron-store in the app, settings.json in
+ * `conductor serve`). The sandbox is the choice on first start.
+ */
+export const SANDBOX = SANDBOX_CONTEXT;
 
-export interface EnvSelection {
-  productionContext: string;
-  testContext: string;
-  productionProfile: string;
-  testProfile: string;
-}
-
-export const DEFAULT_SELECTION: EnvSelection = { productionContext: SANDBOX, testContext: SANDBOX, productionProfile: '', testProfile: '' };
-const KEY = 'conductor.environments';
-
-function loadSelection(): EnvSelection {
-  try {
-    const raw = localStorage.getItem(KEY);
-    if (!raw) return DEFAULT_SELECTION;
-    const v = JSON.parse(raw) as Partial<EnvSelection>;
-    const str = (x: unknown, d: string) => (typeof x === 'string' && x.length < 254 ? x : d);
-    return {
-      productionContext: str(v.productionContext, SANDBOX),
-      testContext: str(v.testContext, SANDBOX),
-      productionProfile: str(v.productionProfile, ''),
-      testProfile: str(v.testProfile, ''),
-    };
-  } catch {
-    return DEFAULT_SELECTION;
-  }
-}
+export type Side = 'production' | 'test';
 
 export interface EnvState {
   envs: EnvironmentsDto | null;
-  selection: EnvSelection;
+  choice: EnvironmentChoice;
+  /** the choice was read from the conductor (false until settings:get answered) */
+  loaded: boolean;
+  saving: boolean;
+  /** last save: when it succeeded, or the problem */
+  saved: 'ok' | null;
   error: string | null;
+  /** field paths (e.g. "environments.test.awsRegion") the last save refused */
+  invalid: string[];
   load(): Promise<void>;
-  select(patch: Partial<EnvSelection>): void;
+  /** change one side (or the Locust URL) and persist the whole choice */
+  select(patch: { production?: EnvironmentChoice['production']; test?: EnvironmentChoice['test']; locustUrl?: string | undefined }): Promise<void>;
 }
+
+const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
 
 export const useEnvStore = create<EnvState>((set, get) => ({
   envs: null,
-  selection: loadSelection(),
+  choice: DEFAULT_SETTINGS_DTO.environments,
+  loaded: false,
+  saving: false,
+  saved: null,
   error: null,
+  invalid: [],
   async load() {
-    try {
-      set({ envs: await getApi().invoke('env:list', {}), error: null });
-    } catch (err) {
-      set({ error: errorMessage(err) });
-    }
+    const api = getApi();
+    const [envs, settings] = await Promise.allSettled([api.invoke('env:list', {}), api.invoke('settings:get', {})]);
+    const problems: string[] = [];
+    if (envs.status === 'fulfilled') set({ envs: envs.value });
+    else problems.push(toApiError(envs.reason).message);
+    if (settings.status === 'fulfilled') set({ choice: settings.value.environments, loaded: true });
+    else problems.push(`the saved environments could not be read: ${toApiError(settings.reason).message}`);
+    set({ error: problems.length ? problems.join('; ') : null });
   },
-  select(patch) {
-    const selection = { ...get().selection, ...patch };
-    set({ selection });
+  async select(patch) {
+    const prev = get().choice;
+    const choice: EnvironmentChoice = clean({
+      production: clean({ ...prev.production, ...(patch.production ?? {}) }),
+      test: clean({ ...prev.test, ...(patch.test ?? {}) }),
+      locustUrl: 'locustUrl' in patch ? patch.locustUrl : prev.locustUrl,
+    });
+    set({ choice, saving: true, saved: null });
     try {
-      localStorage.setItem(KEY, JSON.stringify(selection));
-    } catch {
-      /* not persisted */
+      const res = await getApi().invoke('settings:set', { environments: choice });
+      // keep what the user typed since if a newer change is on its way
+      if (get().choice === choice) set({ choice: res.environments });
+      set({ saved: 'ok', error: null, invalid: [] });
+    } catch (err) {
+      const e = toApiError(err);
+      // HTTP carries the issues; over IPC only the message, which names the first field
+      const issues = (e.details?.issues as { path: string }[] | undefined) ?? [];
+      const named = /settings:set: (environments\.[\w.]+):/.exec(e.message)?.[1];
+      set({ saved: null, error: `Not saved: ${e.message}`, invalid: issues.length ? issues.map((i) => i.path) : named ? [named] : [] });
+    } finally {
+      set({ saving: false });
     }
   },
 }));
+
+export interface SpecEdit {
+  path: (string | number)[];
+  value: unknown;
+}
+
+/**
+ * The spec edits that apply an environment choice: the sandbox (both sides), or the production
+ * and test kubeconfig contexts and paths, AWS profiles and regions, and the Locust URL.
+ * Returns an error message when the choice cannot be applied as it stands.
+ */
+export function editsForChoice(choice: EnvironmentChoice, sandboxTimeScale: number, specHasSandbox: boolean): { edits: SpecEdit[]; error: string | null } {
+  const pSandbox = choice.production.context === SANDBOX;
+  const tSandbox = choice.test.context === SANDBOX;
+  if (pSandbox !== tSandbox) return { edits: [], error: 'Choose the sandbox for both production and test, or a real context for both.' };
+  if (pSandbox) {
+    return { edits: specHasSandbox ? [] : [{ path: ['spec', 'sandbox', 'timeScale'], value: sandboxTimeScale }], error: null };
+  }
+  const edits: SpecEdit[] = [{ path: ['spec', 'sandbox'], value: undefined }];
+  for (const side of ['production', 'test'] as const) {
+    const c = choice[side];
+    if (c.context) {
+      edits.push({ path: ['spec', side, 'kubernetes', 'context'], value: c.context });
+      edits.push({ path: ['spec', side, 'kubernetes', 'kubeconfig'], value: c.kubeconfig });
+    } else {
+      edits.push({ path: ['spec', side, 'kubernetes'], value: undefined });
+    }
+    if (c.awsProfile || c.awsRegion) {
+      edits.push({ path: ['spec', side, 'ecs', 'profile'], value: c.awsProfile });
+      edits.push({ path: ['spec', side, 'ecs', 'region'], value: c.awsRegion });
+    }
+  }
+  if (choice.locustUrl) edits.push({ path: ['spec', 'load', 'locust', 'url'], value: choice.locustUrl });
+  return { edits, error: null };
+}

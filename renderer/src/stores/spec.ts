@@ -21,6 +21,8 @@ export interface SpecState {
   save(): Promise<void>;
   /** set (or with undefined, remove) one field of the YAML document, keeping comments */
   setField(path: (string | number)[], value: unknown): void;
+  /** several fields at once (one text change); false when the YAML cannot be edited */
+  setFields(edits: { path: (string | number)[]; value: unknown }[]): boolean;
 }
 
 let timer: ReturnType<typeof setTimeout> | null = null;
@@ -88,17 +90,25 @@ export const useSpecStore = create<SpecState>((set, get) => ({
     }
   },
   setField(path, value) {
+    get().setFields([{ path, value }]);
+  },
+  setFields(edits) {
     const doc = parseDocument(get().text);
     if (doc.errors.length > 0 || !isMap(doc.contents)) {
-      set({ error: 'fix the YAML syntax in the text editor first' });
-      return;
+      set({ error: 'Fix the YAML syntax in the text editor first.' });
+      return false;
     }
-    if (value === undefined || value === '') {
-      if (doc.hasIn(path)) doc.deleteIn(path);
-    } else {
-      doc.setIn(path, value);
+    for (const { path, value } of edits) {
+      if (value === undefined || value === '') {
+        if (doc.hasIn(path)) doc.deleteIn(path);
+      } else {
+        doc.setIn(path, value);
+      }
     }
-    get().setText(doc.toString({ lineWidth: 0 }));
+    const next = doc.toString({ lineWidth: 0 });
+    if (next !== get().text) get().setText(next);
+    set({ error: null });
+    return true;
   },
 }));
 
@@ -128,5 +138,14 @@ export function readField(text: string, path: (string | number)[]): string {
     return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
   } catch {
     return '';
+  }
+}
+
+/** Whether the spec text has anything at `path`. */
+export function hasField(text: string, path: (string | number)[]): boolean {
+  try {
+    return parseDocument(text).hasIn(path);
+  } catch {
+    return false;
   }
 }

@@ -1,11 +1,115 @@
-import type { Knee, RunStatus } from '../../../../shared/model/run.ts';
-import { fmtNumber } from '../../components/format.ts';
+import type { GuardEvent, GuardLimits, GuardName, Knee, RunStatus, Sample } from '../../../../shared/model/run.ts';
+import { fmtNumber, fmtPct } from '../../components/format.ts';
+import { useChartStore, type ChartSeries } from '../../stores/chart.ts';
+
+/**
+ * Each configured guard with its live value (from the latest control sample) against its limit,
+ * and its state: ok, breaching (with the grace period left) or breached; plus the production-drift
+ * guard and its mode. Limits come from the run status (filled in by the core when the run starts).
+ */
+interface GuardRow {
+  guard: GuardName;
+  label: string;
+  now: string;
+  limit: string;
+  event: GuardEvent | undefined;
+}
+
+const fmtSeconds = (ms: number) => (ms >= 120_000 ? `${fmtNumber(ms / 60_000, 1)} min` : `${fmtNumber(Math.max(0, ms) / 1000)} s`);
+
+/** consecutive samples at the end with no orders while users run */
+function zeroStreak(series: ChartSeries): number {
+  let n = 0;
+  for (let i = series.actual.length - 1; i >= 0 && n < 10_000; i--) {
+    if (series.actual[i]!.y > 0 || (series.users[i]?.y ?? 0) <= 0) break;
+    n++;
+  }
+  return n;
+}
+
+function rows(limits: GuardLimits, last: Sample | null, streak: number, guards: GuardEvent[]): GuardRow[] {
+  const ev = (g: GuardName) => guards.find((e) => e.guard === g);
+  const out: GuardRow[] = [
+    { guard: 'maxErrorRate', label: 'Error rate', now: last ? fmtPct(last.errorRate, 2) : '—', limit: `≤ ${fmtPct(limits.maxErrorRate, 2)}`, event: ev('maxErrorRate') },
+  ];
+  if (limits.maxP99Ms !== null) {
+    out.push({ guard: 'maxP99Ms', label: 'p99 latency', now: last ? (last.p99Ms === null ? 'no data' : `${fmtNumber(last.p99Ms)} ms`) : '—', limit: `≤ ${fmtNumber(limits.maxP99Ms)} ms`, event: ev('maxP99Ms') });
+  }
+  out.push({
+    guard: 'stall',
+    label: 'Stall (no orders)',
+    now: last ? `${streak} sample${streak === 1 ? '' : 's'} at 0 OPM` : '—',
+    limit: `< ${limits.stallSamples} in a row`,
+    event: ev('stall'),
+  });
+  const drift = ev('productionDrift');
+  out.push({
+    guard: 'productionDrift',
+    label: 'Production drift',
+    now: drift ? 'production changed mid-run' : 'no production deploy seen',
+    limit: limits.productionDrift === 'abort' ? 'abort the run' : 'flag and continue',
+    event: drift,
+  });
+  return out;
+}
+
+function StateCell({ event, grace, nowT, drift }: { event: GuardEvent | undefined; grace: number; nowT: number | null; drift: boolean }) {
+  const state = event?.state ?? 'ok';
+  if (state === 'ok') return <span className="badge good">ok</span>;
+  if (drift) return <span className={`badge ${state === 'breached' ? 'bad' : 'warn'}`}>{state === 'breached' ? 'breached: aborting' : 'flagged'}</span>;
+  if (state === 'breaching') {
+    const left = nowT === null ? grace : grace - (nowT - event!.t);
+    return <span className="badge warn">breaching · {fmtSeconds(left)} of grace left</span>;
+  }
+  return <span className="badge bad">breached</span>;
+}
 
 export function GuardStatus({ status }: { status: RunStatus }) {
+  const liveLast = useChartStore((s) => s.last);
+  const series = useChartStore((s) => s.series);
+  useChartStore((s) => s.version);
+  const last = liveLast ?? status.samples[status.samples.length - 1] ?? null;
+  const limits = status.guardLimits;
   return (
     <section aria-labelledby="guards-title" className="guards">
       <h3 id="guards-title">Guards</h3>
-      {status.guards.length === 0 ? (
+      {limits ? (
+        <>
+          <table className="guard-table" aria-label="Guards">
+            <thead>
+              <tr>
+                <th scope="col">Guard</th>
+                <th scope="col">Now</th>
+                <th scope="col">Limit</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows(limits, last, zeroStreak(series), status.guards).map((r) => (
+                <tr key={r.guard} className={`guard ${r.event?.state ?? 'ok'}`}>
+                  <th scope="row">{r.label}</th>
+                  <td>{r.now}</td>
+                  <td>{r.limit}</td>
+                  <td>
+                    <StateCell event={r.event} grace={limits.gracePeriodMs} nowT={last?.t ?? null} drift={r.guard === 'productionDrift'} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            {last ? `Checked every control interval; last sample at ${fmtSeconds(last.t)} of run time. ` : 'Checked every control interval once load starts. '}
+            {limits.gracePeriodMs > 0 ? `A breach aborts the run after ${fmtSeconds(limits.gracePeriodMs)} of grace.` : 'A breach aborts the run at once (no grace period).'}
+          </p>
+          {status.guards
+            .filter((g) => g.state !== 'ok')
+            .map((g) => (
+              <p key={g.guard} className="guard-message">
+                {g.message}
+              </p>
+            ))}
+        </>
+      ) : status.guards.length === 0 ? (
         <p className="muted">No guard readings yet.</p>
       ) : (
         <ul>
