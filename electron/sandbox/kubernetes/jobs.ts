@@ -23,7 +23,7 @@ export interface JobRecord {
   createdAt: number;
   outcome: 'Running' | 'Suspended' | 'Complete' | 'Failed';
   finishedAt?: number;
-  /** set when the Job was deleted (through the API or by its TTL) */
+  /** set when the Job was deleted (through the API — the policy given, else Orphan as for Jobs upstream — or by its TTL) */
   deleted?: { at: number; propagationPolicy: string; by: 'api' | 'ttl' };
 }
 

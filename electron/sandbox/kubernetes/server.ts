@@ -243,6 +243,12 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   async function parseJsonBody(req: IncomingMessage): Promise<Json> {
+    // the sandbox speaks JSON only: a protobuf body gets 415, after which client-go (kubectl) retries in JSON
+    const ct = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
+    if (ct === 'application/vnd.kubernetes.protobuf') {
+      await readBody(req).catch(() => '');
+      throw new HttpStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    }
     const text = await readBody(req);
     try {
       return JSON.parse(text) as Json;
@@ -387,7 +393,8 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       if (r.sub) throw new HttpStatus(405, 'MethodNotAllowed', 'delete is not supported on subresources');
       const policy = await propagationPolicyOf(req, url);
       store.delete(kind, ns, name);
-      if (kind === 'jobs') jobs.deleted(r.namespace as string, name, String((cur.metadata as JsonObject).uid), policy ?? 'Background');
+      // batch/v1 Jobs default to orphaning their pods when no policy is given (kept for compatibility upstream)
+      if (kind === 'jobs') jobs.deleted(r.namespace as string, name, String((cur.metadata as JsonObject).uid), policy ?? 'Orphan');
       return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP_OF[r.resource], kind: r.resource, uid: (cur.metadata as JsonObject).uid } } };
     }
     if (r.sub === 'status') throw new HttpStatus(405, 'MethodNotAllowed', 'the status subresource is read-only in the sandbox');

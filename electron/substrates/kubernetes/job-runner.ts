@@ -116,8 +116,13 @@ export async function runJob(client: KubeClient, settings: JobRunnerSettings, sp
   try {
     await client.call('create', resource, (o) => client.batch.createNamespacedJob({ namespace: spec.namespace, body, fieldManager: 'conductor' }, o), { signal: opts.signal });
   } catch (err) {
-    // a create retried after a lost answer meets its own Job: adopt it; anything else is an error
-    if (!(err instanceof SubstrateError && err.status === 409)) throw err;
+    const status = err instanceof SubstrateError ? err.status : undefined;
+    if (status !== 409) {
+      // aborted mid-request, a lost answer, 5xx: the Job may exist all the same — do not leave it behind
+      if (status === undefined || status >= 500) await deleteJob(client, spec.namespace, name);
+      throw err;
+    }
+    // a create retried after a lost answer meets its own Job: adopt it; anyone else's is an error
     const existing = (await client.call('get', resource, (o) => client.batch.readNamespacedJob({ name, namespace: spec.namespace }, o), { signal: opts.signal })) as JobLike;
     if (existing.metadata?.annotations?.['conductor.io/creation-token'] !== token) throw err;
   }
