@@ -118,7 +118,7 @@ export class AdaptiveController implements Controller {
     const prior = this.filter.value;
     const ratioNow = prior !== null && this.filter.users > 0 ? prior / this.filter.users : opm / measuredUsers;
     const kneeFound = this.observeKnee(measuredUsers, opm, ratioNow, input);
-    const s = this.estimator.controlSlope(ratioNow);
+    const s = this.estimator.controlSlope(ratioNow, users);
     if (s === null) return this.command(users, Math.max(initial, this.lastCommand), 'no slope yet');
 
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
