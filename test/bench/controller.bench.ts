@@ -4,8 +4,8 @@
  *
  *   npm run bench:controller -- [--json FILE] [--interval SECONDS] [--seed N] [--seeds N]
  *
- * --seeds N adds a sweep of the noisy plants over seeds 1..N (mean and worst), since one seed is
- * one draw of the noise.
+ * --seeds N adds a sweep over seeds 1..N of the noisy plants (mean and worst, and on how many seeds
+ * each goal holds), since one seed is one draw of the noise. The PASS/FAIL lines are for --seed.
  * Prints a table and PASS/FAIL per goal; writes { plants: [{ name, capacityLimited, ours, baseline }] }.
  * Exit code 1 when a goal fails.
  */
@@ -52,6 +52,8 @@ function usage(msg: string): never {
 }
 
 const args = parseArgs(process.argv.slice(2));
+/** Locust's current_rps window, as the plants read it */
+const WINDOW_S = 10;
 const cfg: SimConfig = { ...REALISTIC, intervalS: args.intervalS };
 const spec = (algorithm: 'adaptive' | 'baseline') => ({
   algorithm,
@@ -102,7 +104,7 @@ const header = ['plant', 'algorithm', 'ramp RMS %', 'ramp peak above %', 'platea
 const table: string[][] = [];
 for (const r of rows)
   for (const [label, m] of [['ours', r.ours], ['baseline', r.baseline]] as const)
-    table.push([r.name, label, f(m.rampRmsPct), f(m.rampPeakAbovePct), f(m.plateauMeanAbsPct), f(m.overshootPct), m.settleCycles === null ? 'never' : String(m.settleCycles), r.capacityLimited ? kneeText(m) : '']);
+    table.push([r.name, label, f(m.rampRmsPct), f(m.rampPeakAbovePct), f(m.plateauMeanAbsPct), f(m.overshootPct), m.settleCycles === null ? 'never' : String(m.settleCycles), kneeText(m)]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
 const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
 console.log(line(header));
@@ -114,7 +116,10 @@ const goals: { text: string; pass: boolean }[] = [];
 for (const r of rows.filter((x) => !x.capacityLimited)) {
   goals.push({ text: `${r.name}: ours plateau error ${f(r.ours.plateauMeanAbsPct)} % ≤ 1 %`, pass: r.ours.plateauMeanAbsPct <= 1 });
   goals.push({ text: `${r.name}: ours overshoot ${f(r.ours.overshootPct)} % ≤ 2 %`, pass: r.ours.overshootPct <= 2 });
+  // a knee where the capacity is enough stops the load short of the target and fails the run's verdict
+  goals.push({ text: `${r.name}: ours reports no knee (enough capacity)${r.ours.knee ? `: reported ${kneeText(r.ours)}` : ''}`, pass: r.ours.knee === null });
 }
+// the nonlinear plant is 'saturating' (the target at 72 % of capacity); the lagged one 'lagged'
 for (const name of ['saturating', 'lagged']) {
   const r = rows.find((x) => x.name === name);
   const plant = standardPlants(cfg.intervalS, args.seed).find((p) => p.name === name);
@@ -127,6 +132,16 @@ for (const name of ['saturating', 'lagged']) {
 }
 for (const r of rows.filter((x) => x.capacityLimited)) goals.push({ text: `${r.name}: ours ends with a knee (${kneeText(r.ours)})`, pass: r.ours.knee !== null });
 for (const g of goals) console.log(`${g.pass ? 'PASS' : 'FAIL'} ${g.text}`);
+{
+  // not a goal: the mild plant (target at 50 % of capacity) shows why the nonlinear plant had to be the demanding one
+  const r = rows.find((x) => x.name === 'saturating-mild');
+  const plant = standardPlants(cfg.intervalS, args.seed).find((p) => p.name === 'saturating-mild');
+  if (r && plant) {
+    const ratio = r.baseline.plateauMeanAbsPct / Math.max(1e-9, r.ours.plateauMeanAbsPct);
+    const floor = integerUserFloorPct(plant.trueOpm, cfg);
+    console.log(`INFO saturating-mild (not a goal): baseline/ours plateau error ${ratio.toFixed(1)}×; the whole-user floor there is ${floor.toFixed(3)} % and the baseline ${f(r.baseline.plateauMeanAbsPct)} %`);
+  }
+}
 
 interface SweepRow {
   name: string;
@@ -134,8 +149,13 @@ interface SweepRow {
   seeds: number;
   plateauMeanAbsPct: { mean: number; worst: number };
   overshootPct: { mean: number; worst: number };
+  /** seeds on which plateau error ≤ 1 %, overshoot ≤ 2 %, and no knee was reported */
+  seedsMeeting: { plateau: number; overshoot: number; noKnee: number };
 }
 const sweep: SweepRow[] = [];
+// per-sample noise of the noisy plants at the target: Poisson over the window, plus the 2 % jitter
+const noisePct = 100 * Math.sqrt(1 / ((cfg.targetOpm / 60) * WINDOW_S) + 0.02 ** 2);
+const plateauSamples = Math.floor(cfg.plateauS / cfg.intervalS);
 if (args.seeds > 0) {
   const runs = Array.from({ length: args.seeds }, (_, i) => runAll(i + 1));
   for (const name of ['noisy', 'combined']) {
@@ -143,13 +163,21 @@ if (args.seeds > 0) {
       const ms = runs.map((r) => r.find((x) => x.name === name)?.[algorithm]).filter((m): m is Metrics => m !== undefined);
       if (ms.length === 0) continue;
       const stat = (pick: (m: Metrics) => number) => ({ mean: +(ms.reduce((a, m) => a + pick(m), 0) / ms.length).toFixed(3), worst: +Math.max(...ms.map(pick)).toFixed(3) });
-      sweep.push({ name, algorithm, seeds: ms.length, plateauMeanAbsPct: stat((m) => m.plateauMeanAbsPct), overshootPct: stat((m) => m.overshootPct) });
+      const seedsMeeting = { plateau: ms.filter((m) => m.plateauMeanAbsPct <= 1).length, overshoot: ms.filter((m) => m.overshootPct <= 2).length, noKnee: ms.filter((m) => m.knee === null).length };
+      sweep.push({ name, algorithm, seeds: ms.length, plateauMeanAbsPct: stat((m) => m.plateauMeanAbsPct), overshootPct: stat((m) => m.overshootPct), seedsMeeting });
     }
   }
-  console.log(`\nnoise sweep over seeds 1..${args.seeds} (mean / worst):`);
+  console.log(`\nnoise sweep over seeds 1..${args.seeds} (mean / worst; seeds meeting plateau ≤ 1 % / overshoot ≤ 2 % / no knee):`);
   for (const r of sweep)
     console.log(
-      `  ${r.name.padEnd(9)} ${r.algorithm.padEnd(8)} plateau mean|e| ${f(r.plateauMeanAbsPct.mean)} / ${f(r.plateauMeanAbsPct.worst)} %   overshoot ${f(r.overshootPct.mean)} / ${f(r.overshootPct.worst)} %`,
+      `  ${r.name.padEnd(9)} ${r.algorithm.padEnd(8)} plateau mean|e| ${f(r.plateauMeanAbsPct.mean)} / ${f(r.plateauMeanAbsPct.worst)} %   overshoot ${f(r.overshootPct.mean)} / ${f(r.overshootPct.worst)} %   ` +
+        `seeds meeting ${r.seedsMeeting.plateau} / ${r.seedsMeeting.overshoot} / ${r.seedsMeeting.noKnee} of ${r.seeds}`,
+    );
+  const ours = sweep.filter((r) => r.algorithm === 'ours');
+  if (ours.some((r) => r.seedsMeeting.plateau < r.seeds || r.seedsMeeting.overshoot < r.seeds))
+    console.log(
+      `  (not every draw meets the 1 % / 2 % goals: the KPI is a ${WINDOW_S} s window read every ${cfg.intervalS} s, ≈ ${noisePct.toFixed(1)} % noise per sample at the target, ` +
+        `and the plateau has ${plateauSamples} samples; averaging n of them leaves ≈ ${noisePct.toFixed(1)}/√n %, and the last ramp cycles' error must be worked off with the same samples)`,
     );
 }
 
