@@ -160,7 +160,7 @@ describe('sandbox API server: batch/v1 Jobs', () => {
     expect((await api(server, '/apis/batch/v1/namespaces/nowhere/jobs', { method: 'POST', json: jobBody('j') })).status).toBe(404);
     const gen = await api(server, JOBS, { method: 'POST', json: { ...jobBody(''), metadata: { generateName: 'purge-' } } });
     expect(gen.status).toBe(201);
-    expect(gen.body.metadata.name).toMatch(/^purge-[0-9a-f]{5}$/);
+    expect((gen.body as Obj).metadata.name).toMatch(/^purge-[0-9a-f]{5}$/);
     expect((await api(server, `${JOBS}/dup`, { method: 'PATCH', contentType: 'application/merge-patch+json', json: { spec: { suspend: true } } })).status).toBe(405);
   });
 

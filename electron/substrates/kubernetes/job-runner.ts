@@ -52,7 +52,7 @@ interface JobLike {
   };
 }
 
-const JOBS: ListWatchKind<JobLike> = {
+const JOBS: ListWatchKind = {
   plural: 'jobs',
   path: (namespace) => `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
   list: (client, namespace, fieldSelector, signal) =>
@@ -193,7 +193,7 @@ function waitForJob(client: KubeClient, namespace: string, name: string, opts: R
       return false;
     };
 
-    listWatch(JOBS, {
+    listWatch<JobLike>(JOBS, {
       client,
       namespace,
       fieldSelector: `metadata.name=${name}`,

@@ -30,7 +30,7 @@ export interface ListWatchOptions<T = DeploymentLike> {
 type WatchEnd = { end: 'stop' } | { end: 'closed'; events: number } | { end: 'gone' } | { end: 'error'; err: unknown };
 
 /** What a list-watch needs to know about one kind: its plural name, its collection path, and how to list it. */
-export interface ListWatchKind<T> {
+export interface ListWatchKind {
   /** e.g. "deployments" */
   plural: string;
   /** the namespaced collection path, e.g. /apis/apps/v1/namespaces/shop/deployments */
@@ -38,7 +38,7 @@ export interface ListWatchKind<T> {
   list(client: KubeClient, namespace: string, fieldSelector: string | undefined, signal: AbortSignal): Promise<{ metadata?: { resourceVersion?: string }; items: unknown[] }>;
 }
 
-const DEPLOYMENTS: ListWatchKind<DeploymentLike> = {
+const DEPLOYMENTS: ListWatchKind = {
   plural: 'deployments',
   path: (namespace) => `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
   list: (client, namespace, fieldSelector, signal) =>
@@ -54,7 +54,7 @@ export function listWatchDeployments(opts: ListWatchOptions<DeploymentLike>): Pr
   return listWatch(DEPLOYMENTS, opts);
 }
 
-export async function listWatch<T extends { metadata?: { resourceVersion?: string } }>(kind: ListWatchKind<T>, opts: ListWatchOptions<T>): Promise<void> {
+export async function listWatch<T extends { metadata?: { resourceVersion?: string } }>(kind: ListWatchKind, opts: ListWatchOptions<T>): Promise<void> {
   const { client, namespace, signal } = opts;
   const resource = `${kind.plural} ${namespace}${opts.fieldSelector ? ` (${opts.fieldSelector})` : ''}`;
   const aborted = () => new AbortedError(`aborted: watch ${resource} on ${client.target.context}`, { target: client.target.context, resource });
