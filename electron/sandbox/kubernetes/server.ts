@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.ts';
 import { FaultInjector, readBody, RequestLog, sendJson, sleepReal, startLoopbackServer } from '../http-kit.ts';
@@ -132,6 +133,8 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   if (opts.seed) store.seed(opts.seed);
   // rollouts and Jobs progress on the sandbox clock until close()
   const ticker = new AbortController();
+  // every running or finished-with-TTL Job waits on this signal
+  setMaxListeners(100_000, ticker.signal);
   const jobs = new JobController({ clock, store, signal: ticker.signal, ...(opts.jobDurationMs !== undefined ? { durationMs: opts.jobDurationMs } : {}) });
   let mutating = 0;
   const openWatches = new Set<() => void>();
