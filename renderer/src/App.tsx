@@ -7,7 +7,7 @@ import { EnvironmentsView } from './features/environments/EnvironmentsView.tsx';
 import { HistoryView } from './features/history/HistoryView.tsx';
 import { RecoveryBanner } from './features/recovery/RecoveryBanner.tsx';
 import { AbortButton } from './features/run/AbortControl.tsx';
-import { useRunStore } from './stores/run.ts';
+import { isActive, useRunStore } from './stores/run.ts';
 import { useThemeStore } from './stores/theme.ts';
 import { useEnvStore } from './stores/env.ts';
 
@@ -23,11 +23,20 @@ const TABS: TabDef<TabKey>[] = [
 function RunBar() {
   const status = useRunStore((s) => s.status);
   if (!status) return null;
+  const active = isActive(status);
   return (
-    <div className="runbar" aria-label="Current run">
+    <div className={`runbar ${active ? 'active' : ''}`} aria-label={active ? 'Current run' : 'Last run'}>
       <span>
-        {status.specName}: <strong>{status.state}</strong>
-        {status.phase ? ` · ${status.phase}` : ''}
+        {active ? (
+          <>
+            {status.specName}: <strong>{status.state}</strong>
+            {status.phase ? ` · ${status.phase}` : ''}
+          </>
+        ) : (
+          <>
+            Last run ({status.specName}): <strong>{status.verdict?.status ?? status.state}</strong>
+          </>
+        )}
       </span>
       <AbortButton />
     </div>

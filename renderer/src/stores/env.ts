@@ -29,6 +29,9 @@ export interface EnvState {
   select(patch: { production?: EnvironmentChoice['production']; test?: EnvironmentChoice['test']; locustUrl?: string | undefined }): Promise<void>;
 }
 
+/** saves answer out of order (a refused one is fast, a written one waits for the disk): only the latest counts */
+let saveSeq = 0;
+
 const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
 
 export const useEnvStore = create<EnvState>((set, get) => ({
@@ -56,20 +59,22 @@ export const useEnvStore = create<EnvState>((set, get) => ({
       test: clean({ ...prev.test, ...(patch.test ?? {}) }),
       locustUrl: 'locustUrl' in patch ? patch.locustUrl : prev.locustUrl,
     });
+    const seq = ++saveSeq;
     set({ choice, saving: true, saved: null });
     try {
       const res = await getApi().invoke('settings:set', { environments: choice });
-      // keep what the user typed since if a newer change is on its way
+      if (seq !== saveSeq) return;
       if (get().choice === choice) set({ choice: res.environments });
       set({ saved: 'ok', error: null, invalid: [] });
     } catch (err) {
+      if (seq !== saveSeq) return;
       const e = toApiError(err);
       // HTTP carries the issues; over IPC only the message, which names the first field
       const issues = (e.details?.issues as { path: string }[] | undefined) ?? [];
       const named = /settings:set: (environments\.[\w.]+):/.exec(e.message)?.[1];
       set({ saved: null, error: `Not saved: ${e.message}`, invalid: issues.length ? issues.map((i) => i.path) : named ? [named] : [] });
     } finally {
-      set({ saving: false });
+      if (seq === saveSeq) set({ saving: false });
     }
   },
 }));

@@ -119,4 +119,30 @@ describe('environments', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/sandbox for both/);
     expect(useSpecStore.getState().text).toBe(SANDBOX_SPEC);
   });
+
+  it('shows the outcome of the latest save even when an older one answers last', async () => {
+    let release: (() => void) | null = null;
+    const fake = fakeApi({
+      'env:list': () => ({ kubeContexts: ['prod-eu'], awsProfiles: [], sandbox: { available: true, timeScale: 100 }, host: 'http' }),
+      'settings:get': () => DEFAULT_SETTINGS_DTO,
+      'settings:set': ((r: { environments: SettingsDto['environments'] }) => {
+        if (r.environments.locustUrl?.includes('@')) throw new ApiError({ code: 'USAGE', message: 'invalid request for settings:set: environments.locustUrl: a URL without credentials or query parameters' });
+        // the first (valid) save is slow: it answers after the refused one
+        return new Promise((res) => (release = () => res({ environments: r.environments, recentSpecs: [] })));
+      }) as never,
+    });
+    setApi(fake.api);
+    render(<EnvironmentsView />);
+    await act(() => useEnvStore.getState().load());
+    await type('Test AWS region', 'eu-west-1');
+    await type('Locust master URL (test)', 'http://u:pw@locust:8089');
+    await flush();
+    await act(async () => release!());
+    await flush();
+    expect(screen.getByRole('alert').textContent).toMatch(/Not saved: .*environments.locustUrl/);
+    expect(screen.getByRole('textbox', { name: 'Locust master URL (test)' }).getAttribute('aria-invalid')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Apply to spec' }));
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toContain('A value was refused (marked above): fix it before applying.');
+    expect(useSpecStore.getState().text).toBe(SANDBOX_SPEC);
+  });
 });

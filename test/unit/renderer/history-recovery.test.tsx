@@ -57,7 +57,7 @@ describe('history', () => {
     expect(within(table).getByText('failed')).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open report of run run-a' })));
     expect(screen.getByRole('heading', { name: 'Verdict: passed' })).toBeTruthy();
-    expect(screen.getByRole('figure', { name: 'Chart of run run-a' }).textContent).toContain('1 samples');
+    expect(screen.getByRole('figure', { name: 'Chart of run run-a' }).textContent).toContain('1 sample');
     expect(screen.getByRole('table', { name: 'Drift before the run' })).toBeTruthy();
     const compare = screen.getByRole('button', { name: 'Compare selected' }) as HTMLButtonElement;
     expect(compare.disabled).toBe(true);
@@ -66,6 +66,10 @@ describe('history', () => {
     await act(async () => fireEvent.click(compare));
     expect(fake.calls.find((c) => c.channel === 'history:compare')!.request).toEqual({ a: 'run-b', b: 'run-a' });
     expect(screen.getByText('plateau OPM fell 20.2 %')).toBeTruthy();
+    const cmp = screen.getByRole('table', { name: 'Run comparison' });
+    const row = (name: string) => within(cmp).getByRole('rowheader', { name }).parentElement!.textContent;
+    expect(row('Verdict')).toBe('Verdictfailedpassed');
+    expect(row('Plateau OPM / target')).toBe('Plateau OPM / target950 / 1,2001,190 / 1,200-20.2 %');
   });
 });
 

@@ -100,4 +100,31 @@ describe('run view', () => {
     expect(screen.queryByRole('button', { name: /^Abort/ })).toBeNull();
     expect(within(screen.getByRole('status', { name: 'Abort progress' })).getByText('Aborted').getAttribute('aria-current')).toBe('step');
   });
+
+  it('says what will run before the first run, and marks phases an abort cut short as aborted', () => {
+    const { emit } = setup();
+    render(<App initialTab="run" />);
+    expect(screen.getByText(/No run yet\./).parentElement!.textContent).toContain(`runs cyber-week on ${TEST_ENV}`);
+    expect(screen.queryByRole('figure')).toBeNull();
+    const status = standInStatus({ testEnvironment: TEST_ENV });
+    act(() => emit({ type: 'run-started', runId: 'run-1', status }));
+    expect(screen.queryByText(/No run yet/)).toBeNull();
+    expect(screen.getByRole('figure', { name: 'Orders per minute chart' })).toBeTruthy();
+    const ended = standInStatus({
+      testEnvironment: TEST_ENV,
+      state: 'aborted',
+      phase: 'verdict',
+      abort: { requestedAt: 1, reason: 'aborted from the cockpit', step: 'done' },
+      phases: [
+        { phase: 'ramp', startedAt: 0, endedAt: 1, state: 'failed', error: { code: 'ABORTED', message: 'aborted from the cockpit' } },
+        { phase: 'plateau', startedAt: 1, endedAt: 1, state: 'skipped' },
+      ],
+      verdict: { status: 'aborted', reasons: ['aborted from the cockpit'], plateauOpm: null, targetOpm: 1200, plateauP99Ms: null, errorRate: null, knee: null, restoreComplete: true },
+    });
+    act(() => emit({ type: 'run-ended', runId: 'run-1', status: ended }));
+    const phases = screen.getByRole('list', { name: 'Phases' });
+    expect(within(phases).getByText('ramp').parentElement!.textContent).toBe('ramp aborted');
+    expect(screen.getByRole('region', { name: 'Verdict: aborted' })).toBeTruthy();
+    expect(screen.getByLabelText('Last run').textContent).toBe('Last run (sandbox-rehearsal): aborted');
+  });
 });

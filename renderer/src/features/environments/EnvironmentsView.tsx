@@ -106,6 +106,7 @@ export function EnvironmentsView() {
   const specText = useSpecStore((s) => s.text);
   const [applied, setApplied] = useState<{ ok: boolean; message: string } | null>(null);
   const apply = () => {
+    if (invalid.length > 0) return setApplied({ ok: false, message: 'A value was refused (marked above): fix it before applying.' });
     const hasSandbox = hasField(specText, ['spec', 'sandbox']);
     const { edits, error: why } = editsForChoice(choice, envs?.sandbox.timeScale ?? 1, hasSandbox);
     if (why) return setApplied({ ok: false, message: why });

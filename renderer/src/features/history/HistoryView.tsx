@@ -6,6 +6,10 @@ import { fmtNumber, fmtPct, fmtTime } from '../../components/format.ts';
 import { OpmChart } from '../run/OpmChart.tsx';
 import { VerdictPanel } from '../run/VerdictPanel.tsx';
 import { ParityTable } from '../parity/ParityTable.tsx';
+import { testSideDifferences } from '../../stores/parity.ts';
+import { paritySummaryLine } from '../../../../shared/model/parity-format.ts';
+import type { RunComparisonDto } from '../../../../shared/contract/index.ts';
+import type { ParityReport } from '../../../../shared/model/parity.ts';
 
 export function seriesOf(samples: Sample[]): ChartSeries {
   const s: ChartSeries = { target: [], setpoint: [], actual: [], users: [], errorRatePct: [], p99Ms: [] };
@@ -81,27 +85,7 @@ export function HistoryView() {
           </tbody>
         </table>
       )}
-      {comparison && (
-        <section aria-labelledby="compare-title" className="compare">
-          <h3 id="compare-title">
-            {comparison.a.runId} vs {comparison.b.runId}
-          </h3>
-          <ul>
-            <li>Plateau OPM: {comparison.deltas.plateauOpmPct === null ? '—' : `${comparison.deltas.plateauOpmPct.toFixed(1)} %`}</li>
-            <li>Plateau p99: {comparison.deltas.plateauP99MsPct === null ? '—' : `${comparison.deltas.plateauP99MsPct.toFixed(1)} %`}</li>
-            <li>Error rate: {comparison.deltas.errorRateDelta === null ? '—' : `${(comparison.deltas.errorRateDelta * 100).toFixed(2)} points`}</li>
-          </ul>
-          {comparison.regressions.length > 0 ? (
-            <ul className="error" aria-label="Regressions">
-              {comparison.regressions.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          ) : (
-            <p className="ok">No regression.</p>
-          )}
-        </section>
-      )}
+      {comparison && <Comparison comparison={comparison} />}
       {selected && <ReportView report={selected} onClose={close} />}
     </section>
   );
@@ -122,8 +106,85 @@ function ReportView({ report, onClose }: { report: RunReport; onClose(): void })
       </p>
       <VerdictPanel verdict={report.verdict} />
       <OpmChart series={series} label={`Chart of run ${report.runId}`} />
-      {report.parityBefore && <ParityTable report={report.parityBefore} driftOnly caption="Drift before the run" />}
-      {report.parityAfter && <ParityTable report={report.parityAfter} driftOnly caption="Drift after restore" />}
+      {report.parityBefore && report.parityAfter && <RestoreLine before={report.parityBefore} after={report.parityAfter} />}
+      {report.parityBefore && (
+        <details className="parity-details">
+          <summary>Drift before the run ({paritySummaryLine(report.parityBefore)})</summary>
+          <ParityTable report={report.parityBefore} driftOnly caption="Drift before the run" />
+        </details>
+      )}
+      {report.parityAfter && (
+        <details className="parity-details">
+          <summary>Drift after restore ({paritySummaryLine(report.parityAfter)})</summary>
+          <ParityTable report={report.parityAfter} driftOnly caption="Drift after restore" />
+        </details>
+      )}
+    </section>
+  );
+}
+
+/** Did restore put the test side back as it was before the run? */
+function RestoreLine({ before, after }: { before: ParityReport; after: ParityReport }) {
+  const diffs = testSideDifferences(before, after);
+  return diffs.length === 0 ? (
+    <p className="ok">Restore check: the test environment is back to its state before the run (its drift from production is the drift it had before).</p>
+  ) : (
+    <p className="error">
+      Restore check: the test environment differs from before the run in {diffs.length} field{diffs.length === 1 ? '' : 's'}: {diffs.slice(0, 5).join(', ')}
+    </p>
+  );
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(1)} %`);
+
+/** Two runs side by side, with the change from the first (older) to the second. */
+function Comparison({ comparison }: { comparison: RunComparisonDto }) {
+  const { a, b, deltas } = comparison;
+  const p99 = (r: typeof a) => (r.plateauP99Ms === null ? '—' : `${fmtNumber(r.plateauP99Ms)} ms`);
+  const rows: [string, string, string, string][] = [
+    ['Verdict', a.verdict ?? 'unfinished', b.verdict ?? 'unfinished', ''],
+    ['Plateau OPM / target', `${fmtNumber(a.plateauOpm)} / ${fmtNumber(a.targetOpm)}`, `${fmtNumber(b.plateauOpm)} / ${fmtNumber(b.targetOpm)}`, pct(deltas.plateauOpmPct)],
+    ['Plateau p99', p99(a), p99(b), pct(deltas.plateauP99MsPct)],
+    ['Error rate', fmtPct(a.errorRate), fmtPct(b.errorRate), deltas.errorRateDelta === null ? '—' : `${deltas.errorRateDelta > 0 ? '+' : ''}${(deltas.errorRateDelta * 100).toFixed(2)} points`],
+  ];
+  const noPlateau = a.plateauOpm === null || b.plateauOpm === null;
+  return (
+    <section aria-labelledby="compare-title" className="compare">
+      <h3 id="compare-title">Comparison</h3>
+      <table className="compare-table" aria-label="Run comparison">
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            <th scope="col">
+              {a.specName}, {fmtTime(a.startedAt)}
+            </th>
+            <th scope="col">
+              {b.specName}, {fmtTime(b.startedAt)}
+            </th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, x, y, d]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{x}</td>
+              <td>{y}</td>
+              <td>{d}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {noPlateau && <p className="muted">A run without a plateau (aborted or failed early) has no plateau figures to compare.</p>}
+      {comparison.regressions.length > 0 ? (
+        <ul className="error" aria-label="Regressions">
+          {comparison.regressions.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="ok">No regression.</p>
+      )}
     </section>
   );
 }

@@ -86,7 +86,7 @@ export function GuardStatus({ status }: { status: RunStatus }) {
             </thead>
             <tbody>
               {rows(limits, last, zeroStreak(series), status.guards).map((r) => (
-                <tr key={r.guard} className={`guard ${r.event?.state ?? 'ok'}`}>
+                <tr key={r.guard} className={`guard guard-${r.event?.state ?? 'ok'}`}>
                   <th scope="row">{r.label}</th>
                   <td>{r.now}</td>
                   <td>{r.limit}</td>

@@ -46,7 +46,9 @@ export function OpmChart(props: { series?: ChartSeries; label?: string }) {
         <canvas ref={healthRef} role="img" aria-label="Error rate and p99 latency" />
       </div>
       <figcaption>
-        <span data-testid="sample-count">{count} samples</span>
+        <span data-testid="sample-count">
+          {count} {count === 1 ? 'sample' : 'samples'}
+        </span>
         {last && (
           <span>
             {' '}

@@ -6,7 +6,9 @@ export function PhaseTimeline({ status }: { status: RunStatus }) {
     <ol className="timeline" aria-label="Phases">
       {PHASES.map((p) => {
         const rec = status.phases.find((r) => r.phase === p);
-        const state = rec?.state ?? 'pending';
+        const raw = rec?.state ?? 'pending';
+        // a phase cut short by an abort (user or guard) was aborted, not broken
+        const state = raw === 'failed' && status.abort && (rec?.error === undefined || rec.error.code === 'ABORTED') ? 'aborted' : raw;
         return (
           <li key={p} className={`phase ${state}`} aria-current={status.phase === p && state === 'running' ? 'step' : undefined}>
             <span className="name">{p}</span> <span className="state">{state}</span>

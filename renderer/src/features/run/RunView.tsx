@@ -1,4 +1,5 @@
-import { useRunStore } from '../../stores/run.ts';
+import { isActive, useRunStore } from '../../stores/run.ts';
+import { useSpecStore } from '../../stores/spec.ts';
 import { StartRun } from './StartRun.tsx';
 import { AbortProgress } from './AbortControl.tsx';
 import { AppProgressList, PhaseTimeline } from './PhaseTimeline.tsx';
@@ -21,24 +22,23 @@ export function RunView() {
           {error}
         </p>
       )}
+      {!status && <NoRunYet />}
       {status && (
         <>
           <p className="run-state" aria-live="polite">
             Run {status.runId} of {status.specName} on {status.testEnvironment}: <strong>{status.state}</strong>
-            {status.phase ? ` (${status.phase})` : ''}
+            {status.phase && isActive(status) ? ` (${status.phase})` : ''}
           </p>
+          {status.verdict && <VerdictPanel verdict={status.verdict} />}
           <AbortProgress />
           <PhaseTimeline status={status} />
+          <OpmChart />
+          <div className="columns">
+            <AppProgressList status={status} />
+            <GuardStatus status={status} />
+          </div>
         </>
       )}
-      <OpmChart />
-      {status && (
-        <div className="columns">
-          <AppProgressList status={status} />
-          <GuardStatus status={status} />
-        </div>
-      )}
-      {status?.verdict && <VerdictPanel verdict={status.verdict} />}
       {log.length > 0 && (
         <details className="log">
           <summary>Log ({log.length})</summary>
@@ -52,5 +52,25 @@ export function RunView() {
         </details>
       )}
     </section>
+  );
+}
+
+/** Before the first run: what "Start load test" will do, and what appears here once it runs. */
+function NoRunYet() {
+  const validation = useSpecStore((s) => s.validation);
+  return (
+    <div className="empty">
+      <p>
+        <strong>No run yet.</strong>{' '}
+        {validation?.ok ? (
+          <>
+            “Start load test” runs <strong>{validation.specName}</strong> on {validation.testEnvironment ?? 'the test environment'}.
+          </>
+        ) : (
+          'Load a valid spec (Spec tab), then start a load test.'
+        )}
+      </p>
+      <p className="muted">Once it runs, this page shows the phases, each application's progress, the live orders-per-minute chart, the guards and the verdict.</p>
+    </div>
   );
 }

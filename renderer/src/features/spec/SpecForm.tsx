@@ -42,6 +42,22 @@ function Field(props: { label: string; path: (string | number)[]; type?: 'text' 
   );
 }
 
+function DriftMode() {
+  const id = useId();
+  const text = useSpecStore((s) => s.text);
+  const setField = useSpecStore((s) => s.setField);
+  const value = readField(text, ['spec', 'guards', 'productionDrift']) || 'flag';
+  return (
+    <div className="field">
+      <label htmlFor={id}>When production changes mid-run</label>
+      <select id={id} value={value} onChange={(e) => setField(['spec', 'guards', 'productionDrift'], e.target.value === 'flag' ? undefined : e.target.value)}>
+        <option value="flag">Flag it and continue</option>
+        <option value="abort">Abort the run</option>
+      </select>
+    </div>
+  );
+}
+
 function AppsInScope() {
   const text = useSpecStore((s) => s.text);
   const setField = useSpecStore((s) => s.setField);
@@ -113,6 +129,8 @@ export function SpecForm() {
         <legend>Guards</legend>
         <Field label="Max error rate (0–1)" path={['spec', 'guards', 'maxErrorRate']} type="number" />
         <Field label="Max p99 (ms)" path={['spec', 'guards', 'maxP99Ms']} type="number" />
+        <Field label="Grace period before a breach aborts" path={['spec', 'guards', 'gracePeriod']} hint="0s (abort at once)" />
+        <DriftMode />
       </fieldset>
     </form>
   );

@@ -57,7 +57,7 @@ export function SpecView() {
       )}
       {message && <p role="status">{message}</p>}
       <p role="status" className={validation?.ok ? 'ok' : 'error'}>
-        {!validation ? 'Not checked yet.' : validation.ok ? `Valid: "${validation.specName}" on ${validation.testEnvironment ?? 'the test environment'}.` : `${validation.issues.length} problem(s) in the spec.`}
+        {!validation ? 'Not checked yet.' : validation.ok ? `Valid: "${validation.specName}" on ${validation.testEnvironment ?? 'the test environment'}.` : `${validation.issues.length} ${validation.issues.length === 1 ? 'problem' : 'problems'} in the spec: see the fields and the list under the text.`}
       </p>
       <div className="columns">
         <SpecForm />
