@@ -29,6 +29,21 @@ export interface EnvState {
   select(patch: { production?: EnvironmentChoice['production']; test?: EnvironmentChoice['test']; locustUrl?: string | undefined }): Promise<void>;
 }
 
+const FIELD_LABELS: Record<string, string> = {
+  'environments.locustUrl': 'the Locust master URL',
+  ...Object.fromEntries(
+    (['production', 'test'] as const).flatMap((side) => {
+      const t = side === 'production' ? 'Production' : 'Test';
+      return [
+        [`environments.${side}.context`, `${t} Kubernetes context`],
+        [`environments.${side}.kubeconfig`, `${t} kubeconfig file`],
+        [`environments.${side}.awsProfile`, `${t} AWS profile`],
+        [`environments.${side}.awsRegion`, `${t} AWS region`],
+      ];
+    }),
+  ),
+};
+
 /** saves answer out of order (a refused one is fast, a written one waits for the disk): only the latest counts */
 let saveSeq = 0;
 
@@ -72,7 +87,12 @@ export const useEnvStore = create<EnvState>((set, get) => ({
       // HTTP carries the issues; over IPC only the message, which names the first field
       const issues = (e.details?.issues as { path: string }[] | undefined) ?? [];
       const named = /settings:set: (environments\.[\w.]+):/.exec(e.message)?.[1];
-      set({ saved: null, error: `Not saved: ${e.message}`, invalid: issues.length ? issues.map((i) => i.path) : named ? [named] : [] });
+      const invalid = issues.length ? issues.map((i) => i.path) : named ? [named] : [];
+      const first = invalid[0];
+      const reason = first ? e.message.slice(e.message.indexOf(first) + first.length).replace(/^:\s*/, '') : '';
+      const label = first ? FIELD_LABELS[first] : undefined;
+      const text = label && reason ? (/^an? /.test(reason) ? `${label} must be ${reason}` : `${label}: ${reason}`) : e.message;
+      set({ saved: null, error: `Not saved: ${text.replace(/\.$/, '')}.`, invalid });
     } finally {
       if (seq === saveSeq) set({ saving: false });
     }

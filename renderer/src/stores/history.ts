@@ -46,7 +46,9 @@ export const useHistoryStore = create<HistoryState>((set, get) => ({
     set({ compareIds: ids.includes(runId) ? ids.filter((i) => i !== runId) : [...ids, runId].slice(-2), comparison: null });
   },
   async compare() {
-    const [a, b] = get().compareIds;
+    // the older run is the baseline: changes read as "the newer run against the older one"
+    const started = (id: string) => get().runs.find((r) => r.runId === id)?.startedAt ?? '';
+    const [a, b] = [...get().compareIds].sort((x, y) => started(x).localeCompare(started(y)));
     if (!a || !b) return;
     try {
       set({ comparison: await getApi().invoke('history:compare', { a, b }), error: null });

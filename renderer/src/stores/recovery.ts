@@ -8,7 +8,10 @@ export interface RecoveryState {
   pending: PendingRecoveryDto[];
   busy: string | null;
   message: string | null;
+  /** the last restore's outcome: restored (true), not (false), or no restore yet (null) */
+  restored: boolean | null;
   load(): Promise<void>;
+  dismiss(): void;
   restore(runId: string): Promise<void>;
 }
 
@@ -16,6 +19,10 @@ export const useRecoveryStore = create<RecoveryState>((set, get) => ({
   pending: [],
   busy: null,
   message: null,
+  restored: null,
+  dismiss() {
+    set({ message: null, restored: null });
+  },
   async load() {
     try {
       set({ pending: await getApi().invoke('recovery:list', {}) });
@@ -24,13 +31,13 @@ export const useRecoveryStore = create<RecoveryState>((set, get) => ({
     }
   },
   async restore(runId) {
-    set({ busy: runId, message: null });
+    set({ busy: runId, message: null, restored: null });
     try {
       const res = await getApi().invoke('recovery:restore', { runId });
-      set({ message: res.message });
+      set({ message: res.message, restored: res.restored });
       await get().load();
     } catch (err) {
-      set({ message: errorMessage(err) });
+      set({ message: errorMessage(err), restored: false });
     } finally {
       set({ busy: null });
     }

@@ -90,6 +90,9 @@ describe('recovery banner', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/Run run-x of cyber-week .* did not finish/);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore loadtest-eu' })));
     expect(fake.calls.filter((c) => c.channel === 'recovery:restore')).toEqual([{ channel: 'recovery:restore', request: { runId: 'run-x' } }]);
-    expect(screen.getByRole('alert').textContent).toBe('loadtest-eu restored to its snapshot');
+    expect(screen.getByRole('alert').textContent).toBe('loadtest-eu restored to its snapshot Dismiss');
+    expect(screen.getByRole('alert').className).toBe('banner good');
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -137,7 +137,7 @@ function RestoreLine({ before, after }: { before: ParityReport; after: ParityRep
 
 const pct = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(1)} %`);
 
-/** Two runs side by side, with the change from the first (older) to the second. */
+/** Two runs side by side, the older first, with the change from the older to the newer. */
 function Comparison({ comparison }: { comparison: RunComparisonDto }) {
   const { a, b, deltas } = comparison;
   const p99 = (r: typeof a) => (r.plateauP99Ms === null ? '—' : `${fmtNumber(r.plateauP99Ms)} ms`);
@@ -161,7 +161,7 @@ function Comparison({ comparison }: { comparison: RunComparisonDto }) {
             <th scope="col">
               {b.specName}, {fmtTime(b.startedAt)}
             </th>
-            <th scope="col">Change</th>
+            <th scope="col">Change (newer vs older)</th>
           </tr>
         </thead>
         <tbody>

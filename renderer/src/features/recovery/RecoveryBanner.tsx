@@ -3,10 +3,11 @@ import { fmtTime } from '../../components/format.ts';
 
 /** A run that did not finish leaves the test environment changed: offer to restore it. */
 export function RecoveryBanner() {
-  const { pending, busy, message, restore } = useRecoveryStore();
+  const { pending, busy, message, restored, restore, dismiss } = useRecoveryStore();
   if (pending.length === 0 && !message) return null;
+  const settled = pending.length === 0 && restored === true;
   return (
-    <div className="banner warn" role="alert">
+    <div className={`banner ${settled ? 'good' : 'warn'}`} role="alert">
       {pending.map((p) => (
         <p key={p.runId}>
           Run {p.runId} of <strong>{p.specName}</strong> (started {fmtTime(p.startedAt)}, last phase {p.lastPhase ?? 'none'}) did not finish; {p.testEnvironment} may still be
@@ -16,7 +17,17 @@ export function RecoveryBanner() {
           </button>
         </p>
       ))}
-      {message && <p>{message}</p>}
+      {message && (
+        <p>
+          {message}
+          {pending.length === 0 && (
+            <>
+              {' '}
+              <button onClick={dismiss}>Dismiss</button>
+            </>
+          )}
+        </p>
+      )}
     </div>
   );
 }
