@@ -150,6 +150,8 @@ function diffEcs(app: string, p: EcsAppState, t: EcsAppState): ParityRow[] {
 }
 
 /** exit code of `conductor parity`: 0 all in parity, 1 drift/missing/unreachable */
-export function parityExitCode(report: ParityReport): 0 | 1 {
+/** 0 in parity, 1 drift or missing, 3 when a side could not be read (the audit is incomplete, not a drift) */
+export function parityExitCode(report: ParityReport): 0 | 1 | 3 {
+  if (report.rows.some((r) => r.status === 'unreachable')) return 3;
   return report.rows.every((r) => r.status === 'in-parity') ? 0 : 1;
 }

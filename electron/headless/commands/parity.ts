@@ -5,8 +5,9 @@ import { openEnvironment } from '../../core/environment.ts';
 import { parityExitCode, readParity } from '../../core/parity.ts';
 import { loadSpecFile } from '../../core/spec-loader.ts';
 import type { CliContext } from '../cli.ts';
+import { parseTimeScale } from './run.ts';
 
-/** `conductor parity FILE`: the prod-vs-test audit. Reads only; exit 0 in parity, 1 drift, 2 invalid input, 3 failure. */
+/** `conductor parity FILE`: the prod-vs-test audit. Reads only; exit 0 in parity, 1 drift, 2 invalid input, 3 a side unreachable or another failure. */
 export function registerParity(program: Command, { io, setExitCode }: CliContext): void {
   program
     .command('parity')
@@ -14,7 +15,7 @@ export function registerParity(program: Command, { io, setExitCode }: CliContext
     .argument('<file>', 'LoadTest spec (YAML or JSON)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .option('--drift-only', 'show only the fields that differ')
-    .option('--time-scale <n>', 'sandbox time scale', parseFloat)
+    .option('--time-scale <n>', 'simulated seconds per real second for the embedded sandbox (0.1–10000)', (v: string) => parseTimeScale(v))
     .action(async (file: string, opts: { output: 'table' | 'json' | 'markdown'; driftOnly?: boolean; timeScale?: number }) => {
       const spec = await loadSpecFile(file);
       const env = await openEnvironment(spec, { env: io.env ?? process.env, ...(opts.timeScale ? { timeScale: opts.timeScale } : {}) });

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CliContext } from '../cli.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { TerminalDisplay } from '../terminal-display.ts';
 import { ScaledClock } from '../../core/clock.ts';
-import { startRun } from '../../core/conductor.ts';
+import { startRun, type RunResult } from '../../core/conductor.ts';
 import { openEnvironment } from '../../core/environment.ts';
 import { listPendingRecoveries } from '../../core/journal.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -44,6 +44,38 @@ export function parseTimeScale(raw: string | undefined): number | undefined {
   return n;
 }
 
+/** mkdir -p, one level at a time (Node 20's recursive mkdir never returns for some paths, e.g. under /proc) */
+async function makeParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let d = dir;
+  for (let i = 0; i < 64; i += 1) {
+    const st = await stat(d).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+    d = dirname(d);
+  }
+  for (const m of missing) await mkdir(m).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+}
+
+/** An output file must be writable before the run starts: a run is long, and its report is what CI keeps. */
+export async function checkOutputPath(flag: string, path: string): Promise<string> {
+  const p = resolve(path);
+  const st = await stat(p).catch(() => null);
+  if (st?.isDirectory()) throw new UsageError(`${flag} ${path}: is a directory; expected a file path`);
+  try {
+    await makeParents(dirname(p));
+    await access(dirname(p), constants.W_OK);
+    if (st) await access(p, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${flag} ${path}: cannot write there (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected a writable file path`);
+  }
+  return p;
+}
+
 function cliLogger(io: CliContext['io'], display: () => TerminalDisplay | null, debug: boolean): Logger {
   // messages of the run itself (fields.runId) arrive as run events and are shown by the display
   const line = (level: string, m: string, fields?: Record<string, unknown>) => {
@@ -75,6 +107,10 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
       const spec = await loadSpecFile(file);
+      const outputs: { path: string; render: (r: RunResult['report']) => string }[] = [];
+      if (opts.report) outputs.push({ path: await checkOutputPath('--report', opts.report), render: reportJson });
+      if (opts.junit) outputs.push({ path: await checkOutputPath('--junit', opts.junit), render: reportJunit });
+      if (opts.summary) outputs.push({ path: await checkOutputPath('--summary', opts.summary), render: reportMarkdown });
       if (timeScale !== undefined && spec.spec.sandbox) spec.spec.sandbox.timeScale = timeScale;
       const dataDir = resolveDataDir(opts.dataDir, env);
       const debug = program.opts<{ debug?: boolean }>().debug === true;
@@ -127,23 +163,23 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         const result = await h.done;
         display.finish();
         display = null;
-        const written: string[] = [];
-        const put = async (path: string | undefined, text: string) => {
-          if (!path) return;
-          const p = resolve(path);
-          await mkdir(dirname(p), { recursive: true });
-          await writeFile(p, text);
-          written.push(p);
-        };
-        await put(opts.report, reportJson(result.report));
-        await put(opts.junit, reportJunit(result.report));
-        await put(opts.summary, reportMarkdown(result.report));
+        // the verdict first: a report that cannot be written must not hide it
         const v = result.verdict;
         io.stdout.write(`\n${spec.metadata.name}: ${v.status.toUpperCase()}${v.plateauOpm !== null ? ` — plateau ${Math.round(v.plateauOpm)} OPM of ${v.targetOpm}` : ''}\n`);
         for (const r of v.reasons) io.stdout.write(`  - ${r}\n`);
         for (const r of result.report.regressions ?? []) io.stdout.write(`  - regression: ${r}\n`);
-        for (const p of written) io.stdout.write(`wrote ${p}\n`);
-        ctx.setExitCode(exitCodeFor(v.status));
+        io.stdout.write(`stored as run ${h.runId} in ${dataDir} (\`conductor history show ${h.runId}\`)\n`);
+        let exitCode: number = exitCodeFor(v.status);
+        for (const o of outputs) {
+          try {
+            await writeFile(o.path, o.render(result.report));
+            io.stdout.write(`wrote ${o.path}\n`);
+          } catch (err) {
+            io.stderr.write(`error: could not write ${o.path}: ${err instanceof Error ? err.message : String(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);
+            exitCode = EXIT.RUNTIME;
+          }
+        }
+        ctx.setExitCode(exitCode);
       } finally {
         display?.finish();
         signals.off('SIGINT', onSignal);
