@@ -59,6 +59,7 @@ describe('kill -9 then conductor recover', () => {
       const before = standalone.sandbox.requestSummary().kubernetesTest.mutating;
       const again = conductor(['recover', runId, '--data-dir', data], standalone.env);
       expect((await again.exit).code).toBe(0);
+      expect(again.out()).toMatch(/needs no restore: it was already recovered\. Nothing written\./);
       expect(standalone.sandbox.requestSummary().kubernetesTest.mutating).toBe(before);
     });
   }

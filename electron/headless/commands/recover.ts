@@ -3,7 +3,7 @@ import type { CliContext } from '../cli.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { ScaledClock } from '../../core/clock.ts';
 import { openEnvironment } from '../../core/environment.ts';
-import { listPendingRecoveries, readSnapshot } from '../../core/journal.ts';
+import { defaultIsAlive, listPendingRecoveries, needsRecovery, readJournal, readSnapshot, summarizeJournal } from '../../core/journal.ts';
 import { markRecovered, recover } from '../../core/recovery.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OpenEnvironment } from '../../core/service.ts';
@@ -12,7 +12,9 @@ import { resolveDataDir } from './data-dir.ts';
 /**
  * `conductor recover [RUN_ID]`: list runs that did not finish (crash, kill -9, power cut) and left
  * the test environment changed; with a RUN_ID (or --all), restore the test environment to the
- * run's snapshot. Exit 0 when restored (or nothing pending), 3 when a restore is incomplete.
+ * run's snapshot. A run that is still running (its process is alive on this host) is refused; a run
+ * that needs no restore is left alone unless --force. Exit 0 when restored (or nothing to do), 2 for
+ * an unknown or still-running run, 3 when a restore is incomplete.
  */
 export function registerRecover(program: Command, ctx: CliContext, deps: { openEnvironment?: OpenEnvironment } = {}): void {
   program
@@ -20,8 +22,9 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
     .description('list unfinished runs, or restore the test environment of one (RUN_ID) or all (--all) to the snapshot taken before it')
     .argument('[runId]', 'the run to restore')
     .option('--all', 'restore every unfinished run')
+    .option('--force', 'restore RUN_ID to its snapshot even when it is not pending (it finished, or was recovered) — this undoes every change made to those apps since that run')
     .option('--data-dir <dir>', 'where journals live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
-    .action(async (runId: string | undefined, opts: { all?: boolean; dataDir?: string }) => {
+    .action(async (runId: string | undefined, opts: { all?: boolean; force?: boolean; dataDir?: string }) => {
       const { io } = ctx;
       const env = io.env ?? process.env;
       const dataDir = resolveDataDir(opts.dataDir, env);
@@ -36,8 +39,24 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
         io.stdout.write('restore one with `conductor recover RUN_ID`, or all with `conductor recover --all`\n');
         return;
       }
+      if (runId && opts.all) throw new UsageError('give either a RUN_ID or --all, not both');
       const ids = runId ? [runId] : pending.map((p) => p.runId);
-      if (runId && !(await readSnapshot(dataDir, runId).catch(() => null))) throw new UsageError(`no run ${runId} with a snapshot in ${dataDir}`);
+      if (runId) {
+        if (!(await readSnapshot(dataDir, runId).catch(() => null))) {
+          throw new UsageError(`no run ${runId} with a snapshot in ${dataDir}; \`conductor recover\` lists the runs that need a restore`);
+        }
+        const journal = summarizeJournal(await readJournal(dataDir, runId));
+        const s = journal.started;
+        if (s && !journal.ended && !journal.recovered && defaultIsAlive(s.pid, s.host)) {
+          // two writers on one test environment: never
+          throw new UsageError(`run ${runId} is still running (process ${s.pid} on this host); stop it with Ctrl-C or SIGTERM — it restores the test environment itself — instead of recovering it`);
+        }
+        if (!needsRecovery(journal) && !opts.force) {
+          const why = journal.recovered ? 'it was already recovered' : journal.ended ? `it ended (${journal.ended.state}) with the test environment restored` : 'it made no change to the test environment';
+          io.stdout.write(`run ${runId} needs no restore: ${why}. Nothing written. (--force restores its snapshot anyway, undoing later changes to those apps.)\n`);
+          return;
+        }
+      }
       if (!ids.length) {
         io.stdout.write(`no unfinished runs in ${dataDir}\n`);
         return;
