@@ -32,7 +32,10 @@ export function loadKubeconfig(source: KubeConfig | KubeconfigLoadOptions, conte
   let context: string | undefined = contextOverride;
   let where: string;
   if (source instanceof KubeConfig) {
-    kc = source;
+    // a copy: selecting this adapter's context must not move the caller's (or another adapter's)
+    // current context — the client's Watch reads the current context of the object it is given
+    kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: source.clusters, users: source.users, contexts: source.contexts, currentContext: source.getCurrentContext() });
     where = 'the given kubeconfig';
   } else {
     context = context ?? source.context;
