@@ -17,6 +17,8 @@ export interface DisplayOptions {
   /** minimum real ms between redraws (default 200) */
   minIntervalMs?: number;
   width?: number;
+  /** at most this many panel lines (default: the terminal's rows − 1) */
+  height?: number;
   color?: boolean;
 }
 
@@ -30,8 +32,14 @@ export function formatSampleLine(status: RunStatus): string | null {
   return `OPM ${Math.round(s.actualOpm)} / setpoint ${Math.round(s.setpointOpm)} / target ${s.targetOpm}  users ${s.users}  spawn ${s.spawnRate.toFixed(1)}/s  errors ${pct(s.errorRate)}  p99 ${s.p99Ms === null ? '–' : Math.round(s.p99Ms) + ' ms'}`;
 }
 
-/** the live panel, as lines (pure: tested directly) */
-export function renderPanel(status: RunStatus, width = 100): string[] {
+const APP_ORDER: Record<string, number> = { failed: 0, rolling: 1, pending: 2 };
+
+/**
+ * the live panel, as lines (pure: tested directly). `maxLines` (the terminal's height) bounds it:
+ * a panel taller than the screen cannot be redrawn in place, so beyond it the apps are summarised
+ * by state and as many as fit are listed, the ones that need attention (failed, rolling, pending) first.
+ */
+export function renderPanel(status: RunStatus, width = 100, maxLines = Infinity): string[] {
   const clip = (s: string) => (s.length > width ? s.slice(0, Math.max(0, width - 1)) + '…' : s);
   const lines: string[] = [];
   const last = status.samples.at(-1);
@@ -53,14 +61,30 @@ export function renderPanel(status: RunStatus, width = 100): string[] {
     lines.push(`  [${'█'.repeat(filled)}${'░'.repeat(barW - filled)}] ${Math.round(frac * 100)}% of target`);
   }
   const nameW = Math.min(24, Math.max(4, ...status.apps.map((a) => a.app.length)));
-  for (const a of status.apps) {
-    lines.push(`  ${a.app.padEnd(nameW)}  ${a.phase.padEnd(8)} ${a.state.padEnd(8)} ${a.reason ?? a.detail ?? ''}`);
+  const appLine = (a: RunStatus['apps'][number]) => `  ${a.app.padEnd(nameW)}  ${a.phase.padEnd(8)} ${a.state.padEnd(8)} ${a.reason ?? a.detail ?? ''}`;
+  const tail: string[] = [];
+  if (status.knee) tail.push(`  knee: ${Math.round(status.knee.opm)} OPM at ${status.knee.users} users`);
+  for (const f of status.flags.slice(-3)) tail.push(`  ! ${f}`);
+  if (status.abort) tail.push(`  aborting (${status.abort.reason}): ${status.abort.step}`);
+  if (status.verdict) tail.push(`  verdict: ${status.verdict.status}${status.verdict.reasons.length ? ' — ' + status.verdict.reasons.join('; ') : ''}`);
+  const limit = Math.max(1, Math.floor(maxLines));
+  if (lines.length + status.apps.length + tail.length <= limit) {
+    lines.push(...status.apps.map(appLine));
+  } else {
+    const counts = new Map<string, number>();
+    for (const a of status.apps) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
+    const room = Math.max(0, limit - lines.length - tail.length - 1);
+    // the apps that need attention first (failed, rolling, pending), then the rest in spec order
+    const shown = status.apps
+      .map((a, i) => ({ a, i }))
+      .sort((x, y) => (APP_ORDER[x.a.state] ?? 9) - (APP_ORDER[y.a.state] ?? 9) || x.i - y.i)
+      .slice(0, room)
+      .map(({ a }) => a);
+    lines.push(`  ${status.apps.length} apps: ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}${shown.length ? ` (showing ${shown.length}, failed and rolling first)` : ''}`);
+    lines.push(...shown.map(appLine));
   }
-  if (status.knee) lines.push(`  knee: ${Math.round(status.knee.opm)} OPM at ${status.knee.users} users`);
-  for (const f of status.flags.slice(-3)) lines.push(`  ! ${f}`);
-  if (status.abort) lines.push(`  aborting (${status.abort.reason}): ${status.abort.step}`);
-  if (status.verdict) lines.push(`  verdict: ${status.verdict.status}${status.verdict.reasons.length ? ' — ' + status.verdict.reasons.join('; ') : ''}`);
-  return lines.map(clip);
+  lines.push(...tail);
+  return lines.slice(0, limit).map(clip);
 }
 
 /** one plain line for an event, or null for events not worth a line */
@@ -137,12 +161,14 @@ export class TerminalDisplay {
   }
 
   private draw(): void {
-    const columns = (this.opts.out as { columns?: number }).columns;
+    const { columns, rows } = this.opts.out as { columns?: number; rows?: number };
     const width = this.opts.width ?? (columns !== undefined && columns >= 20 ? columns : 100);
+    // one line short of the screen, so the panel's first line is still on it when the next redraw moves up
+    const height = this.opts.height ?? (rows !== undefined && rows >= 4 ? rows - 1 : Infinity);
     let text = '';
     if (this.drawn > 0) text += `\x1b[${this.drawn}F\x1b[J`; // to the panel's first line, clear below
     for (const l of this.log.splice(0)) text += l + '\n';
-    const lines = renderPanel(this.opts.status(), width);
+    const lines = renderPanel(this.opts.status(), width, height);
     text += lines.join('\n') + '\n';
     this.opts.out.write(text);
     this.drawn = lines.length;

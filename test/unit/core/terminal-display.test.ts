@@ -72,4 +72,36 @@ describe('terminal display', () => {
     const n = renderPanel(status(), 120).length;
     expect(out.text).toContain(`\x1b[${n}F\x1b[J`);
   });
+
+  it('a panel taller than the terminal is bounded: apps summarised by state, the ones needing attention listed', () => {
+    const apps: RunStatus['apps'] = Array.from({ length: 200 }, (_, i) => ({ app: `app-${i}`, phase: 'deploy', state: 'ready', detail: 'ok' }));
+    apps[150] = { app: 'app-150', phase: 'deploy', state: 'failed', reason: 'rollout timed out' };
+    apps[7] = { app: 'app-7', phase: 'deploy', state: 'rolling', detail: '1/3 updated' };
+    const lines = renderPanel(status({ apps }), 120, 11);
+    expect(lines).toHaveLength(11);
+    expect(lines[4]).toBe('  200 apps: 198 ready, 1 rolling, 1 failed (showing 5, failed and rolling first)');
+    expect(lines[7]).toMatch(/app-0\s+deploy\s+ready/);
+    expect(lines[5]).toMatch(/app-150\s+deploy\s+failed\s+rollout timed out/);
+    expect(lines[6]).toMatch(/app-7\s+deploy\s+rolling/);
+    expect(lines.at(-1)).toBe('  ! ledger is missing in the test environment and was skipped');
+    // a panel that fits is unchanged
+    expect(renderPanel(status(), 120, 40)).toEqual(renderPanel(status(), 120));
+    // never more lines than asked, even on a tiny screen
+    expect(renderPanel(status({ apps }), 120, 3)).toHaveLength(3);
+  });
+
+  it('the TTY panel uses the terminal height, so redraws stay in place', async () => {
+    const out = Object.assign(new Sink(), { columns: 100, rows: 12 });
+    const apps: RunStatus['apps'] = Array.from({ length: 50 }, (_, i) => ({ app: `app-${i}`, phase: 'scale', state: 'ready' }));
+    const d = new TerminalDisplay({ out, tty: true, status: () => status({ apps }), minIntervalMs: 10 });
+    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    await new Promise((r) => setTimeout(r, 30));
+    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    d.finish();
+    expect(out.text).toContain('  50 apps: 50 ready (showing 5, failed and rolling first)');
+    expect(out.text).toContain('\x1b[11F\x1b[J');
+    const frames = out.text.split('\x1b[11F\x1b[J');
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    for (const f of frames) expect(f.trimEnd().split('\n').length).toBeLessThanOrEqual(11);
+  });
 });
