@@ -162,7 +162,8 @@ export class TerminalDisplay {
 
   private draw(): void {
     const { columns, rows } = this.opts.out as { columns?: number; rows?: number };
-    const width = this.opts.width ?? (columns !== undefined && columns >= 20 ? columns : 100);
+    // never into the last column: a line that fills it wraps on some terminals, and the redraw then lands one line low
+    const width = this.opts.width ?? (columns !== undefined && columns >= 20 ? columns - 1 : 100);
     // one line short of the screen, so the panel's first line is still on it when the next redraw moves up
     const height = this.opts.height ?? (rows !== undefined && rows >= 4 ? rows - 1 : Infinity);
     let text = '';
