@@ -97,3 +97,54 @@ export class ManualClock implements Clock {
     return this.sleepers.length;
   }
 }
+
+/**
+ * Virtual time for tests of whole runs: time moves only by waking sleepers. Every millisecond of
+ * real time with sleepers pending, the earliest sleeper wakes and the clock jumps to its deadline. A run's control loop then sees exactly the simulated
+ * times it asked for, however loaded the machine is (unlike a ScaledClock, where a stalled event
+ * loop is simulated time passing).
+ */
+export class VirtualClock implements Clock {
+  readonly timeScale = Infinity;
+  private t: number;
+  private sleepers: { until: number; seq: number; resolve: () => void }[] = [];
+  private seq = 0;
+  private pending = false;
+  constructor(start = Date.UTC(2026, 10, 23, 8, 0, 0)) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry = { until: this.t + Math.max(0, ms), seq: this.seq++, resolve };
+      this.sleepers.push(entry);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== entry);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.schedule();
+    });
+  }
+  private schedule(): void {
+    if (this.pending) return;
+    this.pending = true;
+    // a timer, not setImmediate: real I/O in flight (fsync, loopback HTTP) gets a millisecond per
+    // jump to land, so simulated time does not race ahead of it by thousands of steps
+    setTimeout(() => {
+      this.pending = false;
+      this.sleepers.sort((a, b) => a.until - b.until || a.seq - b.seq);
+      const next = this.sleepers.shift();
+      if (!next) return;
+      this.t = Math.max(this.t, next.until);
+      next.resolve();
+      if (this.sleepers.length) this.schedule();
+    }, 1);
+  }
+}

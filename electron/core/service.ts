@@ -180,7 +180,18 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
           dataDir: opts.dataDir,
           ...(opts.fetch ? { fetch: opts.fetch } : {}),
         },
-        { onEvent: fanOut, testEnvironment: describeTestEnvironment(spec) },
+        {
+          onEvent: (event) => {
+            // release the run before anyone hears it ended, so a client that starts the next run
+            // on 'run-ended' is not refused as busy
+            if (event.type === 'run-ended' && active?.handle.runId === event.runId) {
+              recent.set(event.runId, event.status);
+              active = null;
+            }
+            fanOut(event);
+          },
+          testEnvironment: describeTestEnvironment(spec),
+        },
       );
       const done = handle.done
         .then((r) => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { VirtualClock } from '../../electron/core/clock.ts';
 import { runLoadTest } from '../../electron/core/conductor.ts';
 import { silentLogger, type Logger } from '../../electron/core/logger.ts';
 import type { WebhookPayload } from '../../electron/core/notifier.ts';
@@ -43,7 +43,7 @@ afterEach(async () => {
 
 describe('webhook notifications', () => {
   it('phase changes, a guard breach, the abort steps and the verdict arrive in order as JSON', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     w.kpi.errorRate = () => (w.locust.users > 60 ? 0.3 : 0);
     const r = await runLoadTest(makeSpec((s) => void (s.spec.notify = { webhook: { url } })), { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir });
@@ -62,7 +62,7 @@ describe('webhook notifications', () => {
   });
 
   it('only the chosen kinds are sent', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     await runLoadTest(makeSpec((s) => void (s.spec.notify = { webhook: { url, events: ['verdict'] } })), { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir });
     expect(received.map((x) => x.payload.kind)).toEqual(['verdict']);
@@ -72,7 +72,7 @@ describe('webhook notifications', () => {
     status = 500;
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const r = await runLoadTest(makeSpec((s) => void (s.spec.notify = { webhook: { url, events: ['verdict'] } })), { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger, dataDir });
     expect(r.verdict.status).toBe('passed');

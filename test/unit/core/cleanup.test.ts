@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../../electron/core/clock.ts';
+import { VirtualClock } from '../../../electron/core/clock.ts';
 import { runLoadTest } from '../../../electron/core/conductor.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 describe('cleanup hooks', () => {
   it('run in order after restore, even when the run was aborted, with method, headers and body', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const jobs: string[] = [];
     w.testK8s.runJob = async (job) => {
@@ -74,7 +74,7 @@ describe('cleanup hooks', () => {
 
   it('a non-2xx answer or a missing Job seam is flagged; the remaining hooks still run; the verdict stands', async () => {
     answer = 500;
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const r = await runLoadTest(
       makeSpec((s) => {

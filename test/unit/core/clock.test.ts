@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../../electron/core/clock.ts';
+import { ManualClock, ScaledClock, VirtualClock } from '../../../electron/core/clock.ts';
 
 describe('clocks', () => {
   it('a scaled clock runs N times faster than real time', () => {
@@ -47,5 +47,33 @@ describe('ScaledClock.sleep', () => {
     const t0 = clock.now();
     await clock.sleep(5_000);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(5_000);
+  });
+});
+
+describe('VirtualClock', () => {
+  it('moves time only by waking sleepers, earliest first, whatever the real time taken', async () => {
+    const clock = new VirtualClock(0);
+    const woke: string[] = [];
+    await Promise.all([
+      clock.sleep(60_000).then(() => woke.push(`a@${clock.now()}`)),
+      clock.sleep(15_000).then(() => woke.push(`b@${clock.now()}`)),
+      (async () => {
+        await clock.sleep(15_000);
+        await clock.sleep(15_000);
+        woke.push(`c@${clock.now()}`);
+      })(),
+    ]);
+    expect(woke).toEqual(['b@15000', 'c@30000', 'a@60000']);
+    expect(clock.now()).toBe(60_000);
+  });
+
+  it('an aborted sleeper never wakes and does not move time', async () => {
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const p = clock.sleep(3_600_000, ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+    await clock.sleep(10);
+    expect(clock.now()).toBe(10);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../../electron/core/clock.ts';
+import { VirtualClock, type Clock } from '../../../electron/core/clock.ts';
 import { runLoadTest, startRun, type ConductorDeps } from '../../../electron/core/conductor.ts';
 import { readJournal, listPendingRecoveries } from '../../../electron/core/journal.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
@@ -17,13 +17,13 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function depsFor(w: World, clock: ScaledClock): ConductorDeps {
+function depsFor(w: World, clock: Clock): ConductorDeps {
   return { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir };
 }
 
 describe('the lifecycle', () => {
   it('deploys production versions and sizes, holds the target, restores the snapshot, and passes', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const before = testState(w);
     const events: RunEvent[] = [];
@@ -72,7 +72,7 @@ describe('the lifecycle', () => {
   });
 
   it('feature-branch mode: overrides deploy their image, productionVersions=false leaves the others at the test version', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     let during: string | undefined;
     let cartDuring: string | undefined;
@@ -97,7 +97,7 @@ describe('the lifecycle', () => {
   });
 
   it('caps limit replicas, HPA bounds and resources', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     let during: unknown;
     await runLoadTest(
@@ -115,14 +115,14 @@ describe('the lifecycle', () => {
   });
 
   it('writes are bounded by deploy.concurrency while rollouts are awaited together', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     let inFlight = 0;
     let maxInFlight = 0;
     const apply = w.testK8s.apply.bind(w.testK8s);
     w.testK8s.apply = async (ref, desired) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await clock.sleep(5_000); // a slow API server: each write takes 5 s
       await apply(ref, desired);
       inFlight -= 1;
     };
@@ -142,7 +142,7 @@ describe('the lifecycle', () => {
   });
 
   it('an app missing in test is skipped and flagged, the others run', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     w.testK8s.apps.delete('cart');
     const r = await runLoadTest(makeSpec(), depsFor(w, clock));
@@ -153,7 +153,7 @@ describe('the lifecycle', () => {
   });
 
   it('refuses to run when the test context points at production', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     (w.testK8s as { target: { context: string; server: string } }).target = { context: 'test-ctx', server: w.prodK8s.target.server };
     const r = await runLoadTest(makeSpec(), depsFor(w, clock));
@@ -163,7 +163,7 @@ describe('the lifecycle', () => {
   });
 
   it('a rollout timeout ends in error, and every app is still restored', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const before = testState(w);
     w.testK8s.stuck.add('cart');
@@ -184,7 +184,7 @@ describe('the lifecycle', () => {
   });
 
   it('a restore that fails for one app continues with the others and fails the verdict', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     let restoring = false;
     w.testK8s.failApply = (app) => (restoring && app === 'cart' ? new Error('HTTP 503 from the API server') : null);
@@ -203,7 +203,7 @@ describe('the lifecycle', () => {
   });
 
   it('restoreAfter=false restores versions but keeps the scaled replicas', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     await runLoadTest(makeSpec((s) => void (s.spec.scale = { restoreAfter: false })), depsFor(w, clock));
     const checkout = w.testK8s.apps.get('checkout')!;
@@ -218,7 +218,7 @@ describe('abort', () => {
   const forwardPhases: PhaseName[] = ['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau'];
   for (const phase of forwardPhases) {
     it(`from ${phase}: Locust stopped first, the test environment restored, verdict aborted`, async () => {
-      const clock = new ScaledClock(5000);
+      const clock = new VirtualClock();
       const w = makeWorld(clock);
       const before = testState(w);
       const steps: string[] = [];
@@ -228,9 +228,9 @@ describe('abort', () => {
           if (e.type === 'abort') steps.push(e.step);
           if (!aborted && e.type === 'phase' && e.phase === phase && e.state === 'running') {
             aborted = true;
-            // validate, snapshot and scale (which has nothing left to write): at once; the others mid-phase, once their work started
+            // validate, snapshot and scale (which has nothing left to write): at once; the others mid-phase (simulated time), once their work started
             if (phase === 'validate' || phase === 'snapshot' || phase === 'scale') handle.abort('operator said stop');
-            else setTimeout(() => handle.abort('operator said stop'), 2);
+            else void clock.sleep(phase === 'deploy' ? 1_000 : 30_000).then(() => handle.abort('operator said stop'));
           }
         },
       });
@@ -253,7 +253,7 @@ describe('abort', () => {
   }
 
   it('mid-rollout: the wait is cancelled and the half-rolled app restored', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const before = testState(w);
     w.testK8s.rolloutMs = 3_600_000; // an hour: only an abort ends the wait
@@ -273,7 +273,7 @@ describe('abort', () => {
   });
 
   it('is idempotent and a second abort never interrupts the restore', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const before = testState(w);
     const results: boolean[] = [];
@@ -295,7 +295,7 @@ describe('abort', () => {
   });
 
   it('an aborted AbortSignal passed in aborts the run', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const ac = new AbortController();
     const handle = startRun(makeSpec(), depsFor(w, clock), {
@@ -312,7 +312,7 @@ describe('abort', () => {
 
 describe('guards in the run', () => {
   it('an error-rate breach after its grace period aborts the run as failed with the reason', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const before = testState(w);
     w.kpi.errorRate = () => (w.locust.users > 100 ? 0.2 : 0.001);
@@ -325,7 +325,7 @@ describe('guards in the run', () => {
   });
 
   it('a production deploy landing mid-run is flagged (flag mode) and the run goes on', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const r = await runLoadTest(makeSpec(), depsFor(w, clock), {
       onEvent: (e) => {
@@ -340,7 +340,7 @@ describe('guards in the run', () => {
   });
 
   it('production drift in abort mode aborts the run as failed', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const r = await runLoadTest(makeSpec((s) => void (s.spec.guards = { productionDrift: 'abort' })), depsFor(w, clock), {
       onEvent: (e) => {
@@ -352,7 +352,7 @@ describe('guards in the run', () => {
   });
 
   it('a stall (orders at zero with users running) aborts the run as failed', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     w.kpi.zero = true;
     const r = await runLoadTest(makeSpec((s) => void (s.spec.guards = { stallSamples: 3 })), depsFor(w, clock));
@@ -362,7 +362,7 @@ describe('guards in the run', () => {
   });
 
   it('a p99 breach aborts the run as failed', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     w.kpi.p99Ms = () => (w.locust.users > 30 ? 2500 : 150);
     const r = await runLoadTest(makeSpec(), depsFor(w, clock));
@@ -370,7 +370,7 @@ describe('guards in the run', () => {
   });
 
   it('capacity below the target: the knee is reported and the verdict fails', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     w.kpi.capacityOpm = 300;
     const r = await runLoadTest(makeSpec(), depsFor(w, clock));

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../../electron/core/clock.ts';
+import { VirtualClock } from '../../../electron/core/clock.ts';
 import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/journal.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { recover } from '../../../electron/core/recovery.ts';
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 describe('recover after a crash', () => {
   it('restores the test environment to the snapshot of a run whose journal was left unfinished', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     const spec = makeSpec();
     const before = testState(w);
@@ -50,7 +50,7 @@ describe('recover after a crash', () => {
   });
 
   it('a run without a snapshot cannot be recovered (NOT_FOUND)', async () => {
-    const clock = new ScaledClock(5000);
+    const clock = new VirtualClock();
     const w = makeWorld(clock);
     await expect(recover('nothing-here', { substrates: w.substrates, clock, logger: silentLogger, dataDir })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

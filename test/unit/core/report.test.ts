@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../../electron/core/clock.ts';
+import { VirtualClock } from '../../../electron/core/clock.ts';
 import { runLoadTest, type RunResult } from '../../../electron/core/conductor.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { reportJunit, reportMarkdown } from '../../../electron/core/report.ts';
@@ -12,7 +12,7 @@ let dataDir: string;
 let failed: RunResult;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'conductor-report-'));
-  const clock = new ScaledClock(5000);
+  const clock = new VirtualClock();
   const w = makeWorld(clock);
   w.kpi.p99Ms = () => (w.locust.users > 50 ? 4000 : 200);
   failed = await runLoadTest(makeSpec((s) => void (s.metadata.name = 'a-b')), { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir });

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { ScaledClock } from '../../../electron/core/clock.ts';
+import { VirtualClock } from '../../../electron/core/clock.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { createConductorService, type OpenedEnvironment } from '../../../electron/core/service.ts';
 import type { ConductorService } from '../../../electron/core/service-types.ts';
@@ -25,7 +25,7 @@ const specText = (mutate: (s: ReturnType<typeof baseSpecInput>) => void = () => 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'conductor-service-'));
   opened = closed = 0;
-  const clock = new ScaledClock(5000);
+  const clock = new VirtualClock();
   world = makeWorld(clock);
   const openEnvironment = async (): Promise<OpenedEnvironment> => {
     opened += 1;
@@ -65,12 +65,11 @@ describe('the conductor service', () => {
     const list = await service.handlers['history:list']({});
     expect(list.map((s) => s.runId)).toEqual([runId]);
     expect((await service.handlers['history:get']({ runId })).verdict.status).toBe('passed');
-    await new Promise((r) => setTimeout(r, 10));
-    expect(closed).toBe(opened);
-    // a second run is allowed once the first ended, and can be compared
+    // a second run is allowed as soon as the first ended, and can be compared
     const d2 = ended(service);
     const second = await service.handlers['run:start']({ text: specText() });
     await d2;
+    await vi.waitFor(() => expect(closed).toBe(opened)); // every environment a run opened is closed
     const cmp = await service.handlers['history:compare']({ a: runId, b: second.runId });
     expect(cmp.a.runId).toBe(runId);
   });
@@ -167,7 +166,6 @@ describe('the conductor service', () => {
     const done = ended(service);
     const { runId } = await service.handlers['run:start']({ text: specText() });
     await done;
-    await new Promise((r) => setTimeout(r, 10));
     const pending = await service.handlers['recovery:list']({});
     expect(pending.map((p) => p.runId)).toEqual([runId]);
     world.testK8s.failApply = () => null;
