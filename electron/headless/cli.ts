@@ -56,8 +56,76 @@ Exit codes:
   registerRun(program, ctx);
   registerRecover(program, ctx);
   registerHistory(program, ctx);
+  for (const c of program.commands) {
+    const help = COMMAND_HELP[c.name()];
+    if (help) c.addHelpText('after', help);
+  }
   return program;
 }
+
+/** Exit codes and examples under each command's --help (the codes are the same for every command). */
+const COMMAND_HELP: Record<string, string> = {
+  validate: `
+Exit codes: 0 valid; 2 invalid (every problem listed as file:line:column: field: message), unreadable or hostile file.
+
+Examples:
+  conductor validate examples/production.yaml
+  conductor validate examples/sandbox.yaml --print > resolved.yaml`,
+  parity: `
+Exit codes: 0 every app in parity; 1 drift or an app missing on one side; 2 invalid spec or usage;
+3 a cluster or the ECS API could not be read (the audit is incomplete).
+
+Examples:
+  conductor parity examples/sandbox.yaml
+  conductor parity spec.yaml -o markdown --drift-only > audit.md
+  KUBECONFIG=k.yaml conductor parity examples/standalone-sandbox.yaml -o json`,
+  sandbox: `
+Exit codes: 0 stopped with Ctrl-C (prints a request summary); 2 bad option; 3 a port is taken.
+
+Examples:
+  conductor sandbox --kubeconfig-out /tmp/sandbox.kubeconfig --time-scale 10
+  KUBECONFIG=/tmp/sandbox.kubeconfig kubectl --context sandbox-test -n shop get deployments`,
+  run: `
+Ctrl-C (or SIGTERM) aborts: the load stops at once, the test environment is restored to its
+snapshot and cleaned up, and the run ends as aborted; a second Ctrl-C does not interrupt the
+restore. A run killed outright (kill -9, node lost) is restored with \`conductor recover\`.
+Output files are checked before the run starts. On a terminal: a live panel; otherwise one log
+line per event. Every run is stored in the history (\`conductor history\`).
+
+Exit codes: 0 passed; 1 failed (target not reached, guard breached, knee below target, restore
+incomplete); 2 invalid spec, option or output path (nothing was changed); 3 aborted (Ctrl-C,
+SIGTERM, guard abort) or error (cluster, ECS or Locust unreachable, …).
+
+Examples:
+  conductor run examples/sandbox.yaml --time-scale 200 --report r.json --junit r.xml --summary r.md
+  KUBECONFIG=k.yaml conductor run examples/standalone-sandbox.yaml
+  conductor run cyber-week.yaml --data-dir /data --junit /data/reports/latest.xml`,
+  recover: `
+Exit codes: 0 restored, or nothing to do; 2 unknown run, or a run that is still running (stop it
+with Ctrl-C/SIGTERM instead: it restores itself); 3 a restore is incomplete (run it again).
+
+Examples:
+  conductor recover                      # list unfinished runs
+  conductor recover 20261123-020000Z-cyber-week-a1b2c3
+  conductor recover --all --data-dir /data   # e.g. in a CronJob's init container`,
+  history: `
+Exit codes: 0 ok; 1 \`compare\`: B regressed against A (plateau OPM −5 %, plateau p99 +20 %, error
+rate up by half and ≥ 0.5 points); 2 unknown run or bad usage.
+
+Examples:
+  conductor history                                  # every run, newest first
+  conductor history --spec cyber-week -o json
+  conductor history show RUN_ID                      # Markdown summary (-o json: the full report)
+  conductor history compare RUN_A RUN_B              # B against the baseline A
+  conductor history compare RUN_ID                   # against the previous run of the same spec`,
+  serve: `
+Exit codes: 0 stopped with Ctrl-C (a running run is aborted and restored first); 2 bad option, or
+a non-loopback --host without a token; 3 the port is taken.
+
+Examples:
+  conductor serve --time-scale 100                   # http://127.0.0.1:18787/
+  CONDUCTOR_TOKEN=$(openssl rand -hex 24) conductor serve --host 0.0.0.0 --port 8080`,
+};
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = EXIT.OK;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { CliContext } from '../cli.ts';
 import { UsageError } from '../exit-codes.ts';
+import { ConductorError } from '../../../shared/model/errors.ts';
 
 interface SandboxCliOptions {
   timeScale: number;
@@ -42,6 +43,15 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
       const sandbox = await startSandbox({
         timeScale: opts.timeScale,
         ports: { kubernetesProduction: opts.k8sProdPort, kubernetesTest: opts.k8sTestPort, ecs: opts.ecsPort, locust: opts.locustPort },
+      }).catch((err: unknown) => {
+        const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+        if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+          throw new ConductorError(
+            'CONFLICT',
+            `cannot listen on ${e.address ?? '127.0.0.1'}:${e.port ?? '?'} (${e.code === 'EADDRINUSE' ? 'the port is taken — is another `conductor sandbox` running?' : 'permission denied'}); pick other ports with --k8s-prod-port, --k8s-test-port, --ecs-port, --locust-port (0: any free port)`,
+          );
+        }
+        throw err;
       });
       try {
         if (opts.kubeconfigOut) await writeFile(opts.kubeconfigOut, sandbox.kubeconfigYaml(), { mode: 0o600 });
