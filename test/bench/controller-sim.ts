@@ -5,7 +5,7 @@
  */
 import type { Controller, ControllerDecision, ControllerInput } from '../../electron/load/types.ts';
 import { remainingRampCycles, setpointAt } from '../../electron/load/controller/setpoint.ts';
-import type { Plant } from './plants.ts';
+import { seededRandom, type DecisionTiming, type Plant } from './plants.ts';
 
 export interface SimConfig {
   targetOpm: number;
@@ -33,24 +33,65 @@ export interface CycleRecord {
 export interface SimResult {
   cycles: CycleRecord[];
   usersBySecond: number[];
+  /** true OPM and setpoint at each simulated second (the metrics are taken over nominal intervals of these) */
+  opmBySecond: number[];
+  setpointBySecond: number[];
   maxUsers: number;
   maxSpawnRate: number;
   knee: { users: number; opm: number; p99Ms: number | null } | null;
   kneeReports: number;
 }
 
+/**
+ * The decision times (s) over [0, total): every interval, or, with `timing`, irregular (seeded):
+ * nominal × (1 ± jitter), stalls of a few intervals, and after a stall the missed cycles back to
+ * back `catchUpS` apart (the lifecycle's loop keeps its schedule). Depends only on the seed and the
+ * config, so both algorithms decide at the same times.
+ */
+export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[] {
+  const total = cfg.rampUpS + cfg.plateauS;
+  if (!timing) return Array.from({ length: Math.ceil(total / cfg.intervalS) }, (_, k) => k * cfg.intervalS);
+  const rand = seededRandom(timing.seed);
+  const times: number[] = [];
+  let t = 0;
+  // bounded: at least one second per cycle
+  for (let n = 0; t < total && n < total; n++) {
+    times.push(t);
+    let gap: number;
+    if (rand() < timing.stallChance) {
+      const [lo, hi] = timing.stallIntervals;
+      const stall = lo + (hi - lo) * rand();
+      gap = stall * cfg.intervalS;
+      const missed = Math.floor(stall) - 1;
+      if (timing.catchUpS !== undefined && missed > 0) {
+        // the late cycle, then the missed ones back to back
+        t += Math.max(1, Math.round(gap));
+        for (let m = 0; m < missed && t < total; m++) {
+          times.push(t);
+          t += Math.max(1, Math.round(timing.catchUpS));
+        }
+        continue;
+      }
+    } else gap = cfg.intervalS * (1 + timing.jitter * (2 * rand() - 1));
+    t += Math.max(1, Math.round(gap));
+  }
+  return times;
+}
+
 export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): SimResult {
   const total = cfg.rampUpS + cfg.plateauS;
-  const cyclesCount = Math.ceil(total / cfg.intervalS);
+  const times = decisionTimes(cfg, plant.timing);
   const usersBySecond: number[] = [];
+  const opmBySecond: number[] = [];
+  const setpointBySecond: number[] = [];
   const cycles: CycleRecord[] = [];
   let level = 0;
   let maxUsers = 0;
   let maxSpawnRate = 0;
   let knee: SimResult['knee'] = null;
   let kneeReports = 0;
-  for (let k = 0; k < cyclesCount; k++) {
-    const t = k * cfg.intervalS;
+  for (let k = 0; k < times.length; k++) {
+    const t = times[k] ?? 0;
     const reading = plant.measure(usersBySecond, t);
     const input: ControllerInput = {
       elapsedMs: t * 1000,
@@ -73,19 +114,23 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
     maxSpawnRate = Math.max(maxSpawnRate, decision.spawnRate);
     let opmSum = 0;
     let spSum = 0;
-    const end = Math.min(total, t + cfg.intervalS);
+    const end = Math.min(total, times[k + 1] ?? total);
     for (let s = t; s < end; s++) {
       const diff = decision.users - level;
       level += Math.sign(diff) * Math.min(Math.abs(diff), decision.spawnRate);
       const u = Math.round(level);
       usersBySecond.push(u);
-      opmSum += plant.trueOpm(u);
-      spSum += setpointAt((s + 0.5) * 1000, cfg.targetOpm, cfg.rampUpS * 1000);
+      const opm = plant.trueOpm(u);
+      const sp = setpointAt((s + 0.5) * 1000, cfg.targetOpm, cfg.rampUpS * 1000);
+      opmBySecond.push(opm);
+      setpointBySecond.push(sp);
+      opmSum += opm;
+      spSum += sp;
     }
-    const n = end - t;
-    cycles.push({ t, input, decision, opm: opmSum / n, setpoint: spSum / n, users: Math.round(level) });
+    const n = Math.max(1, end - t);
+    cycles.push({ t, input, decision, opm: end > t ? opmSum / n : plant.trueOpm(Math.round(level)), setpoint: end > t ? spSum / n : setpointAt(t * 1000, cfg.targetOpm, cfg.rampUpS * 1000), users: Math.round(level) });
   }
-  return { cycles, usersBySecond, maxUsers, maxSpawnRate, knee, kneeReports };
+  return { cycles, usersBySecond, opmBySecond, setpointBySecond, maxUsers, maxSpawnRate, knee, kneeReports };
 }
 
 export interface Metrics {
@@ -100,14 +145,41 @@ export interface Metrics {
   knee: { users: number; opm: number; p99Ms: number | null } | null;
 }
 
-/** errors are the true OPM over each interval against the setpoint over that interval, in % of the target */
+/** the nominal control intervals of a run: mean true OPM and mean setpoint over each */
+interface Bucket {
+  t: number;
+  opm: number;
+  setpoint: number;
+}
+
+function buckets(result: SimResult, cfg: SimConfig): Bucket[] {
+  const out: Bucket[] = [];
+  const total = result.opmBySecond.length;
+  for (let t = 0; t < total; t += cfg.intervalS) {
+    const end = Math.min(total, t + cfg.intervalS);
+    let opm = 0;
+    let sp = 0;
+    for (let s = t; s < end; s++) {
+      opm += result.opmBySecond[s] ?? 0;
+      sp += result.setpointBySecond[s] ?? 0;
+    }
+    out.push({ t, opm: opm / (end - t), setpoint: sp / (end - t) });
+  }
+  return out;
+}
+
+/**
+ * errors are the true OPM over each nominal control interval (whatever the decision times were)
+ * against the setpoint over that interval, in % of the target
+ */
 export function metrics(result: SimResult, cfg: SimConfig): Metrics {
-  const err = (c: CycleRecord): number => ((c.opm - c.setpoint) / cfg.targetOpm) * 100;
-  const ramp = result.cycles.filter((c) => c.t + cfg.intervalS <= cfg.rampUpS);
-  const plateau = result.cycles.filter((c) => c.t >= cfg.rampUpS);
+  const err = (c: Bucket): number => ((c.opm - c.setpoint) / cfg.targetOpm) * 100;
+  const all = buckets(result, cfg);
+  const ramp = all.filter((c) => c.t + cfg.intervalS <= cfg.rampUpS);
+  const plateau = all.filter((c) => c.t >= cfg.rampUpS);
   const rampRmsPct = Math.sqrt(ramp.reduce((a, c) => a + err(c) ** 2, 0) / Math.max(1, ramp.length));
   const plateauMeanAbsPct = plateau.reduce((a, c) => a + Math.abs(err(c)), 0) / Math.max(1, plateau.length);
-  const holding = result.cycles.filter((c) => c.t + cfg.intervalS >= cfg.rampUpS);
+  const holding = all.filter((c) => c.t + cfg.intervalS >= cfg.rampUpS);
   const overshootPct = Math.max(0, ...holding.map((c) => ((c.opm - cfg.targetOpm) / cfg.targetOpm) * 100));
   const rampPeakAbovePct = Math.max(0, ...ramp.map(err));
   let settleCycles: number | null = null;

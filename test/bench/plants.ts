@@ -21,6 +21,8 @@ export interface PlantReading {
 export interface Plant {
   name: string;
   capacityLimited: boolean;
+  /** when the control loop decides: irregular (seeded) on a 'jittered' plant; every interval when absent */
+  timing?: DecisionTiming;
   /** the orders per minute `users` really produce (steady state) */
   trueOpm(users: number): number;
   /** what the KPI reads at second `t`, given users[s] for every second s < t; null before any data */
@@ -59,6 +61,25 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
+/**
+ * Irregular control cycles, as a loaded machine makes them: the lifecycle's loop calls `decide()`
+ * once per interval on the run's clock, but a slow Locust answer, a GC pause or (in the sandbox at a
+ * high time scale, where 100 ms of event-loop stall is 20 simulated seconds at 200×) a stall makes a
+ * cycle late. Each cycle's interval is nominal × (1 + U(−jitter, +jitter)); with probability
+ * `stallChance` it is a stall of U(stallIntervals) nominal intervals instead, after which the loop,
+ * which keeps its schedule (load start + k × interval), runs the cycles it missed back to back,
+ * `catchUpS` apart (omit for no catch-up). Seeded: the same decision times for both algorithms.
+ */
+export interface DecisionTiming {
+  seed: number;
+  jitter: number;
+  stallChance: number;
+  stallIntervals: [number, number];
+  catchUpS?: number;
+}
+
+export const JITTER: Omit<DecisionTiming, 'seed'> = { jitter: 0.5, stallChance: 0.06, stallIntervals: [2, 4], catchUpS: 1 };
+
 export interface PlantOptions {
   name: string;
   curve: Curve;
@@ -70,6 +91,8 @@ export interface PlantOptions {
   noise?: { seed: number; jitter: number };
   windowS?: number;
   cacheS?: number;
+  /** irregular decision times (a 'jittered' plant) */
+  timing?: DecisionTiming;
 }
 
 export function makePlant(o: PlantOptions): Plant {
@@ -94,6 +117,7 @@ export function makePlant(o: PlantOptions): Plant {
   return {
     name: o.name,
     capacityLimited: o.capacityLimited ?? false,
+    ...(o.timing ? { timing: o.timing } : {}),
     trueOpm: (u) => o.curve.opm(u),
     measure(usersBySecond, t) {
       const lagS = (o.lagIntervals ?? 0) * o.intervalS;
@@ -129,5 +153,10 @@ export function standardPlants(intervalS: number, seed = 42): Plant[] {
     makePlant({ name: 'noisy', curve: shopCurve(CAPACITY_DEMANDING), intervalS, noise: { seed, jitter: 0.02 } }),
     makePlant({ name: 'combined', curve: shopCurve(CAPACITY_DEMANDING), intervalS, lagIntervals: 1, noise: { seed: seed + 1000, jitter: 0.02 } }),
     makePlant({ name: 'capacity-below', curve: shopCurve(CAPACITY_BELOW), intervalS, capacityLimited: true }),
+    // irregular control cycles (a loaded machine): same curves, decisions ±50 % late/early, stalls of 2–4 intervals
+    makePlant({ name: 'constant-jittered', curve: constantCurve(6), intervalS, timing: { seed: seed + 2000, ...JITTER } }),
+    makePlant({ name: 'saturating-jittered', curve: shopCurve(CAPACITY_DEMANDING), intervalS, timing: { seed: seed + 3000, ...JITTER } }),
+    makePlant({ name: 'lagged-jittered', curve: constantCurve(6), intervalS, lagIntervals: 2, timing: { seed: seed + 4000, ...JITTER } }),
+    makePlant({ name: 'noisy-jittered', curve: shopCurve(CAPACITY_DEMANDING), intervalS, noise: { seed: seed + 5000, jitter: 0.02 }, timing: { seed: seed + 6000, ...JITTER } }),
   ];
 }

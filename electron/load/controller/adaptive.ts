@@ -28,10 +28,20 @@ import { spawnRateFor, type ControllerSpec } from './spec.ts';
 export interface AdaptiveOptions {
   /** users to start (and restart after a stall) with; default maxUsers / 500 within [1, 20] */
   initialUsers?: number;
-  /** the longest measurement lag considered, in control cycles; default 3 */
+  /** the longest measurement lag considered, in nominal control intervals (the lag itself is kept in ms); default 3 */
   maxLagCycles: number;
-  /** the measurement lag if known (cycles); detected from the dead time otherwise */
+  /** the measurement lag if known (nominal intervals); detected from the dead time (in ms) otherwise */
   lagCycles?: number;
+  /** the window the KPI averages over (ms); default 10 s, Locust's current_rps */
+  kpiWindowMs: number;
+  /** how old the newest data in a KPI sample is (ms); default 2 s, Locust's stats cache */
+  kpiDelayMs: number;
+  /**
+   * a measurement counts as new only this long (fraction of the interval, and at least half the KPI
+   * window) after the last one used; default 0.25: the back-to-back cycles a late loop runs to catch
+   * up its schedule hold the last command instead of counting the same reading again
+   */
+  freshFraction: number;
   /**
    * how far the local slope may be off, as a fraction (a saturating curve bends under a window
    * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.25
@@ -54,6 +64,9 @@ export interface AdaptiveOptions {
 
 export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   maxLagCycles: 3,
+  kpiWindowMs: 10_000,
+  kpiDelayMs: 2_000,
+  freshFraction: 0.25,
   filter: DEFAULT_FILTER,
   slopeUncertainty: 0.25,
   maxGrowth: 4,
@@ -73,7 +86,14 @@ export class AdaptiveController implements Controller {
   private readonly filter: OpmFilter;
   private lastCommand = 0;
   private stalled = false;
-  private missing = 0;
+  /** when the measurements went missing (null while they come) */
+  private missingSince: number | null = null;
+  /** the latest decision time, and the time of the latest measurement used */
+  private lastT: number | null = null;
+  private lastUsedAt: number | null = null;
+  private readonly maxLagMs: number;
+  /** a measurement less than this after the last one used is not new */
+  private readonly freshMs: number;
 
   constructor(
     readonly spec: ControllerSpec,
@@ -81,39 +101,64 @@ export class AdaptiveController implements Controller {
   ) {
     this.options = { ...DEFAULT_ADAPTIVE, ...options, knee: { ...DEFAULT_KNEE, ...options.knee }, filter: { ...DEFAULT_FILTER, ...options.filter } };
     this.filter = new OpmFilter(this.options.filter, spec.controlIntervalMs);
-    this.pairing = new MeasurementPairing(this.options.maxLagCycles, this.options.lagCycles);
-    const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / spec.controlIntervalMs));
-    this.estimator = new PlantEstimator({ windowPairs, ratioDiscount: 0.7, minSlopeFraction: 0.05 });
+    const interval = spec.controlIntervalMs;
+    this.maxLagMs = this.options.maxLagCycles * interval;
+    this.pairing = new MeasurementPairing({
+      maxLagMs: this.maxLagMs,
+      ...(this.options.lagCycles !== undefined ? { lagMs: this.options.lagCycles * interval } : {}),
+      windowMs: this.options.kpiWindowMs,
+      delayMs: this.options.kpiDelayMs,
+    });
+    this.freshMs = Math.max(this.options.kpiWindowMs / 2, this.options.freshFraction * interval);
+    const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / interval));
+    this.estimator = new PlantEstimator({ windowPairs, windowMs: windowPairs * interval, intervalMs: interval, ratioDiscount: 0.7, minSlopeFraction: 0.05 });
     this.kneeDetector = new KneeDetector(this.options.knee);
   }
 
   decide(input: ControllerInput): ControllerDecision {
     const users = finiteAtLeast(input.users, 0);
-    const cycle = this.pairing.record(users);
+    // decision times only move forward (a clock is monotonic; a bad value must not rewind the history)
+    const t = Math.max(this.lastT ?? -Infinity, finiteAtLeast(input.elapsedMs, 0));
+    this.lastT = t;
+    this.pairing.record(t, users);
     const opm = input.measuredOpm === null || !Number.isFinite(input.measuredOpm) ? null : Math.max(0, input.measuredOpm);
     const cap = this.userCap();
     const initial = Math.min(cap, Math.max(1, Math.round(this.options.initialUsers ?? Math.min(20, this.spec.maxUsers / 500))));
 
-    if (opm === null) return this.noMeasurement(users, initial, cycle);
-    this.missing = 0;
-    if (opm > 0) this.pairing.observePositive(cycle);
-    const lag = this.pairing.lagCycles;
+    if (opm === null) return this.noMeasurement(users, initial, t);
+    this.missingSince = null;
+    // a measurement taken soon after the last one used is not new (Locust's cache, the same window):
+    // the back-to-back cycles after a stall must not count it again, in the estimates or the knee
+    const fresh = this.lastUsedAt === null || t - this.lastUsedAt >= this.freshMs;
+    if (!fresh) return this.command(users, this.lastCommand > 0 ? this.lastCommand : initial, 'a cycle right after the last: no new measurement, holding', this.stalled);
+    if (opm > 0) this.pairing.observePositive(t);
+    else this.pairing.observeZero(t);
+    const lag = this.pairing.lagMs;
 
     if (lag === null) {
       // dead time: users started, the KPI has not moved yet
-      if (this.pairing.cyclesSinceFirstUsers(cycle) > this.options.maxLagCycles + 1) return this.stall(users, initial, 'no orders since the load started');
+      if (this.pairing.sinceFirstUsers(t) > this.maxLagMs + this.spec.controlIntervalMs) return this.stall(users, initial, 'no orders since the load started');
       return this.command(users, Math.max(initial, this.lastCommand), 'waiting for the first orders (measuring the lag)');
     }
 
-    const measuredUsers = this.pairing.usersInEffect(cycle) ?? 0;
+    let effect = this.pairing.effectAt(t) ?? { users: 0, min: 0, max: 0 };
     if (opm === 0) {
-      if (measuredUsers > 0) return this.stall(users, initial, 'orders per minute fell to 0 with users running');
+      if (effect.min > 0) return this.stall(users, initial, 'orders per minute fell to 0 with users running');
       return this.command(users, this.stalled ? initial : Math.max(initial, this.lastCommand), 'the measurement predates the users', this.stalled);
     }
-    if (measuredUsers <= 0) return this.command(users, Math.max(initial, this.lastCommand), 'the measurement predates the users');
+    if (effect.users < 1) return this.command(users, Math.max(initial, this.lastCommand), 'the measurement predates the users');
     this.stalled = false;
+    const dtMs = this.lastUsedAt === null ? this.spec.controlIntervalMs : t - this.lastUsedAt;
+    this.lastUsedAt = t;
 
-    this.estimator.update({ users: measuredUsers, opm });
+    if (this.pairing.addReading(t, opm)) {
+      // the lag was refined: learn again from the readings so far, paired under it
+      this.estimator.clear();
+      this.filter.reset();
+      for (const p of this.pairing.readingPairs()) this.estimator.update(p);
+      effect = this.pairing.effectAt(t) ?? effect;
+    } else this.estimator.update({ users: effect.users, opm, t });
+    const measuredUsers = Math.max(1, effect.users);
     // orders per user at the operating point: the filter's (it is smoothed and lag-corrected), else this pair's
     const prior = this.filter.value;
     const ratioNow = prior !== null && this.filter.users > 0 ? prior / this.filter.users : opm / measuredUsers;
@@ -124,9 +169,10 @@ export class AdaptiveController implements Controller {
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
     const slopeSd = s * Math.max(this.options.slopeUncertainty, this.estimator.relativeSlopeUncertainty() ?? 0);
     const unseen = users - measuredUsers;
-    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2);
+    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs);
 
-    const reference = intervalReference(input.elapsedMs, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
+    // the setpoint averaged over the interval from now to the next decision, expected one interval on
+    const reference = intervalReference(t, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
     let next = stepTo(users, filtered, reference, s);
     // step limits: a conservative step (by the average orders per user, which is ≥ the marginal on a
     // saturating shop) is always allowed, more only up to maxStepFraction × users; never more than ×maxGrowth
@@ -173,9 +219,10 @@ export class AdaptiveController implements Controller {
     return Math.max(1, Math.min(this.spec.maxUsers, this.knee?.users ?? Infinity));
   }
 
-  private noMeasurement(users: number, initial: number, cycle: number): ControllerDecision {
-    this.missing += 1;
-    if (users > 0 && this.missing > this.options.maxLagCycles + 1 && this.pairing.cyclesSinceFirstUsers(cycle) > this.options.maxLagCycles + 1)
+  private noMeasurement(users: number, initial: number, t: number): ControllerDecision {
+    this.missingSince ??= t;
+    const tooLong = this.maxLagMs + this.spec.controlIntervalMs;
+    if (users > 0 && t - this.missingSince >= tooLong && this.pairing.sinceFirstUsers(t) > tooLong)
       return this.stall(users, initial, 'no orders-per-minute measurement for too long');
     return this.command(users, this.lastCommand > 0 ? this.lastCommand : initial, 'no measurement this cycle: holding');
   }
@@ -183,7 +230,7 @@ export class AdaptiveController implements Controller {
   private stall(users: number, initial: number, why: string): ControllerDecision {
     const first = !this.stalled;
     this.stalled = true;
-    this.missing = 0;
+    this.missingSince = null;
     this.estimator.reset();
     this.filter.reset();
     return this.command(users, initial, first ? `stalled (${why}): restarting from ${initial} user(s)` : `stalled: ${why}`, true);
@@ -196,6 +243,7 @@ export class AdaptiveController implements Controller {
       users: target,
       spawnRate: spawnRateFor(Math.abs(target - users), this.spec, this.options.spawnWithin),
     };
+    this.pairing.commanded(target, decision.spawnRate);
     if (stalled) decision.stalled = true;
     if (note) decision.note = note;
     return decision;

@@ -29,10 +29,17 @@
  * users move in answer to the KPI's noise, and a fit through those moves is biased.
  */
 export interface EstimatorOptions {
-  /** pairs in the fit window */
+  /** pairs in the fit window (at most twice this many when `windowMs` is given) */
   windowPairs: number;
-  /** discount of older pairs in the orders-per-user sums, 0 < discount < 1 */
+  /**
+   * the fit window in ms: pairs older than this (from the newest) leave it, however many cycles
+   * that is — control cycles are not regular; without it the window is `windowPairs` pairs
+   */
+  windowMs?: number;
+  /** discount of older pairs in the orders-per-user sums, 0 < discount < 1: per pair, or per `intervalMs` of time when pairs carry times */
   ratioDiscount: number;
+  /** the nominal control interval (ms): the unit the discount and the drift of the elasticity are given in */
+  intervalMs?: number;
   /** lower clamp of the control slope, as a fraction of the light-load orders per user */
   minSlopeFraction: number;
 }
@@ -45,6 +52,8 @@ const MAX_BEND = 0.3;
 export interface Pair {
   users: number;
   opm: number;
+  /** when the measurement was taken (ms); pairs without a time count as one interval apart */
+  t?: number;
 }
 
 export interface ElasticityFit {
@@ -73,19 +82,28 @@ export class PlantEstimator {
   private readonly fits: { x: number; e: number; w: number }[] = [];
   /** the widest log-users span of a window seen: how far the elasticity is carried */
   private span = 0;
+  private lastT: number | null = null;
 
   constructor(readonly options: EstimatorOptions) {}
 
   update(pair: Pair): void {
     if (!(pair.users > 0) || !Number.isFinite(pair.opm) || pair.opm < 0) return;
-    this.sumOpm = this.sumOpm * this.options.ratioDiscount + pair.opm;
-    this.sumUsers = this.sumUsers * this.options.ratioDiscount + pair.users;
+    // how many intervals since the previous pair: the discount and the drift are per interval of time
+    const intervals = this.intervalsSince(pair.t);
+    const discount = Math.pow(this.options.ratioDiscount, intervals);
+    this.sumOpm = this.sumOpm * discount + pair.opm;
+    this.sumUsers = this.sumUsers * discount + pair.users;
     this.ratio = this.sumOpm / this.sumUsers;
     this.count += 1;
     // the light-load value once three pairs back it (one small noisy probe is not a light-load level)
     if (this.count >= 3 || this.lightRatio !== null) this.lightRatio = Math.max(this.lightRatio ?? 0, this.ratio);
     this.window.push(pair);
-    while (this.window.length > this.options.windowPairs) this.window.shift();
+    const { windowMs } = this.options;
+    if (windowMs !== undefined && pair.t !== undefined) {
+      const from = pair.t - windowMs;
+      while (this.window.length > 0 && (this.window[0]?.t ?? from) <= from) this.window.shift();
+      while (this.window.length > 2 * this.options.windowPairs) this.window.shift();
+    } else while (this.window.length > this.options.windowPairs) this.window.shift();
     const fit = this.fitElasticity();
     this.lastFit = fit;
     if (!fit) return;
@@ -98,13 +116,21 @@ export class PlantEstimator {
       this.smoothVar = fitVar;
       this.smoothAt = fit.centre;
     } else {
-      // the elasticity drifts as the load moves along the capacity curve
-      this.smoothVar += 0.05 ** 2;
+      // the elasticity drifts as the load moves along the capacity curve (a random walk: per interval)
+      this.smoothVar += 0.05 ** 2 * Math.max(0.25, intervals);
       const k = this.smoothVar / (this.smoothVar + fitVar);
       this.smooth += k * (fit.elasticity - this.smooth);
       this.smoothAt += k * (fit.centre - this.smoothAt);
       this.smoothVar *= 1 - k;
     }
+  }
+
+  private intervalsSince(t: number | undefined): number {
+    const prev = this.lastT;
+    if (t !== undefined) this.lastT = t;
+    const interval = this.options.intervalMs;
+    if (t === undefined || prev === null || interval === undefined || !(interval > 0)) return 1;
+    return Math.min(10, Math.max(0, t - prev) / interval);
   }
 
   /**
@@ -210,6 +236,12 @@ export class PlantEstimator {
     return Math.sqrt(this.smoothVar) / Math.max(0.05, Math.abs(this.smooth));
   }
 
+  /** forget everything, the light-load orders per user too (what was learnt was paired wrongly) */
+  clear(): void {
+    this.reset();
+    this.lightRatio = null;
+  }
+
   reset(): void {
     this.window.length = 0;
     this.ratio = null;
@@ -222,6 +254,7 @@ export class PlantEstimator {
     this.fits.length = 0;
     this.span = 0;
     this.count = 0;
+    this.lastT = null;
     // the light-load orders per user survives a stall: it describes the shop, not this episode
   }
 }

@@ -40,12 +40,14 @@ export class OpmFilter {
   private steps = 0;
 
   private readonly driftPerCycle: number;
+  private readonly intervalMs: number;
 
   constructor(
     readonly options: FilterOptions = DEFAULT_FILTER,
     intervalMs = 60_000,
   ) {
     this.driftPerCycle = options.driftPerMinute * Math.sqrt(intervalMs / 60_000);
+    this.intervalMs = intervalMs;
     this.relNoiseVar = Math.max(options.noiseFloor, 0.03) ** 2;
   }
 
@@ -60,9 +62,10 @@ export class OpmFilter {
 
   /**
    * One cycle. `users`: users in effect now; `z`: lag-corrected measurement; `slope`, `slopeSd`: the
-   * local slope and its uncertainty; `zExtraVar`: variance added by the lag correction.
+   * local slope and its uncertainty; `zExtraVar`: variance added by the lag correction; `dtMs`: time
+   * since the previous step (the plant's drift is a random walk in time; one interval if omitted).
    */
-  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number): number {
+  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number, dtMs?: number): number {
     if (this.x === null) {
       this.x = z;
       this.p = (this.options.noiseFloor * z) ** 2 + zExtraVar;
@@ -71,7 +74,8 @@ export class OpmFilter {
     }
     const du = users - this.atUsers;
     this.x += slope * du;
-    this.p += (slopeSd * du) ** 2 + (this.driftPerCycle * Math.max(this.x, z)) ** 2;
+    const intervals = dtMs === undefined ? 1 : Math.min(10, Math.max(0, dtMs) / this.intervalMs);
+    this.p += (slopeSd * du) ** 2 + (this.driftPerCycle * Math.max(this.x, z)) ** 2 * intervals;
     this.atUsers = users;
     const level = Math.max(1e-9, Math.abs(z));
     const innovation = z - this.x;
@@ -94,6 +98,11 @@ export class OpmFilter {
     this.x += k * innovation;
     this.p *= 1 - k;
     return this.x;
+  }
+
+  /** the estimate carried to `users` along `slope` without a measurement (null before the first) */
+  predict(users: number, slope: number): number | null {
+    return this.x === null ? null : this.x + slope * (users - this.atUsers);
   }
 
   reset(): void {

@@ -1,55 +1,255 @@
 /**
- * Which user count a measurement reflects. A KPI lags the users that produced it: Locust's
- * `current_rps` is a ~10 s window served from a 2 s cache, a Prometheus `rate(...[1m])` averages a
- * minute, and a scrape pipeline may add whole intervals. The lag is measured as dead time: the
- * number of control cycles between the first users being in effect and the first non-zero
- * measurement (bounded by `maxLagCycles`), unless the caller states it.
+ * Which user count a measurement reflects — reasoned in time, not in control cycles, because the
+ * cycles are not regular: the lifecycle's loop calls `decide()` once per interval on the run's
+ * clock, but a slow Locust answer, a GC pause or (in the sandbox at a high time scale) an
+ * event-loop stall makes a cycle late, and the loop then runs the cycles it missed back to back.
+ *
+ * A KPI lags the users that produced it: Locust's `current_rps` is a 10 s window served from a 2 s
+ * cache (`windowMs`, `delayMs`), a scrape pipeline may add whole intervals. That extra lag is
+ * measured as dead time, in ms: from the first decision that saw users running to the first
+ * non-zero measurement (bounded by `maxLagMs`), unless the caller states it.
+ *
+ * The users are known as a trajectory: at each decision the users in effect (Locust's count), and
+ * from there Locust moves toward the commanded count at the commanded spawn rate. A measurement
+ * taken at `t` reflects the trajectory's mean over [t − lag − delay − window, t − lag − delay]; on
+ * regular cycles that is the users in effect at `t` (the spawn is over well within an interval),
+ * after a short cycle it is the users of before the last command, however many cycles that was.
  */
+export interface PairingOptions {
+  /** the longest extra lag considered (ms) */
+  maxLagMs: number;
+  /** the extra lag if known (ms); measured as dead time otherwise */
+  lagMs?: number;
+  /** how long a window the KPI averages (ms); Locust's current_rps: 10 s */
+  windowMs: number;
+  /** how old the newest data in a measurement is (ms); Locust's stats cache: 2 s */
+  delayMs: number;
+}
+
+/** how many first readings refine the lag */
+const REFINE_READINGS = 6;
+/** a refined lag must lower the variance of log(orders per user) by at least this much (≈ a 14 % spread) */
+const MIN_IMPROVEMENT = 0.02;
+
+interface Segment {
+  /** decision time (ms since load start) */
+  t: number;
+  /** users in effect then */
+  users: number;
+  /** the count commanded then, and the spawn rate toward it (users/s) */
+  command: number;
+  rate: number;
+}
+
+export interface Effect {
+  /** mean users over the span the measurement reflects */
+  users: number;
+  /** lowest and highest users over that span */
+  min: number;
+  max: number;
+}
+
 export class MeasurementPairing {
-  /** `input.users` at each decision, i.e. the users in effect when that decision's sample was taken */
-  private readonly history: number[] = [];
+  private readonly segments: Segment[] = [];
   private lag: number | null;
-  private firstUsersCycle: number | null = null;
+  private firstUsersAt: number | null = null;
+  /** when users were first commanded (the trajectory leaves 0), and the latest zero reading after that */
+  private startedAt: number | null = null;
+  private lastZeroAt: number | null = null;
+  /** the first positive readings, kept to refine the lag (below); null once it is settled */
+  private readings: { t: number; opm: number }[] | null = [];
+  private stated: boolean;
 
-  constructor(
-    readonly maxLagCycles: number,
-    knownLagCycles?: number,
-  ) {
-    this.lag = knownLagCycles === undefined ? null : Math.min(maxLagCycles, Math.max(0, Math.round(knownLagCycles)));
+  constructor(readonly options: PairingOptions) {
+    this.lag = options.lagMs === undefined ? null : Math.min(options.maxLagMs, Math.max(0, options.lagMs));
+    this.stated = options.lagMs !== undefined;
+    if (this.stated) this.readings = null;
   }
 
-  /** records the users in effect at this cycle; returns the cycle index */
-  record(users: number): number {
-    const cycle = this.history.length;
-    this.history.push(users);
-    if (this.firstUsersCycle === null && users > 0) this.firstUsersCycle = cycle;
-    return cycle;
+  /** records the users in effect at decision time `t` (ms); times never go back */
+  record(t: number, users: number): void {
+    const last = this.segments[this.segments.length - 1];
+    const at = last ? Math.max(last.t, t) : t;
+    // until the command is known, hold the users seen
+    this.segments.push({ t: at, users, command: users, rate: 0 });
+    if (this.firstUsersAt === null && users > 0) this.firstUsersAt = at;
+    // keep what the longest span back needs (all of it while the lag is being refined), and a bounded history
+    if (this.readings !== null) return;
+    const keepFrom = at - this.options.maxLagMs - this.options.delayMs - this.options.windowMs - 1;
+    while (this.segments.length > 2 && (this.segments[1]?.t ?? Infinity) <= keepFrom) this.segments.shift();
+    if (this.segments.length > 10_000) this.segments.shift();
   }
 
-  /** a positive measurement at `cycle`: fixes the lag the first time */
-  observePositive(cycle: number): void {
-    if (this.lag !== null || this.firstUsersCycle === null) return;
-    this.lag = Math.min(this.maxLagCycles, Math.max(0, cycle - this.firstUsersCycle));
+  /** the command sent at the latest decision (how the trajectory goes on from there) */
+  commanded(users: number, spawnRate: number): void {
+    const last = this.segments[this.segments.length - 1];
+    if (!last) return;
+    last.command = users;
+    last.rate = Number.isFinite(spawnRate) && spawnRate > 0 ? spawnRate : 0;
+    if (this.startedAt === null && users > 0 && last.rate > 0) this.startedAt = last.t;
   }
 
-  get lagCycles(): number | null {
+  /** a zero measurement at `t` while users were commanded: the lag is at least what it shows */
+  observeZero(t: number): void {
+    if (this.lag === null && this.startedAt !== null) this.lastZeroAt = t;
+  }
+
+  /**
+   * A positive measurement at `t`: fixes the lag the first time, as the time from the first
+   * decision that saw users to this one — on regular cycles the old "cycles of dead time" ×
+   * interval, unchanged. Bounded by what the readings prove: no more than this reading's data end
+   * (t − delay) minus when the users started, no less than the last zero reading's.
+   */
+  observePositive(t: number): void {
+    if (this.lag !== null || this.firstUsersAt === null) return;
+    let lag = t - this.firstUsersAt;
+    if (this.startedAt !== null) {
+      lag = Math.min(lag, t - this.options.delayMs - this.startedAt);
+      if (this.lastZeroAt !== null) lag = Math.max(lag, this.lastZeroAt - this.options.delayMs - this.startedAt);
+    }
+    this.lag = Math.min(this.options.maxLagMs, Math.max(0, lag));
+  }
+
+  /**
+   * A positive reading used by the controller. The dead time brackets the lag only as finely as the
+   * cycles fall: a first reading after a stall may come long after the users started, and the time
+   * from the first decision that saw users to the first orders then says little. So the first
+   * `REFINE_READINGS` readings refine it: of the lags the dead time allows, the one under which
+   * orders per user are most consistent across them (the users move a lot early on, so a wrong lag
+   * shows as readings that do not scale with the users they are paired with). Returns true when the
+   * lag changed (the caller re-pairs what it learnt: `readingPairs()`).
+   */
+  addReading(t: number, opm: number): boolean {
+    if (this.readings === null || this.lag === null || !(opm > 0)) return false;
+    this.readings.push({ t, opm });
+    const before = this.lag;
+    if (this.readings.length >= 3) {
+      const { lower, upper } = this.bounds();
+      if (upper > lower) {
+        const steps = Math.min(60, Math.max(1, Math.ceil((upper - lower) / 500)));
+        let best = before;
+        let bestScore = this.inconsistency(before);
+        for (let i = 0; i <= steps; i++) {
+          const cand = lower + ((upper - lower) * i) / steps;
+          const score = this.inconsistency(cand);
+          // a clearly better fit only: noise must not move the lag (a 10 s count of a few users' orders is ±30 %)
+          if (score < 0.25 * bestScore && bestScore - score > MIN_IMPROVEMENT) {
+            best = cand;
+            bestScore = score;
+          }
+        }
+        this.lag = best;
+      }
+    }
+    if (this.readings.length >= REFINE_READINGS) this.readings = null;
+    return this.lag !== before;
+  }
+
+  /** the kept readings paired under the current lag (to re-learn after the lag changed) */
+  readingPairs(): { t: number; users: number; opm: number }[] {
+    return (this.readings ?? []).map((r) => ({ t: r.t, opm: r.opm, users: this.effectAt(r.t)?.users ?? 0 })).filter((p) => p.users >= 1);
+  }
+
+  /** what the readings allow: every kept reading must post-date the users; no less than the last zero reading showed */
+  private bounds(): { lower: number; upper: number } {
+    const start = this.startedAt ?? this.firstUsersAt ?? 0;
+    const first = this.readings?.[0]?.t ?? 0;
+    const upper = Math.min(this.options.maxLagMs, first - this.options.delayMs - start);
+    const lower = this.lastZeroAt === null ? 0 : Math.max(0, this.lastZeroAt - this.options.delayMs - start);
+    return { lower, upper: Math.max(lower, upper) };
+  }
+
+  /**
+   * spread (variance) of log(orders per user) over the kept readings under lag `lag`, each weighted
+   * by its OPM (a count of orders: the relative noise of a reading falls as its count grows)
+   */
+  private inconsistency(lag: number): number {
+    const xs: { x: number; w: number }[] = [];
+    for (const r of this.readings ?? []) {
+      const end = r.t - lag - this.options.delayMs;
+      const u = this.span(end - this.options.windowMs, end).users;
+      if (!(u >= 0.5)) return Infinity;
+      xs.push({ x: Math.log(r.opm / u), w: r.opm });
+    }
+    const sw = xs.reduce((a, p) => a + p.w, 0);
+    const mean = xs.reduce((a, p) => a + p.w * p.x, 0) / sw;
+    return xs.reduce((a, p) => a + p.w * (p.x - mean) ** 2, 0) / sw;
+  }
+
+  /** the measured (or stated) extra lag in ms; null while unknown */
+  get lagMs(): number | null {
     return this.lag;
   }
 
-  /** cycles since users were first in effect (0 before that) */
-  cyclesSinceFirstUsers(cycle: number): number {
-    return this.firstUsersCycle === null ? 0 : cycle - this.firstUsersCycle;
+  /** ms since users were first in effect (0 before that) */
+  sinceFirstUsers(t: number): number {
+    return this.firstUsersAt === null ? 0 : Math.max(0, t - this.firstUsersAt);
   }
 
-  /** the users whose load the measurement taken at `cycle` reflects (null while unknown) */
-  usersInEffect(cycle: number): number | null {
+  /** the users the measurement taken at `t` reflects (null while the lag is unknown) */
+  effectAt(t: number): Effect | null {
     if (this.lag === null) return null;
-    const i = cycle - this.lag;
-    return i >= 0 ? (this.history[i] ?? null) : 0;
+    const end = t - this.lag - this.options.delayMs;
+    const start = end - this.options.windowMs;
+    return this.span(start, end);
   }
 
-  /** users in effect at `cycle` (the decision's own input) */
-  usersAt(cycle: number): number {
-    return this.history[cycle] ?? 0;
+  /** users on the trajectory at time `t` */
+  usersAt(t: number): number {
+    let seg: Segment | undefined;
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const s = this.segments[i];
+      if (s && s.t <= t) {
+        seg = s;
+        break;
+      }
+    }
+    if (!seg) return 0;
+    const diff = seg.command - seg.users;
+    return seg.users + Math.sign(diff) * Math.min(Math.abs(diff), (seg.rate * (t - seg.t)) / 1000);
+  }
+
+  /** mean, min and max of the trajectory over [start, end] (exact: piecewise linear, sampled at its corners) */
+  private span(start: number, end: number): Effect {
+    if (!(end > start)) {
+      const u = this.usersAt(end);
+      return { users: u, min: u, max: u };
+    }
+    // the trajectory is piecewise linear; its corners: decision times and the ends of spawns
+    const corners = new Set<number>([start, end]);
+    for (const s of this.segments) {
+      if (s.t > start && s.t < end) corners.add(s.t);
+      if (s.rate > 0) {
+        const done = s.t + (Math.abs(s.command - s.users) / s.rate) * 1000;
+        if (done > start && done < end) corners.add(done);
+      }
+    }
+    const ts = [...corners].sort((a, b) => a - b);
+    let area = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i + 1 < ts.length; i++) {
+      const a = ts[i] ?? 0;
+      const b = ts[i + 1] ?? 0;
+      // a decision time is a jump: the left piece ends at the limit from the left
+      const ua = this.usersAt(a);
+      const ub = this.usersBefore(b);
+      area += ((ua + ub) / 2) * (b - a);
+      min = Math.min(min, ua, ub);
+      max = Math.max(max, ua, ub);
+    }
+    return { users: area / (end - start), min, max };
+  }
+
+  /** the trajectory's limit from the left at `t` (the segment before a decision at exactly `t`) */
+  private usersBefore(t: number): number {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const s = this.segments[i];
+      if (s && s.t < t) {
+        const diff = s.command - s.users;
+        return s.users + Math.sign(diff) * Math.min(Math.abs(diff), (s.rate * (t - s.t)) / 1000);
+      }
+    }
+    return 0;
   }
 }

@@ -5,25 +5,81 @@ import { MeasurementPairing } from '../../../../electron/load/controller/lag.ts'
 import { ShopModel } from '../../../../electron/sandbox/shop-model.ts';
 import { seededRandom } from '../../../bench/plants.ts';
 
-describe('measurement pairing', () => {
-  it('measures the lag as dead time and pairs a sample with the users of that many cycles ago', () => {
-    const p = new MeasurementPairing(3);
-    p.record(0); // cycle 0: nothing running yet
-    p.record(10); // cycle 1: 10 users in effect, KPI still 0
-    p.record(40); // cycle 2: KPI still 0
-    const c = p.record(100); // cycle 3: the first orders show
-    p.observePositive(c);
-    expect(p.lagCycles).toBe(2);
-    expect(p.usersInEffect(c)).toBe(10);
+describe('measurement pairing (in time)', () => {
+  const opts = { maxLagMs: 180_000, windowMs: 10_000, delayMs: 2_000 };
+
+  it('measures the lag as dead time in ms and pairs a sample with the users that were running then', () => {
+    const p = new MeasurementPairing(opts);
+    p.record(0, 0); // nothing running yet
+    p.commanded(10, 10);
+    p.record(60_000, 10); // 10 users in effect, KPI still 0
+    p.commanded(40, 10);
+    p.observeZero(60_000);
+    p.record(120_000, 40); // KPI still 0
+    p.commanded(100, 10);
+    p.observeZero(120_000);
+    p.record(180_000, 100); // the first orders show
+    p.observePositive(180_000);
+    expect(p.lagMs).toBe(120_000);
+    // the sample at 180 s reflects [48 s, 58 s]: the 10 users commanded at 0
+    expect(p.effectAt(180_000)?.users).toBeCloseTo(10, 9);
   });
 
   it('caps the lag and uses a stated lag as is', () => {
-    const p = new MeasurementPairing(3, 1);
-    p.record(5);
-    p.record(9);
-    expect(p.lagCycles).toBe(1);
-    expect(p.usersInEffect(1)).toBe(5);
-    expect(new MeasurementPairing(2, 7).lagCycles).toBe(2);
+    const p = new MeasurementPairing({ ...opts, lagMs: 60_000 });
+    p.record(0, 5);
+    p.commanded(9, 1);
+    p.record(60_000, 9);
+    expect(p.lagMs).toBe(60_000);
+    expect(p.effectAt(60_000)?.users).toBe(0); // before the first record: nothing
+    expect(new MeasurementPairing({ ...opts, maxLagMs: 30_000, lagMs: 70_000 }).lagMs).toBe(30_000);
+  });
+
+  it('after back-to-back cycles pairs the stale sample with the users of before the last command, not with the users now', () => {
+    const p = new MeasurementPairing({ ...opts, lagMs: 0 });
+    p.record(0, 100);
+    p.commanded(100, 1);
+    p.record(60_000, 100); // a regular cycle: 100 users for a minute
+    p.commanded(200, 100); // +100 users, spawned within a second
+    p.record(61_000, 200); // a catch-up cycle one second later: the KPI still shows the 100
+    const e = p.effectAt(61_000);
+    expect(e?.users).toBeCloseTo(100, 9);
+    expect(e?.max).toBe(100);
+    // ten seconds on, the window [59 s, 69 s] is mostly the new users
+    p.commanded(200, 1);
+    p.record(71_000, 200);
+    expect(p.effectAt(71_000)?.users ?? 0).toBeGreaterThan(180);
+  });
+
+  it('refines a dead time that a stall blurred, from how orders per user scale with the users', () => {
+    // the KPI is 120 s late; the first cycle after the start is 75 s late, so the dead time reads 87 s
+    const lagMs = 120_000;
+    const p = new MeasurementPairing(opts);
+    const plan: [number, number][] = [[0, 0], [75_000, 10], [162_000, 10], [218_000, 44], [285_000, 183], [325_000, 757], [360_000, 1474], [430_000, 1900]];
+    const cmds = [10, 10, 44, 183, 757, 1474, 1900, 1900];
+    // the readings: 6 orders per user over [t − 120 s − 12 s, t − 120 s − 2 s] of the true users-over-time
+    const truth = new MeasurementPairing({ ...opts, lagMs });
+    const reading = (t: number) => 6 * (truth.effectAt(t)?.users ?? 0);
+    let changed = false;
+    for (let i = 0; i < plan.length; i++) {
+      const [t, u] = plan[i] ?? [0, 0];
+      p.record(t, u);
+      truth.record(t, u);
+      const opm = reading(t);
+      if (i === 1) {
+        expect(opm).toBe(0);
+        p.observeZero(t);
+      }
+      if (i === 2) {
+        p.observePositive(t);
+        expect(p.lagMs).toBe(87_000); // from the first decision that saw users: blurred by the stall
+      }
+      if (i >= 2) changed = p.addReading(t, opm) || changed;
+      p.commanded(cmds[i] ?? 0, 50);
+      truth.commanded(cmds[i] ?? 0, 50);
+    }
+    expect(changed).toBe(true);
+    expect(Math.abs((p.lagMs ?? 0) - lagMs)).toBeLessThan(5_000);
   });
 });
 
