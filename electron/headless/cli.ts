@@ -45,9 +45,9 @@ export function buildProgram(ctx: CliContext): Command {
       `
 Exit codes:
   0  ok (spec valid, environments in parity, run passed)
-  1  a check failed (drift found, run verdict failed)
+  1  a check failed (drift found, run verdict failed — incl. a guard breach —, regression)
   2  invalid input or usage (bad spec, unknown option, missing file)
-  3  aborted or runtime failure (Ctrl-C, guard breach, unreachable cluster)`,
+  3  aborted or runtime failure (Ctrl-C/SIGTERM, unreachable cluster or Locust)`,
     );
   registerValidate(program, ctx);
   registerServe(program, ctx);
@@ -93,8 +93,9 @@ Output files are checked before the run starts. On a terminal: a live panel; oth
 line per event. Every run is stored in the history (\`conductor history\`).
 
 Exit codes: 0 passed; 1 failed (target not reached, guard breached, knee below target, restore
-incomplete); 2 invalid spec, option or output path (nothing was changed); 3 aborted (Ctrl-C,
-SIGTERM, guard abort) or error (cluster, ECS or Locust unreachable, …).
+incomplete — a breached guard also stops the run early and restores); 2 invalid spec, option or
+output path (nothing was changed); 3 aborted (Ctrl-C, SIGTERM) or error (cluster, ECS or Locust
+unreachable, …).
 
 Examples:
   conductor run examples/sandbox.yaml --time-scale 200 --report r.json --junit r.xml --summary r.md
