@@ -2,6 +2,7 @@ import type { ParityReport } from '../../shared/model/parity.ts';
 import type { AppProgress, RunReport, RunStatus, Verdict } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import { formatDuration } from '../../shared/spec/duration.ts';
+import { resolvedSpecInput } from '../../shared/spec/resolved.ts';
 
 /**
  * The run report: JSON (RunReport), JUnit XML for CI systems, and a Markdown summary for humans.
@@ -20,7 +21,8 @@ export function buildReport(input: {
   return {
     runId: input.status.runId,
     specName: input.status.specName,
-    spec: input.spec,
+    // as `conductor validate --print` shows it (durations as 30m, not ms): a report's spec can be run again as is
+    spec: resolvedSpecInput(input.spec),
     startedAt: input.status.startedAt,
     endedAt: input.endedAt,
     status: input.status,

@@ -7,6 +7,7 @@ import { runLoadTest, type RunResult } from '../../../electron/core/conductor.ts
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { reportJunit, reportMarkdown } from '../../../electron/core/report.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
+import { validateSpecText } from '../../../shared/spec/validate.ts';
 
 let dataDir: string;
 let failed: RunResult;
@@ -26,6 +27,10 @@ describe('reports', () => {
     const r = failed.report;
     expect(r.verdict.status).toBe('failed');
     expect((r.spec as { metadata: { name: string } }).metadata.name).toBe('a-b');
+    // the resolved spec, with durations as a person writes them: it validates and can be run again
+    expect((r.spec as { spec: { load: { rampUp: unknown } } }).spec.load.rampUp).toEqual(expect.stringMatching(/^\d+[smh]/));
+    const again = validateSpecText(JSON.stringify(r.spec), 'report.json');
+    expect(again.ok ? [] : again.issues).toEqual([]);
     expect(r.parityBefore?.rows.length).toBeGreaterThan(0);
     expect(r.parityAfter?.rows.length).toBeGreaterThan(0);
     expect(r.timeline!.filter((e) => e.app === 'checkout').map((e) => `${e.phase}:${e.state}`)).toContain('restore:ready');
