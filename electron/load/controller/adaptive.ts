@@ -157,7 +157,8 @@ export class AdaptiveController implements Controller {
       this.filter.reset();
       for (const p of this.pairing.readingPairs()) this.estimator.update(p);
       effect = this.pairing.effectAt(t) ?? effect;
-    } else this.estimator.update({ users: effect.users, opm, t });
+    } else if (effect.min >= 0.5 * effect.users) this.estimator.update({ users: effect.users, opm, t });
+    // (a window that began with no users, the start or a restart, mixes the KPI's dead time into the pair: not learnt from)
     const measuredUsers = Math.max(1, effect.users);
     // orders per user at the operating point: the filter's (it is smoothed and lag-corrected), else this pair's
     const prior = this.filter.value;

@@ -27,9 +27,11 @@ export interface PairingOptions {
 }
 
 /** how many first readings refine the lag */
-const REFINE_READINGS = 6;
-/** a refined lag must lower the variance of log(orders per user) by at least this much (≈ a 14 % spread) */
-const MIN_IMPROVEMENT = 0.02;
+const REFINE_READINGS = 12;
+/** a refined lag must lower the χ² of log(orders per user) by at least this much (a 3 σ improvement) */
+const MIN_IMPROVEMENT = 9;
+/** relative noise of a KPI reading beyond the counting noise (bursty traffic) */
+const BURST_NOISE = 0.03;
 
 interface Segment {
   /** decision time (ms since load start) */
@@ -126,19 +128,22 @@ export class MeasurementPairing {
     if (this.readings.length >= 3) {
       const { lower, upper } = this.bounds();
       if (upper > lower) {
-        const steps = Math.min(60, Math.max(1, Math.ceil((upper - lower) / 500)));
-        let best = before;
-        let bestScore = this.inconsistency(before);
+        const steps = Math.min(120, Math.max(1, Math.ceil((upper - lower) / 500)));
+        const cands: { lag: number; score: number }[] = [];
         for (let i = 0; i <= steps; i++) {
-          const cand = lower + ((upper - lower) * i) / steps;
-          const score = this.inconsistency(cand);
-          // a clearly better fit only: noise must not move the lag (a 10 s count of a few users' orders is ±30 %)
-          if (score < 0.25 * bestScore && bestScore - score > MIN_IMPROVEMENT) {
-            best = cand;
-            bestScore = score;
-          }
+          const lag = lower + ((upper - lower) * i) / steps;
+          cands.push({ lag, score: this.inconsistency(lag) });
         }
-        this.lag = best;
+        const min = Math.min(...cands.map((c) => c.score));
+        const current = this.inconsistency(before);
+        // only a clearly better fit: noise must not move the lag (a 10 s count of a few users' orders is ±30 %)
+        if (Number.isFinite(min) && current - min > MIN_IMPROVEMENT && min < 0.5 * current) {
+          // the lags that fit as well form a range (the users held still between steps): take its middle
+          const fit = cands.filter((c) => c.score <= min + Math.max(1, 0.1 * min));
+          const lo = fit[0]?.lag ?? before;
+          const hi = fit[fit.length - 1]?.lag ?? before;
+          this.lag = (lo + hi) / 2;
+        }
       }
     }
     if (this.readings.length >= REFINE_READINGS) this.readings = null;
@@ -160,20 +165,22 @@ export class MeasurementPairing {
   }
 
   /**
-   * spread (variance) of log(orders per user) over the kept readings under lag `lag`, each weighted
-   * by its OPM (a count of orders: the relative noise of a reading falls as its count grows)
+   * how inconsistent orders per user are over the kept readings under lag `lag`: Σ (log ratio −
+   * weighted mean)² / variance, with each reading's variance that of a count of orders over the KPI
+   * window (1 / count) plus a few % of bursts — a χ² with ~n − 1 degrees of freedom when the lag is right
    */
   private inconsistency(lag: number): number {
     const xs: { x: number; w: number }[] = [];
     for (const r of this.readings ?? []) {
       const end = r.t - lag - this.options.delayMs;
-      const u = this.span(end - this.options.windowMs, end).users;
+      const u = end > 0 ? this.span(Math.max(0, end - this.options.windowMs), end).users : 0;
       if (!(u >= 0.5)) return Infinity;
-      xs.push({ x: Math.log(r.opm / u), w: r.opm });
+      const count = (r.opm / 60) * (this.options.windowMs / 1000);
+      xs.push({ x: Math.log(r.opm / u), w: 1 / (1 / Math.max(1, count) + BURST_NOISE ** 2) });
     }
     const sw = xs.reduce((a, p) => a + p.w, 0);
     const mean = xs.reduce((a, p) => a + p.w * p.x, 0) / sw;
-    return xs.reduce((a, p) => a + p.w * (p.x - mean) ** 2, 0) / sw;
+    return xs.reduce((a, p) => a + p.w * (p.x - mean) ** 2, 0);
   }
 
   /** the measured (or stated) extra lag in ms; null while unknown */
@@ -189,8 +196,10 @@ export class MeasurementPairing {
   /** the users the measurement taken at `t` reflects (null while the lag is unknown) */
   effectAt(t: number): Effect | null {
     if (this.lag === null) return null;
+    // no data from before the load started (the stats are reset then): the window starts at 0 at the earliest
     const end = t - this.lag - this.options.delayMs;
-    const start = end - this.options.windowMs;
+    if (!(end > 0)) return { users: 0, min: 0, max: 0 };
+    const start = Math.max(0, end - this.options.windowMs);
     return this.span(start, end);
   }
 
