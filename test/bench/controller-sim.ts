@@ -14,6 +14,8 @@ export interface SimConfig {
   intervalS: number;
   maxUsers: number;
   maxSpawnRate: number;
+  /** explicit decision times (s, ascending, from 0): a scripted stall; overrides the plant's timing */
+  decisionTimesS?: number[];
 }
 
 export const REALISTIC: SimConfig = { targetOpm: 7200, rampUpS: 1800, plateauS: 3600, intervalS: 60, maxUsers: 5000, maxSpawnRate: 100 };
@@ -80,7 +82,7 @@ export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[]
 
 export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): SimResult {
   const total = cfg.rampUpS + cfg.plateauS;
-  const times = decisionTimes(cfg, plant.timing);
+  const times = cfg.decisionTimesS ?? decisionTimes(cfg, plant.timing);
   const usersBySecond: number[] = [];
   const opmBySecond: number[] = [];
   const setpointBySecond: number[] = [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LoadError } from '../../../../shared/model/errors.ts';
-import { createController, type AdaptiveOptions } from '../../../../electron/load/controller/index.ts';
+import { AdaptiveController, createController, type AdaptiveOptions } from '../../../../electron/load/controller/index.ts';
 import { metrics, REALISTIC, simulate, type SimConfig } from '../../../bench/controller-sim.ts';
-import { constantCurve, makePlant, shopCurve, type Plant } from '../../../bench/plants.ts';
+import { constantCurve, JITTER, makePlant, shopCurve, type Plant } from '../../../bench/plants.ts';
 
 const specFor = (cfg: SimConfig, over: Partial<{ maxUsers: number; maxSpawnRate: number }> = {}) => ({
   algorithm: 'adaptive' as const,
@@ -180,5 +180,56 @@ describe('adaptive controller', () => {
     const a = run(makePlant({ name: 'noisy', curve: shopCurve(14_400), intervalS: 60, noise: { seed: 7, jitter: 0.02 } }));
     const b = run(makePlant({ name: 'noisy', curve: shopCurve(14_400), intervalS: 60, noise: { seed: 7, jitter: 0.02 } }));
     expect(a.result.cycles.map((c) => [c.decision.users, c.decision.spawnRate])).toEqual(b.result.cycles.map((c) => [c.decision.users, c.decision.spawnRate]));
+  });
+});
+
+describe('adaptive controller on irregular control cycles (a loaded machine)', () => {
+  // the sandbox example's load (examples/sandbox.yaml): 1,200 OPM, 10 min ramp, 10 min plateau, 15 s, spawn ≤ 10/s
+  const SANDBOX: SimConfig = { targetOpm: 1200, rampUpS: 600, plateauS: 600, intervalS: 15, maxUsers: 5000, maxSpawnRate: 10 };
+  const sandboxShop = () => shopCurve(3000); // the sandbox's shop model: 1,200 OPM need ~255 users
+
+  it('holds the sandbox load on the decision times that made the cycle-counting controller overshoot 5× or stop at a false knee', () => {
+    // seeds of the jittered timing (±50 %, stalls of 2–4 intervals, then the missed cycles back to back
+    // 1 s apart) on which the controller that counted cycles failed: seed 35 climbed to 772 users
+    // (overshoot 85 %), seeds 37 and 40 reported a knee at ~40 users and held there (plateau error 92 %)
+    for (const seed of [35, 37, 40]) {
+      for (const curve of [sandboxShop(), constantCurve(6)]) {
+        const plant = makePlant({ name: 'jittered', curve, intervalS: 15, timing: { seed, ...JITTER } });
+        const { m, result } = run(plant, SANDBOX, {}, { maxSpawnRate: 10 });
+        expect(result.knee).toBeNull();
+        expect(m.plateauMeanAbsPct).toBeLessThan(1);
+        expect(m.overshootPct).toBeLessThan(2);
+        expect(result.maxUsers).toBeLessThan(300);
+      }
+    }
+  });
+
+  it('holds the last command on the back-to-back cycles after a stall: the same stale reading is not counted again', () => {
+    // regular 15 s cycles, then a stall of 3 intervals at 120 s and the two missed cycles 1 s apart
+    const times = [0, 15, 30, 45, 60, 75, 90, 105, 165, 166, 167];
+    for (let t = 180; t < 1200; t += 15) times.push(t);
+    const plant = makePlant({ name: 'stall', curve: constantCurve(6), intervalS: 15 });
+    const { m, result } = run(plant, { ...SANDBOX, decisionTimesS: times });
+    const late = result.cycles.findIndex((c) => c.t === 165);
+    const [a, b, c] = [result.cycles[late], result.cycles[late + 1], result.cycles[late + 2]];
+    expect(b?.decision.users).toBe(a?.decision.users);
+    expect(c?.decision.users).toBe(a?.decision.users);
+    // the users Locust reports grow between them (it is still spawning), the command does not
+    expect(c?.input.users ?? 0).toBeGreaterThan(a?.input.users ?? 0);
+    expect(m.overshootPct).toBeLessThan(2);
+    expect(m.plateauMeanAbsPct).toBeLessThan(1);
+  });
+
+  it('finds a two-interval KPI lag although stalls blur the dead time at the start, and holds the plateau', () => {
+    // the KPI is 120 s late; on these seeds the first cycles are late (the first after the start by
+    // 75–85 s), so the dead time from the first decision that saw users reads 78–106 s
+    for (const seed of [10, 29, 32]) {
+      const plant = makePlant({ name: 'lagged-jittered', curve: constantCurve(6), intervalS: 60, lagIntervals: 2, timing: { seed, ...JITTER } });
+      const controller = new AdaptiveController(specFor(REALISTIC));
+      const result = simulate(controller, plant, REALISTIC);
+      const m = metrics(result, REALISTIC);
+      expect(m.overshootPct).toBeLessThan(2);
+      expect(m.plateauMeanAbsPct).toBeLessThan(1);
+    }
   });
 });
