@@ -125,6 +125,20 @@ describe('conductor run and parity: bad options are refused before anything star
     await expect(stat(data)).rejects.toMatchObject({ code: 'ENOENT' }); // no run was even started
   });
 
+  it('--time-scale against clusters that are not on this machine is refused (a ramp in seconds on a real cluster)', async () => {
+    // never contacted: the run is refused before it starts (and .invalid never resolves)
+    const kc = (await readFile(standalone.kubeconfig, 'utf8'))
+      .replace(standalone.sandbox.endpoints.kubernetesTest, 'https://k8s-test.example.invalid')
+      .replace(standalone.sandbox.endpoints.kubernetesProduction, 'https://k8s-prod.example.invalid');
+    await writeFile(standalone.kubeconfig, kc);
+    const data = join(dir, 'data');
+    const c = conductor(['run', standalone.specPath, '--time-scale', '100', '--data-dir', data], standalone.env);
+    expect((await c.exit).code).toBe(2);
+    expect(c.err()).toMatch(/^error: --time-scale 100 is only for a sandbox on this machine .*this spec reaches Kubernetes https:\/\/k8s-prod\.example\.invalid \(context sandbox-prod\), Kubernetes https:\/\/k8s-test\.example\.invalid \(context sandbox-test\)\. Run it without --time-scale\n$/);
+    expect(c.out()).toBe('');
+    await expect(stat(join(data, 'runs'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('parity: a bad --time-scale is exit 2; an unreachable cluster is exit 3 (not "drift")', async () => {
     const bad = conductor(['parity', 'examples/sandbox.yaml', '--time-scale', '-1'], standalone.env);
     expect((await bad.exit).code).toBe(2);

@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import { reportJson, reportJunit, reportMarkdown } from '../../core/report.ts';
 import { loadSpecFile } from '../../core/spec-loader.ts';
 import type { OpenEnvironment } from '../../core/service.ts';
+import type { Substrates as OpenedSubstrates } from '../../substrates/types.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -42,6 +43,29 @@ export function parseTimeScale(raw: string | undefined): number | undefined {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0.1 || n > 10_000) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw}"`);
   return n;
+}
+
+const isLoopback = (url: string | undefined): boolean => {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+};
+
+/** the endpoints of an environment that are not on this machine (an ECS target without an endpoint is AWS itself) */
+export function remoteEndpoints(environment: { substrates: OpenedSubstrates }, locustUrl: string | undefined): string[] {
+  const out: string[] = [];
+  for (const side of ['production', 'test'] as const) {
+    const k = environment.substrates[side].kubernetes?.target;
+    if (k && !isLoopback(k.server)) out.push(`Kubernetes ${k.server} (context ${k.context})`);
+    const e = environment.substrates[side].ecs?.target;
+    if (e && !isLoopback(e.endpoint)) out.push(`ECS ${e.endpoint ?? `in ${e.region}`} (cluster ${e.cluster})`);
+  }
+  if (!isLoopback(locustUrl)) out.push(`Locust ${locustUrl ?? '(no URL)'}`);
+  return [...new Set(out)];
 }
 
 /** mkdir -p, one level at a time (Node 20's recursive mkdir never returns for some paths, e.g. under /proc) */
@@ -97,7 +121,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
     .command('run')
     .description('run a load test: snapshot, deploy production versions, scale, ramp and hold the target OPM, restore, clean up, verdict')
     .argument('<file>', 'LoadTest spec (YAML or JSON)')
-    .option('--time-scale <n>', 'simulated seconds per real second (the embedded sandbox; for other specs, the conductor\'s clock — for a standalone sandbox)')
+    .option('--time-scale <n>', 'simulated seconds per real second: the embedded sandbox, or (matching it) a `conductor sandbox` on this machine; refused for anything else')
     .option('--report <file>', 'write the run report (JSON)')
     .option('--junit <file>', 'write a JUnit XML report for CI systems')
     .option('--summary <file>', 'write a Markdown summary')
@@ -118,9 +142,6 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       let display: TerminalDisplay | null = null;
       const logger = cliLogger(io, () => display, debug);
 
-      if (timeScale !== undefined && !spec.spec.sandbox && timeScale !== 1) {
-        io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau); only meaningful against a standalone sandbox running at the same scale\n`);
-      }
       const pending = await listPendingRecoveries(dataDir).catch(() => []);
       if (pending.length) {
         io.stderr.write(`warning: ${pending.length} earlier run(s) did not finish and may have left the test environment changed: ${pending.map((p) => p.runId).join(', ')} — see \`conductor recover\`\n`);
@@ -128,6 +149,16 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
 
       const open = deps.openEnvironment ?? ((s, o) => openEnvironment(s, o));
       const environment = await open(spec, { timeScale: spec.spec.sandbox?.timeScale ?? 1, env, logger });
+      if (timeScale !== undefined && timeScale !== 1 && !spec.spec.sandbox) {
+        // a faster clock shortens the ramp, the plateau and every rollout timeout: against a real
+        // cluster that is a ramp in seconds and restores cut short — only a standalone sandbox may have it
+        const remote = remoteEndpoints(environment, spec.spec.load.locust.url);
+        if (remote.length) {
+          await environment.close().catch(() => undefined);
+          throw new UsageError(`--time-scale ${timeScale} is only for a sandbox on this machine (\`conductor sandbox --time-scale N\`); this spec reaches ${remote.join(', ')}. Run it without --time-scale`);
+        }
+        io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau, timeouts); it must match the time scale of the \`conductor sandbox\` this spec reaches\n`);
+      }
       const signals = deps.signals ?? process;
       let interrupts = 0;
       let handle: ReturnType<typeof startRun> | null = null;
