@@ -100,7 +100,8 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
       setpointOpm: setpointAt(t * 1000, cfg.targetOpm, cfg.rampUpS * 1000),
       targetOpm: cfg.targetOpm,
       measuredOpm: reading ? reading.opm : null,
-      users: Math.round(level),
+      // Locust's master knows the count of the last worker report
+      users: plant.reportS ? (usersBySecond[Math.floor(t / plant.reportS) * plant.reportS - 1] ?? 0) : Math.round(level),
       p99Ms: reading ? reading.p99Ms : null,
       errorRate: reading ? reading.errorRate : 0,
       remainingRampCycles: remainingRampCycles(t * 1000, cfg.rampUpS * 1000, cfg.intervalS * 1000),

@@ -234,8 +234,9 @@ if (args.jitterSeeds > 0) {
         return { ...p, timing: { ...p.timing, seed } };
       },
     })),
-    { config: 'sandbox', name: 'constant-jittered', c: SANDBOX, plant: (seed) => makePlant({ name: 'constant-jittered', curve: constantCurve(6), intervalS: SANDBOX.intervalS, timing: { seed, ...JITTER } }) },
-    { config: 'sandbox', name: 'shop-jittered', c: SANDBOX, plant: (seed) => makePlant({ name: 'shop-jittered', curve: shopCurve(SANDBOX_SHOP_CAPACITY), intervalS: SANDBOX.intervalS, timing: { seed, ...JITTER } }) },
+    // the sandbox's Locust: the master knows users and request stats as of the last worker report (3 s)
+    { config: 'sandbox', name: 'constant-jittered', c: SANDBOX, plant: (seed) => makePlant({ name: 'constant-jittered', curve: constantCurve(6), intervalS: SANDBOX.intervalS, timing: { seed, ...JITTER }, reportS: 3 }) },
+    { config: 'sandbox', name: 'shop-jittered', c: SANDBOX, plant: (seed) => makePlant({ name: 'shop-jittered', curve: shopCurve(SANDBOX_SHOP_CAPACITY), intervalS: SANDBOX.intervalS, timing: { seed, ...JITTER }, reportS: 3 }) },
   ];
   for (const k of cases) {
     for (const algorithm of ['ours', 'baseline'] as const) {
@@ -262,7 +263,7 @@ if (args.jitterSeeds > 0) {
   }
   console.log(
     `\njitter sweep over decision-time seeds 1..${args.jitterSeeds} (intervals ×(1 ± ${JITTER.jitter}), stalls of ${JITTER.stallIntervals.join('–')} intervals with chance ${JITTER.stallChance}, catch-up cycles ${JITTER.catchUpS} s apart); ` +
-      `benchmark = the config above, sandbox = ${SANDBOX.targetOpm} OPM, ${SANDBOX.rampUpS / 60} + ${SANDBOX.plateauS / 60} min, ${SANDBOX.intervalS} s, spawn ≤ ${SANDBOX.maxSpawnRate}/s, shop capacity ${SANDBOX_SHOP_CAPACITY}:`,
+      `benchmark = the config above, sandbox = ${SANDBOX.targetOpm} OPM, ${SANDBOX.rampUpS / 60} + ${SANDBOX.plateauS / 60} min, ${SANDBOX.intervalS} s, spawn ≤ ${SANDBOX.maxSpawnRate}/s, shop capacity ${SANDBOX_SHOP_CAPACITY}, worker reports every 3 s:`,
   );
   for (const r of jitterSweep)
     console.log(

@@ -23,6 +23,8 @@ export interface Plant {
   capacityLimited: boolean;
   /** when the control loop decides: irregular (seeded) on a 'jittered' plant; every interval when absent */
   timing?: DecisionTiming;
+  /** the master's user count is that of the last worker report, this many seconds apart (absent: the count now) */
+  reportS?: number;
   /** the orders per minute `users` really produce (steady state) */
   trueOpm(users: number): number;
   /** what the KPI reads at second `t`, given users[s] for every second s < t; null before any data */
@@ -93,6 +95,11 @@ export interface PlantOptions {
   cacheS?: number;
   /** irregular decision times (a 'jittered' plant) */
   timing?: DecisionTiming;
+  /**
+   * worker reports every this many seconds, like Locust's (3 s): the master's user count and request
+   * stats are those of the last report, so the KPI's window ends up to this much earlier still
+   */
+  reportS?: number;
 }
 
 export function makePlant(o: PlantOptions): Plant {
@@ -118,8 +125,10 @@ export function makePlant(o: PlantOptions): Plant {
     name: o.name,
     capacityLimited: o.capacityLimited ?? false,
     ...(o.timing ? { timing: o.timing } : {}),
+    ...(o.reportS ? { reportS: o.reportS } : {}),
     trueOpm: (u) => o.curve.opm(u),
-    measure(usersBySecond, t) {
+    measure(usersBySecond, tNow) {
+      const t = o.reportS ? Math.floor(tNow / o.reportS) * o.reportS : tNow;
       const lagS = (o.lagIntervals ?? 0) * o.intervalS;
       const base = t - lagS <= 0 ? (t > 0 ? { opm: 0, p99Ms: null, errorRate: 0 } : null) : locustWindow(usersBySecond, t - lagS);
       if (!base || !rand || !o.noise) return base;

@@ -192,7 +192,7 @@ export class AdaptiveController implements Controller {
   private observeKnee(measuredUsers: number, opm: number, ratioNow: number, input: ControllerInput): Knee | null {
     if (!this.options.detectKnee || this.knee) return null;
     const found = this.kneeDetector.observe({
-      users: measuredUsers,
+      users: Math.round(measuredUsers),
       opm,
       marginalOpm: this.estimator.risingMarginal(ratioNow),
       lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser,

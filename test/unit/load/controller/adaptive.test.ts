@@ -155,6 +155,7 @@ describe('adaptive controller', () => {
     expect(knee.opm).toBeGreaterThan(3000);
     expect(knee.opm).toBeLessThan(5000);
     expect(knee.p99Ms).toBeGreaterThan(120);
+    expect(Number.isInteger(knee.users)).toBe(true); // a user count, though the pairing averages users over the KPI window
     const kneeAt = result.cycles.findIndex((c) => c.decision.knee);
     const after = result.cycles.slice(kneeAt + 1);
     expect(after.length).toBeGreaterThan(30);
