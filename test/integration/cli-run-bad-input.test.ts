@@ -107,6 +107,7 @@ describe('conductor run and parity: bad options are refused before anything star
       { args: ['--report', '/proc/conductor-nope/r.json'], message: /^error: --report \/proc\/conductor-nope\/r\.json: cannot write there \(ENOENT\); expected a writable file path\n$/ },
       { args: ['--junit', dir], message: /^error: --junit .*: is a directory; expected a file path\n$/ },
       { args: ['--summary', join(standalone.specPath, 'x.md')], message: /cannot write there \(ENOTDIR\)/ },
+      { args: ['--data-dir', '/proc/conductor-nope'], message: /^error: --data-dir \/proc\/conductor-nope: cannot write there \(ENOENT\); journals and history need a writable directory/ },
       { args: ['--time-scale', '-1'], message: /^error: --time-scale: expected a number between 0\.1 and 10000, found "-1"\n$/ },
       { args: ['--time-scale', 'abc'], message: /found "abc"/ },
     ];

@@ -85,6 +85,16 @@ async function makeParents(dir: string): Promise<void> {
   for (const m of missing) await mkdir(m).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
 }
 
+/** The journal must be writable before the first write to the test environment: without it, no recovery. */
+export async function checkDataDir(dir: string, what: string): Promise<void> {
+  try {
+    await makeParents(dir);
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${what} ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? String(err)}); journals and history need a writable directory (--data-dir DIR or CONDUCTOR_DATA_DIR)`);
+  }
+}
+
 /** An output file must be writable before the run starts: a run is long, and its report is what CI keeps. */
 export async function checkOutputPath(flag: string, path: string): Promise<string> {
   const p = resolve(path);
@@ -137,6 +147,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       if (opts.summary) outputs.push({ path: await checkOutputPath('--summary', opts.summary), render: reportMarkdown });
       if (timeScale !== undefined && spec.spec.sandbox) spec.spec.sandbox.timeScale = timeScale;
       const dataDir = resolveDataDir(opts.dataDir, env);
+      await checkDataDir(dataDir, opts.dataDir ? '--data-dir' : env.CONDUCTOR_DATA_DIR ? 'CONDUCTOR_DATA_DIR' : 'the data directory');
       const debug = program.opts<{ debug?: boolean }>().debug === true;
       const tty = io.stdout.isTTY === true;
       let display: TerminalDisplay | null = null;
