@@ -57,6 +57,19 @@ describe('conductor run', () => {
     expect(standalone.sandbox.productionMutatingRequests()).toBe(0);
   });
 
+  it('a closed terminal (SIGHUP) during the ramp aborts and restores like Ctrl-C: exit 3, nothing left to recover', async () => {
+    const data = join(dir, 'data-hup');
+    const c = conductor(['run', 'examples/sandbox.yaml', '--time-scale', '100', '--data-dir', data], process.env);
+    await c.waitFor(/^ {2}ramp t\+/, 120_000);
+    c.proc.kill('SIGHUP');
+    const { code } = await c.exit;
+    expect(code, c.out() + c.err()).toBe(3);
+    expect(c.out()).toMatch(/verdict: aborted — aborted: terminal closed \(SIGHUP\)/);
+    const recover = conductor(['recover', '--data-dir', data], process.env);
+    expect((await recover.exit).code).toBe(0);
+    expect(recover.out()).toMatch(/no unfinished runs in/);
+  });
+
   it('a bad spec exits 2 with the problem named, a bad --time-scale too', async () => {
     const c = conductor(['run', join(dir, 'missing.yaml')], process.env);
     expect((await c.exit).code).toBe(2);

@@ -18,16 +18,26 @@ import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**
- * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM) aborts: Locust
+ * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM, or SIGHUP when the
+ * terminal goes away) aborts: Locust
  * stops at once, the test environment is restored, cleanup runs, and the run ends as aborted; a
  * second Ctrl-C only says that the restore is in progress. Exit: 0 passed, 1 failed, 3 aborted
  * or error (2 for a bad spec or usage).
  */
 
+export type AbortSignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 export interface SignalSource {
-  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  on(signal: AbortSignalName, listener: (signal?: AbortSignalName) => void): unknown;
+  off(signal: AbortSignalName, listener: (signal?: AbortSignalName) => void): unknown;
 }
+
+/** Ctrl-C, a kill, and a closed terminal (an SSH session that drops) all abort and restore. */
+const ABORT_SIGNALS: AbortSignalName[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** once the terminal is gone, writes to it fail (EIO, EPIPE): the restore must not die of that */
+const ignoreClosedStream = (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EIO' && err.code !== 'EPIPE') throw err;
+};
 
 export interface RunCommandDeps {
   signals?: SignalSource;
@@ -177,14 +187,16 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         if (display && tty) display.message(msg);
         else io.stderr.write(msg + '\n');
       };
-      const onSignal = () => {
+      const onSignal = (signal?: AbortSignalName) => {
         interrupts += 1;
         if (!handle) return;
-        if (interrupts === 1 && handle.abort('interrupted (Ctrl-C)')) say('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
+        const why = signal === 'SIGHUP' ? 'terminal closed (SIGHUP)' : signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted (Ctrl-C)';
+        if (interrupts === 1 && handle.abort(why)) say('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
         else say('restoring the test environment, please wait');
       };
-      signals.on('SIGINT', onSignal);
-      signals.on('SIGTERM', onSignal);
+      for (const sig of ABORT_SIGNALS) signals.on(sig, onSignal);
+      io.stdout.on?.('error', ignoreClosedStream);
+      io.stderr.on?.('error', ignoreClosedStream);
       try {
         handle = startRun(
           spec,
@@ -224,8 +236,9 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         ctx.setExitCode(exitCode);
       } finally {
         display?.finish();
-        signals.off('SIGINT', onSignal);
-        signals.off('SIGTERM', onSignal);
+        for (const sig of ABORT_SIGNALS) signals.off(sig, onSignal);
+        io.stdout.off?.('error', ignoreClosedStream);
+        io.stderr.off?.('error', ignoreClosedStream);
         await environment.close().catch(() => undefined);
       }
     });
