@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { resolveServeOptions, startServe, type SignalSource } from '../../electron/headless/commands/serve.ts';
 import { main } from '../../electron/headless/cli.ts';
@@ -41,6 +43,28 @@ describe('conductor serve', () => {
       ),
     ).rejects.toThrow(/token/);
     expect(service.closed).toBe(true);
+  });
+
+  it('a taken port is one clear line naming --port, and the service is closed again', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const service = createStandInService();
+      const err = sink();
+      const code = await main(['node', 'conductor', 'serve', '--port', String(port), '--data-dir', '/tmp/conductor-serve-taken'], { stdout: sink().stream, stderr: err.stream, env: { HOME: '/tmp' } });
+      expect(code).toBe(3);
+      expect(err.text()).toBe(`error: cannot listen on 127.0.0.1:${port} (the port is taken — is another \`conductor serve\` running?); pick another with --port (0: any free port)\n`);
+      await expect(
+        startServe(
+          { port, host: '127.0.0.1', timeScale: 1, dataDir: '/tmp/unused', staticDir: '/tmp/unused', examplesDir: '/tmp/unused' },
+          { createService: () => service, signals: new EventEmitter() as unknown as SignalSource, env: {}, out: sink().stream, err: sink().stream },
+        ),
+      ).rejects.toThrow(/port is taken/);
+      expect(service.closed).toBe(true);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('checks its options', () => {

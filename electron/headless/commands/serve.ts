@@ -1,3 +1,4 @@
+import { ConductorError } from '../../../shared/model/errors.ts';
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -65,6 +66,13 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<R
     server = await startHttpServer({ service, host: opts.host, port: opts.port, token: opts.token, staticDir: opts.staticDir });
   } catch (err) {
     await service.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+      throw new ConductorError(
+        'CONFLICT',
+        `cannot listen on ${opts.host}:${opts.port} (${e.code === 'EADDRINUSE' ? 'the port is taken — is another `conductor serve` running?' : 'permission denied'}); pick another with --port (0: any free port)`,
+      );
+    }
     throw err;
   }
   let stopping: Promise<void> | null = null;
