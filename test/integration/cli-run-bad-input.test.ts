@@ -58,7 +58,7 @@ describe('conductor run: unreachable platforms fail before any write', () => {
     const { code } = await c.exit;
     expect(code, c.out() + c.err()).toBe(3);
     expect(c.out()).toMatch(/phase snapshot failed/);
-    expect(c.out()).toMatch(/ERROR\n {2}- kubernetes sandbox-test: .*ECONNREFUSED/);
+    expect(c.out()).toMatch(/ERROR\n {2}- kubernetes sandbox-test: .*ECONNREFUSED \(API server http:\/\/127\.0\.0\.1:\d+\)/);
     expect(c.out()).toMatch(/phase deploy skipped/);
     noStack(c.out() + c.err());
     expect(writes()).toBe(0);
@@ -150,7 +150,7 @@ describe('conductor run and parity: bad options are refused before anything star
     await writeFile(standalone.kubeconfig, kc);
     const p = conductor(['parity', standalone.specPath], standalone.env);
     expect((await p.exit).code).toBe(3);
-    expect(p.out()).toMatch(/UNREACHABLE \(production: kubernetes sandbox-prod: .*ECONNREFUSED\)/);
+    expect(p.out()).toMatch(/UNREACHABLE \(production: kubernetes sandbox-prod: .*ECONNREFUSED \(API server http:\/\/127\.0\.0\.1:\d+\)\)/);
     expect(p.out()).toMatch(/\d+ unreachable/);
   });
 });

@@ -75,7 +75,7 @@ export class KubeClient {
   }
 
   errorContext(action: string, resource: string): ErrorContext {
-    return { target: this.target.context, action, resource };
+    return { target: this.target.context, server: this.target.server, action, resource };
   }
 
   /** One API call with timeout, abort, retries and typed errors. */

@@ -25,6 +25,8 @@ export function statusMessage(body: unknown): string | undefined {
 export interface ErrorContext {
   /** kubeconfig context name */
   target: string;
+  /** the API server URL, named when the server could not be reached */
+  server?: string;
   /** e.g. "deployments shop/cart" */
   resource: string;
   /** what was being done, e.g. "list deployments" */
@@ -56,7 +58,8 @@ export function toSubstrateError(err: unknown, ctx: ErrorContext): ConductorErro
     });
   }
   const why = e?.code ? `${e.code}` : (e?.message ?? String(err));
-  return new SubstrateError(`kubernetes ${ctx.target}: ${ctx.action} ${ctx.resource} failed: ${why}`, {
+  const where = ctx.server ? ` (API server ${ctx.server})` : '';
+  return new SubstrateError(`kubernetes ${ctx.target}: ${ctx.action} ${ctx.resource} failed: ${why}${where}`, {
     substrate: 'kubernetes',
     target: ctx.target,
     resource: ctx.resource,
