@@ -46,8 +46,3 @@ export function getApi(): ConductorApi {
   if (!current) current = pickApi();
   return current.api;
 }
-
-export function getTransport(): Transport {
-  if (!current) current = pickApi();
-  return current.transport;
-}
