@@ -7,6 +7,7 @@ import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { DriftWatch } from '../drift.ts';
 import { Guards } from '../guards.ts';
 import type { RunContext } from '../run-context.ts';
+import { errorMessage } from './common.ts';
 
 /**
  * ramp and plateau: the closed loop. Every control interval: sample the KPI → evaluate the
@@ -38,7 +39,7 @@ export class LoadLoop {
     if (!ctx.loadStarted) {
       await locust.resetStats(signal).catch((err: unknown) => {
         if (signal.aborted) throw err;
-        ctx.log('warn', `resetting Locust stats failed: ${err instanceof Error ? err.message : String(err)}`);
+        ctx.log('warn', `resetting Locust stats failed: ${errorMessage(err)}`);
       });
       ctx.loadStarted = true;
       this.loadStart = clock.now();

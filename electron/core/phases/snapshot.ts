@@ -2,7 +2,7 @@ import { SubstrateError } from '../../../shared/model/errors.ts';
 import type { RunContext } from '../run-context.ts';
 import { computeParity } from '../parity.ts';
 import type { Snapshot } from '../journal.ts';
-import { readSide } from './common.ts';
+import { errorMessage, readSide } from './common.ts';
 
 /**
  * snapshot: read the test environment's pre-test state (images, replicas, resources, HPA bounds,
@@ -58,6 +58,6 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
     ctx.parityBefore = computeParity(spec, production, test);
     ctx.emit({ type: 'parity', runId: ctx.runId, when: 'before', report: ctx.parityBefore });
   } catch (err) {
-    ctx.log('warn', `parity before the run could not be computed: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
 }
