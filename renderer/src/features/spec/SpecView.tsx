@@ -3,6 +3,7 @@ import { formatSpecIssue } from '../../../../shared/model/errors.ts';
 import { useSpecStore } from '../../stores/spec.ts';
 import { useEnvStore } from '../../stores/env.ts';
 import { SpecForm } from './SpecForm.tsx';
+import { downloadText } from '../../components/download.ts';
 
 export function SpecView() {
   const { text, path, fileName, validation, examples, error, message, setText, loadExample, open, save } = useSpecStore();
@@ -28,7 +29,7 @@ export function SpecView() {
                 if (f) setText(await f.text(), { path: null, fileName: f.name });
               }}
             />
-            <button onClick={() => download(text, fileName)}>Download</button>
+            <button onClick={() => downloadText(text, fileName, 'application/yaml')}>Download</button>
           </>
         ) : (
           <>
@@ -75,15 +76,4 @@ export function SpecView() {
       </div>
     </section>
   );
-}
-
-function download(text: string, name: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
