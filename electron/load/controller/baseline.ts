@@ -4,7 +4,7 @@
  * Each cycle: `required = users / currentOPM × target`, and a spawn rate that spreads
  * `required − users` over the remaining ramp cycles; 1 user at spawn rate 1 when users or OPM is 0.
  *
- * Interpretation (the issue's words, read literally):
+ * Interpretation (the rule as stated, read literally):
  * - `target` is the run's final target OPM (the plateau value), not the moving setpoint: the rule
  *   asks "how many users would give the target at today's orders per user" and lets Locust's spawn
  *   rate make the ramp — the user count is sent at once, and the spawn rate
