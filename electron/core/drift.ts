@@ -1,6 +1,7 @@
 import type { AppState } from '../../shared/model/app-state.ts';
 import type { RunContext } from './run-context.ts';
 import { readSide } from './phases/common.ts';
+import { errorMessage } from '../../shared/model/errors.ts';
 
 /**
  * The production drift guard: a production deploy that lands mid-run (an image changes in
@@ -29,7 +30,7 @@ export class DriftWatch {
         this.stopWatch = reader.watchTemplates(refs, (app, state) => this.check(app, state));
         this.watching = true;
       } catch (err) {
-        this.ctx.log('warn', `watching production failed, polling instead: ${err instanceof Error ? err.message : String(err)}`);
+        this.ctx.log('warn', `watching production failed, polling instead: ${errorMessage(err)}`);
       }
     }
   }
@@ -52,7 +53,7 @@ export class DriftWatch {
       for (const [app, state] of now) if (state) this.check(app, state);
     } catch (err) {
       if (signal.aborted) return;
-      this.ctx.log('warn', `re-reading production for drift failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.ctx.log('warn', `re-reading production for drift failed: ${errorMessage(err)}`);
     }
   }
 

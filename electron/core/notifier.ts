@@ -1,6 +1,7 @@
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import type { Logger } from './logger.ts';
+import { errorMessage } from '../../shared/model/errors.ts';
 
 /**
  * Webhook notifications (spec.notify.webhook): phase changes, guard breaches, aborts and the
@@ -92,7 +93,7 @@ export class WebhookNotifier {
       this.sent += 1;
     } catch (err) {
       this.failed += 1;
-      this.deps.logger.warn(`webhook ${url} failed: ${err instanceof Error ? err.message : String(err)}`, { kind: payload.kind });
+      this.deps.logger.warn(`webhook ${url} failed: ${errorMessage(err)}`, { kind: payload.kind });
     }
   }
 

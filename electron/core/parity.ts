@@ -3,6 +3,7 @@ import type { ParityReport, ParityRow, ParityStatus } from '../../shared/model/p
 import { sameQuantity } from '../../shared/model/quantity.ts';
 import type { Application, LoadTest } from '../../shared/spec/schema.ts';
 import type { EcsAppRef, K8sAppRef, Substrates } from '../substrates/types.ts';
+import { errorMessage } from '../../shared/model/errors.ts';
 
 /**
  * The prod-vs-test parity diff: per application and field, production and test side by side.
@@ -48,7 +49,7 @@ export async function readParity(spec: LoadTest, substrates: Substrates, signal?
       const states = await reader.readApps(refs, signal);
       for (const r of refs) (side === 'production' ? production : test).set(r.app, states.get(r.app) ?? null);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       for (const r of refs) unreachable[side].set(r.app, message);
     }
   };

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { ConductorError } from '../../shared/model/errors.ts';
+import { ConductorError, errorMessage } from '../../shared/model/errors.ts';
 import type { AppProgress, RunEvent } from '../../shared/model/run.ts';
 import { RunJournal, readJournal, readSnapshot, summarizeJournal, needsRecovery } from './journal.ts';
 import { unitsOf } from './phases/common.ts';
@@ -37,7 +37,7 @@ export async function recover(runId: string, deps: RestoreDeps & { onEvent?: (e:
     await restorePhase(ctx, signal);
   } catch (err) {
     ctx.restoreComplete = false;
-    ctx.restoreFailures.push(err instanceof Error ? err.message : String(err));
+    ctx.restoreFailures.push(errorMessage(err));
   }
   const message = ctx.restoreComplete
     ? `run ${runId}: the test environment (${snapshot.testEnvironment}) is back to its state before the run${wasPending ? '' : ' (it was not pending)'}`

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
-import { AbortedError, toErrorDto } from '../../shared/model/errors.ts';
+import { AbortedError, toErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { ParityReport } from '../../shared/model/parity.ts';
 import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, Sample } from '../../shared/model/run.ts';
 import type { Application, LoadTest } from '../../shared/spec/schema.ts';
@@ -128,7 +128,7 @@ export class RunContext {
       try {
         l(event);
       } catch (err) {
-        this.logger.warn(`run event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.warn(`run event listener failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -241,7 +241,7 @@ export class RunContext {
     const p = this.deps.locust
       .stop(AbortSignal.timeout(10_000))
       .then(() => this.logger.info(`load stopped (${why})`, { runId: this.runId }))
-      .catch((err: unknown) => this.log('warn', `stopping Locust failed: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => this.log('warn', `stopping Locust failed: ${errorMessage(err)}`));
     this.stopPromise = p;
     return p;
   }
@@ -261,7 +261,7 @@ export class RunContext {
       else result = await test.ecs!.apply(unit.ecs!, desired as EcsDesiredState, signal);
       await this.journal.append({ type: 'write-done', app: unit.name, purpose, ...(result ? { result } : {}) });
     } catch (err) {
-      await this.journal.append({ type: 'write-failed', app: unit.name, purpose, message: err instanceof Error ? err.message : String(err) });
+      await this.journal.append({ type: 'write-failed', app: unit.name, purpose, message: errorMessage(err) });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConductorHandlers, ExampleDto } from '../../shared/contract/index.ts';
-import { ConductorError, SpecError } from '../../shared/model/errors.ts';
+import { ConductorError, SpecError, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent, RunStatus } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../shared/spec/validate.ts';
@@ -91,7 +91,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
       try {
         l(event);
       } catch (err) {
-        logger.warn(`event subscriber failed: ${err instanceof Error ? err.message : String(err)}`);
+        logger.warn(`event subscriber failed: ${errorMessage(err)}`);
       }
     }
   };
@@ -198,9 +198,9 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
           recent.set(handle.runId, r.status);
           if (recent.size > 20) recent.delete(recent.keys().next().value!);
         })
-        .catch((err: unknown) => logger.error(`run ${handle.runId} crashed: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) => logger.error(`run ${handle.runId} crashed: ${errorMessage(err)}`))
         .finally(async () => {
-          await env.close().catch((err: unknown) => logger.warn(`closing the environment failed: ${err instanceof Error ? err.message : String(err)}`));
+          await env.close().catch((err: unknown) => logger.warn(`closing the environment failed: ${errorMessage(err)}`));
           if (active?.handle === handle) active = null;
         });
       active = { handle, env, done };

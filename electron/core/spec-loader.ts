@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { SpecError, type SpecIssue } from '../../shared/model/errors.ts';
+import { SpecError, type SpecIssue, errorMessage } from '../../shared/model/errors.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import { SPEC_LIMITS, validateSpecText } from '../../shared/spec/validate.ts';
 import { formatBytes } from '../../shared/spec/yaml-tree.ts';
@@ -89,6 +89,6 @@ function describeFsError(err: unknown): string {
     case 'ENAMETOOLONG':
       return 'cannot be read: the path is too long';
     default:
-      return `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
+      return `cannot be read: ${errorMessage(err)}`;
   }
 }

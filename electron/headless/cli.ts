@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConductorError } from '../../shared/model/errors.ts';
+import { ConductorError, errorMessage } from '../../shared/model/errors.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
@@ -155,7 +155,7 @@ export function reportError(err: unknown, io: CliIo, debug: boolean): number {
     if (debug && err.stack) io.stderr.write(err.stack + '\n');
     return err.code === 'SPEC_INVALID' || err.code === 'USAGE' ? EXIT.USAGE : EXIT.RUNTIME;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   io.stderr.write(`error: ${message}\n`);
   if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
   else io.stderr.write('(run with --debug for details)\n');

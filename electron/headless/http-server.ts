@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CHANNELS, HTTP_EVENTS_PATH, REQUEST_SCHEMAS, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
-import { toErrorDto, type ErrorCode, type ErrorDto } from '../../shared/model/errors.ts';
+import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service-types.ts';
 import { UsageError } from './exit-codes.ts';
@@ -143,7 +143,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendResult(res, 500, { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } });
+      if (!res.headersSent) sendResult(res, 500, { ok: false, error: { code: 'INTERNAL', message: errorMessage(err) } });
       else res.destroy();
     });
   });

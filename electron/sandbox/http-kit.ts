@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_HOST } from './ports.ts';
+import { errorMessage } from '../../shared/model/errors.ts';
 
 /**
  * Small pieces every sandbox server shares: a loopback HTTP server, a request log, and fault
@@ -92,7 +93,7 @@ export async function startLoopbackServer(
     Promise.resolve(handler(req, res)).catch((err: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: err instanceof Error ? err.message : String(err) }));
+        res.end(JSON.stringify({ message: errorMessage(err) }));
       } else res.destroy();
     });
   });

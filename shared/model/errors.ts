@@ -109,9 +109,14 @@ export class LoadError extends ConductorError {
   }
 }
 
+/** The message of any thrown value (an Error's message, or the value as text). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Any thrown value as an ErrorDto: typed errors keep their code; anything else becomes INTERNAL with its message only. */
 export function toErrorDto(err: unknown): ErrorDto {
   if (err instanceof ConductorError) return err.toDto();
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { code: 'INTERNAL', message };
 }

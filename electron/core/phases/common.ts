@@ -60,9 +60,7 @@ export async function waitReady(
   });
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorMessage } from '../../../shared/model/errors.ts';
 
 /** Run `fn` over items with at most `limit` at once; never rejects — returns each item's error (or null). */
 export async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<(unknown | null)[]> {

@@ -16,6 +16,7 @@ import type { Substrates as OpenedSubstrates } from '../../substrates/types.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
  * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM, or SIGHUP when the
@@ -229,7 +230,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
             await writeFile(o.path, o.render(result.report));
             io.stdout.write(`wrote ${o.path}\n`);
           } catch (err) {
-            io.stderr.write(`error: could not write ${o.path}: ${err instanceof Error ? err.message : String(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);
+            io.stderr.write(`error: could not write ${o.path}: ${errorMessage(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);
             exitCode = EXIT.RUNTIME;
           }
         }

@@ -5,6 +5,7 @@ import { FaultInjector, RequestLog, readBody, startLoopbackServer } from '../htt
 import type { EcsSeed, EcsTiming } from './seed.ts';
 import { EcsApiError, EcsStore, type JsonObject } from './store.ts';
 import { shopEcsSeed } from './topology.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
  * The sandbox ECS endpoint: one loopback server for one account and region, serving several
@@ -133,7 +134,7 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
       return reply(200, impl(store, body));
     } catch (err) {
       if (err instanceof EcsApiError) return fail(err.status, err.type, err.message);
-      return fail(500, 'ServerException', err instanceof Error ? err.message : String(err));
+      return fail(500, 'ServerException', errorMessage(err));
     } finally {
       log.add({ t: opts.clock.now(), method: req.method ?? 'POST', path: req.url ?? '/', status, mutating, ...(op ? { operation: op } : {}) });
     }

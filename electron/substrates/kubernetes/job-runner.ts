@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
-import { AbortedError, ConductorError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
+import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sJobSpec } from '../types.ts';
 import type { KubeClient } from './client.ts';
 import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
@@ -142,7 +142,7 @@ async function deleteJob(client: KubeClient, namespace: string, name: string): P
     client.logger.info('deleted cleanup job', { context: client.target.context, namespace, job: name });
   } catch (err) {
     if (err instanceof SubstrateError && err.status === 404) return;
-    client.logger.warn('could not delete cleanup job', { context: client.target.context, namespace, job: name, error: err instanceof Error ? err.message : String(err) });
+    client.logger.warn('could not delete cleanup job', { context: client.target.context, namespace, job: name, error: errorMessage(err) });
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { SubstrateError } from '../../../shared/model/errors.ts';
+import { SubstrateError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sTarget } from '../types.ts';
 
 /**
@@ -63,7 +63,7 @@ export function loadKubeconfig(source: KubeConfig | KubeconfigLoadOptions, conte
         mergeFirstWins(kc, more);
       }
     } catch (err) {
-      throw configError(`cannot read kubeconfig ${where}: ${err instanceof Error ? err.message : String(err)}`);
+      throw configError(`cannot read kubeconfig ${where}: ${errorMessage(err)}`);
     }
   }
   const names = kc.getContexts().map((c) => c.name);

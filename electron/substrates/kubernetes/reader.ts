@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { K8sAppState } from '../../../shared/model/app-state.ts';
-import { SubstrateError } from '../../../shared/model/errors.ts';
+import { SubstrateError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sAppRef, KubernetesReader } from '../types.ts';
 import { KubeClient } from './client.ts';
 import { loadKubeconfig, type KubeconfigLoadOptions } from './kubeconfig-loader.ts';
@@ -102,7 +102,7 @@ export function watchTemplatesWith(client: KubeClient, refs: K8sAppRef[], onChan
       },
       onReconnect: (info) => client.logger.debug('template watch reconnect', { context: client.target.context, namespace, ...info }),
     }).catch((err: unknown) => {
-      if (!stop.signal.aborted) client.logger.warn('template watch stopped', { context: client.target.context, namespace, error: err instanceof Error ? err.message : String(err) });
+      if (!stop.signal.aborted) client.logger.warn('template watch stopped', { context: client.target.context, namespace, error: errorMessage(err) });
     });
   }
   return () => stop.abort();

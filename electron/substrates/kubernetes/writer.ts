@@ -1,6 +1,6 @@
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { ContainerResources, K8sAppState, K8sDesiredState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
-import { AbortedError, ConductorError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
+import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sAppRef, KubernetesWriter, WaitOptions } from '../types.ts';
 import type { KubeClient } from './client.ts';
 import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
@@ -193,7 +193,7 @@ function waitForRollout(client: KubeClient, ref: K8sAppRef, wait: WaitOptions, w
         try {
           wait.onProgress?.(status);
         } catch (err) {
-          client.logger.warn('rollout progress callback threw', { error: err instanceof Error ? err.message : String(err) });
+          client.logger.warn('rollout progress callback threw', { error: errorMessage(err) });
         }
       }
       if (status.complete) {
