@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/core/clock.ts';
-import { shopKubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesReader } from '../../electron/substrates/kubernetes/index.ts';
-import { startSandboxClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { kubectlFor, useShopClusters } from './kubectl-kit.ts';
 
 /**
  * The real kubectl (v1.32, /usr/bin/kubectl) as a peer client of the sandbox API servers: if
@@ -11,39 +9,11 @@ import { startSandboxClusters, type SandboxCluster } from '../unit/substrates/ku
  * speaks the Kubernetes API faithfully. The adapter then reads what kubectl changed.
  */
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
-
 describe('real kubectl against the sandbox API servers', () => {
-  let sb: SandboxCluster;
   // fast clock: a rollout step (2 simulated s) takes 4 real ms
   const clock = new ScaledClock(500);
-
-  const kubectl = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        KUBECTL,
-        args,
-        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sb.dir, KUBECONFIG: sb.kubeconfigPath }, timeout: 90_000 },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-      );
-    });
-  const ok = async (args: string[]) => {
-    const r = await kubectl(args);
-    expect(r.stderr, `kubectl ${args.join(' ')}`).toBe('');
-    expect(r.code, `kubectl ${args.join(' ')}`).toBe(0);
-    return r.stdout;
-  };
-
-  beforeAll(async () => {
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
-    });
-  });
-  afterAll(async () => {
-    expect(sb.servers['sandbox-prod']!.mutatingRequests()).toBe(0);
-    await sb.close();
-  });
+  const sandbox = useShopClusters(clock);
+  const { kubectl, ok } = kubectlFor(sandbox);
 
   it('gets deployments, pods, HPAs and namespaces', async () => {
     const deps = await ok(['--context', 'sandbox-test', 'get', 'deployments', '-n', 'shop']);
@@ -79,7 +49,7 @@ describe('real kubectl against the sandbox API servers', () => {
     const pods = await ok([...ctx, 'get', 'pods', '-l', 'app=cart', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}']);
     expect(pods.trim().split('\n')).toEqual(Array(5).fill('registry.example/cart:9.9.9'));
 
-    const reader = createKubernetesReader({ kubeconfig: { env: { KUBECONFIG: sb.kubeconfigPath } }, context: 'sandbox-test', clock });
+    const reader = createKubernetesReader({ kubeconfig: { env: { KUBECONFIG: sandbox().kubeconfigPath } }, context: 'sandbox-test', clock });
     const cart = (await reader.readApps([{ app: 'cart', namespace: 'shop', deployment: 'cart' }])).get('cart');
     expect(cart).toMatchObject({
       replicas: 5,

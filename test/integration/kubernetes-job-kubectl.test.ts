@@ -1,58 +1,28 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/core/clock.ts';
-import { shopKubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
-import { startSandboxClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { kubectlFor, useShopClusters } from './kubectl-kit.ts';
 
 /**
  * The real kubectl (v1.32, /usr/bin/kubectl) as a peer client of the sandbox's batch/v1 Jobs: it
  * sees the cleanup Job the adapter created, and can create, wait for and delete Jobs itself.
  */
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
-
 describe('real kubectl and the sandbox batch/v1 Jobs', () => {
-  let sb: SandboxCluster;
   // 1 real ms = 100 simulated ms: a 20 s Job takes 200 real ms
   const clock = new ScaledClock(100);
-
-  const kubectl = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        KUBECTL,
-        ['--context', 'sandbox-test', ...args],
-        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sb.dir, KUBECONFIG: sb.kubeconfigPath }, timeout: 90_000 },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-      );
-    });
-  const ok = async (args: string[]) => {
-    const r = await kubectl(args);
-    expect(r.stderr, `kubectl ${args.join(' ')}`).toBe('');
-    expect(r.code, `kubectl ${args.join(' ')}`).toBe(0);
-    return r.stdout;
-  };
-  const test = () => sb.servers['sandbox-test']!;
-
-  beforeAll(async () => {
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
-    });
-  });
-  afterAll(async () => {
-    expect(sb.servers['sandbox-prod']!.mutatingRequests()).toBe(0);
-    await sb.close();
-  });
+  const sandbox = useShopClusters(clock);
+  const { kubectl, ok } = kubectlFor(sandbox, ['--context', 'sandbox-test']);
+  const test = () => sandbox().servers['sandbox-test']!;
 
   it('kubectl get jobs lists the cleanup Job the adapter created, Complete 1/1', async () => {
     const writer = createKubernetesWriter({
-      kubeconfig: { kubeconfigPath: sb.kubeconfigPath },
+      kubeconfig: { kubeconfigPath: sandbox().kubeconfigPath },
       context: 'sandbox-test',
       clock,
-      productionTargets: [{ server: sb.servers['sandbox-prod']!.url, context: 'sandbox-prod', namespaces: ['shop', 'payments'] }],
+      productionTargets: [{ server: sandbox().servers['sandbox-prod']!.url, context: 'sandbox-prod', namespaces: ['shop', 'payments'] }],
     });
     const r = await writer.runJob!({ namespace: 'shop', name: 'delete-test-orders', image: 'registry.example/order-cleaner:1.0', command: ['/bin/cleanup', '--older-than=0s'] }, { timeoutMs: 300_000 });
     const name = r.job!;
@@ -68,7 +38,7 @@ describe('real kubectl and the sandbox batch/v1 Jobs', () => {
   });
 
   it('kubectl creates a Job from a manifest, waits for it to complete, and deletes it (Background)', async () => {
-    const file = join(sb.dir, 'job.yaml');
+    const file = join(sandbox().dir, 'job.yaml');
     writeFileSync(
       file,
       [
@@ -98,7 +68,7 @@ describe('real kubectl and the sandbox batch/v1 Jobs', () => {
 
   it('kubectl wait sees a failing Job fail', async () => {
     test().jobs.failJobs('doomed', { message: 'exit code 3' });
-    const file = join(sb.dir, 'doomed.yaml');
+    const file = join(sandbox().dir, 'doomed.yaml');
     writeFileSync(
       file,
       JSON.stringify({
