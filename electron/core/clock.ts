@@ -49,6 +49,8 @@ export class ScaledClock implements Clock {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** a bound on the wake-ups of one ManualClock.advance */
+const MAX_WAKE_UPS = 1_000_000;
 
 /**
  * A clock that only moves when told to: for deterministic tests and the controller benchmark.
@@ -82,7 +84,8 @@ export class ManualClock implements Clock {
   /** move time forward, waking sleepers in order; yields to the microtask queue between wake-ups */
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;
-    for (;;) {
+    for (let wakeUps = 0; ; wakeUps++) {
+      if (wakeUps >= MAX_WAKE_UPS) throw new Error(`ManualClock.advance: more than ${MAX_WAKE_UPS} wake-ups in one advance (a sleeper loops on sleep(0)?)`);
       this.sleepers.sort((a, b) => a.until - b.until);
       const next = this.sleepers[0];
       if (!next || next.until > end) break;

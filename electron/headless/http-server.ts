@@ -189,17 +189,24 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 415, fail('USAGE', 'expected Content-Type: application/json'));
       return;
     }
-    let body: unknown;
+    let text: string;
     try {
-      const text = await readBody(req, maxBody);
-      body = text.trim() === '' ? {} : JSON.parse(text);
+      text = await readBody(req, maxBody);
     } catch (err) {
       if (err instanceof HttpFailure) {
         sendResult(res, err.status, { ok: false, error: err.dto });
         req.resume();
         return;
       }
-      sendResult(res, 400, fail('USAGE', `the request body is not valid JSON: ${(err as Error).message}`));
+      // the client went away while sending: nobody is left to answer
+      res.destroy();
+      return;
+    }
+    let body: unknown;
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (err) {
+      sendResult(res, 400, fail('USAGE', `the request body is not valid JSON: ${errorMessage(err)}`));
       return;
     }
     const parsed = REQUEST_SCHEMAS[channel].safeParse(body);

@@ -20,6 +20,20 @@ describe('clocks', () => {
     expect(clock.now()).toBe(500);
   });
 
+  it('refuses to spin forever on a sleeper that loops on sleep(0)', async () => {
+    const clock = new ManualClock(0);
+    let spins = 0;
+    const spin = async () => {
+      for (;;) {
+        await clock.sleep(0);
+        spins++;
+      }
+    };
+    void spin();
+    await expect(clock.advance(1)).rejects.toThrow(/more than 1000000 wake-ups/);
+    expect(spins).toBeGreaterThan(0);
+  });
+
   it('an aborted sleep rejects with the reason', async () => {
     const clock = new ManualClock(0);
     const ac = new AbortController();
