@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Clock } from '../../electron/core/clock.ts';
-import { shopKubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
-import { startSandboxClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 
 /** The real kubectl (v1.32 on the machine image; Debian's kubernetes-client otherwise). */
 export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
@@ -21,10 +20,7 @@ export interface KubectlResult {
 export function useShopClusters(clock: Clock): () => SandboxCluster {
   let sb: SandboxCluster | undefined;
   beforeAll(async () => {
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
-    });
+    sb = await startShopClusters(clock);
   });
   afterAll(async () => {
     if (!sb) return;

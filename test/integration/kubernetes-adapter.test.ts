@@ -5,7 +5,7 @@ import { createKubernetesReader, createKubernetesWriter } from '../../electron/s
 import type { K8sAppRef } from '../../electron/substrates/types.ts';
 import type { RolloutStatus } from '../../shared/model/app-state.ts';
 import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } from '../../shared/model/errors.ts';
-import { api, startSandboxClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { api, startSandboxClusters, startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 
 /** The Kubernetes adapter over real HTTP against the sandbox API servers, faults included. */
 
@@ -39,10 +39,7 @@ describe('Kubernetes adapter against the sandbox', () => {
 
   beforeEach(async () => {
     clock = new ScaledClock(50);
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
-    });
+    sb = await startShopClusters(clock);
   });
   afterEach(async () => {
     // production is never written to
@@ -247,11 +244,7 @@ describe('Kubernetes adapter against the sandbox', () => {
 
   it('times out on the clock with a TimeoutError naming the progress, and aborts promptly', async () => {
     await sb.close();
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      // rollouts never progress on this one
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test'), rolloutStepMs: Infinity },
-    });
+    sb = await startShopClusters(clock, { rolloutStepMs: Infinity }); // rollouts never progress on this test server
     const w = writer();
     await w.apply(CART, { replicas: 5 });
     const err = await w.waitForRollout(CART, { timeoutMs: 10_000 }).catch((e: unknown) => e);

@@ -5,7 +5,7 @@ import { createKubernetesWriter } from '../../electron/substrates/kubernetes/ind
 import { cleanupJobName } from '../../electron/substrates/kubernetes/job-runner.ts';
 import type { K8sJobSpec } from '../../electron/substrates/types.ts';
 import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } from '../../shared/model/errors.ts';
-import { api, startSandboxClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { api, startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 
 /**
  * Cleanup hooks as Kubernetes Jobs: the sandbox API server's batch/v1 Jobs over real HTTP, and the
@@ -206,10 +206,7 @@ describe('Kubernetes adapter: runJob against the sandbox', () => {
 
   beforeEach(async () => {
     clock = new ScaledClock(100);
-    sb = await startSandboxClusters(clock, {
-      'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
-      'sandbox-test': { name: 'test', seed: shopKubeSeed('test') },
-    });
+    sb = await startShopClusters(clock);
   });
   afterEach(async () => {
     // production is never written to

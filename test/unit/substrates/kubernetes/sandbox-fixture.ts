@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../../electron/core/clock.ts';
-import { kubeconfigFor, kubeconfigYaml, startKubernetesApiServer, type KubeApiServer, type KubeApiServerOptions } from '../../../../electron/sandbox/kubernetes/index.ts';
+import { kubeconfigFor, kubeconfigYaml, shopKubeSeed, startKubernetesApiServer, type KubeApiServer, type KubeApiServerOptions } from '../../../../electron/sandbox/kubernetes/index.ts';
 
 /**
  * Test fixture: sandbox Kubernetes API servers on loopback plus a kubeconfig file pointing at
@@ -44,4 +44,12 @@ export async function api(server: KubeApiServer, path: string, init: RequestInit
   const res = await fetch(server.url + path, { ...init, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The shop's production and test API servers (contexts sandbox-prod and sandbox-test); `test` tunes the test server. */
+export function startShopClusters(clock: Clock, test: Omit<KubeApiServerOptions, 'clock' | 'name' | 'seed'> = {}): Promise<SandboxCluster> {
+  return startSandboxClusters(clock, {
+    'sandbox-prod': { name: 'production', seed: shopKubeSeed('production') },
+    'sandbox-test': { name: 'test', seed: shopKubeSeed('test'), ...test },
+  });
 }
