@@ -41,11 +41,19 @@ function readVersion() {
   }
 }
 
-const built = spawnSync(process.execPath, [join(root, 'build', 'build.js')], { cwd: root, stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
+// `npm start -- --no-build` relaunches the last build
+const args = process.argv.slice(2);
+const noBuild = args.includes('--no-build');
+const electronArgs = args.filter((a) => a !== '--no-build');
+if (!noBuild) {
+  const built = spawnSync(process.execPath, [join(root, 'build', 'build.js')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 
 let binary = electronBinary();
 if (!binary) {
+  // a download lands in node_modules, which an override would not use anyway
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) unavailable(`ELECTRON_OVERRIDE_DIST_PATH=${process.env.ELECTRON_OVERRIDE_DIST_PATH} has no Electron binary`);
   if (!existsSync(join(electronDir, 'install.js'))) unavailable('the electron package is not installed');
   console.log('Electron binary missing: trying to download it once…');
   const dl = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: DOWNLOAD_TIMEOUT_MS, encoding: 'utf8' });
@@ -56,6 +64,6 @@ if (!binary) {
   }
 }
 
-const child = spawn(binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: '' } });
+const child = spawn(binary, [root, ...electronArgs], { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: '' } });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
