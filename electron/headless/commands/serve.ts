@@ -134,7 +134,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
 }
 
 /** the core's service module, loaded when `serve` runs so other commands never pay for it */
-const SERVICE_MODULE = '../../core/service.ts';
+const SERVICE_MODULE = '../../core/service/service.ts';
 
 export function resolveServeOptions(
   raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string },
