@@ -138,6 +138,17 @@ export interface ConductorApi {
   onRunEvent(listener: (event: RunEvent) => void): () => void;
 }
 
+/**
+ * What the Electron preload exposes as `window.conductor`: the same calls, but answering with the
+ * Result envelope instead of throwing (contextBridge would keep only an Error's message). The
+ * renderer's api client turns a failed Result back into a typed ApiError (code and details).
+ */
+export interface ConductorBridge {
+  invoke<C extends Channel>(channel: C, request: RequestMap[C]): Promise<Result<ResponseMap[C]>>;
+  /** subscribe to run events; returns an unsubscribe function */
+  onRunEvent(listener: (event: RunEvent) => void): () => void;
+}
+
 /** The conductor service behind the transports (implemented in electron/, served over IPC and HTTP). */
 export type ConductorHandlers = { [C in Channel]: (request: z.output<(typeof REQUEST_SCHEMAS)[C]>) => Promise<ResponseMap[C]> };
 
