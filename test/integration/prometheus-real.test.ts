@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../shared/model/errors.ts';
 import { ScaledClock } from '../../electron/base/clock.ts';
-import { createPrometheusKpi } from '../../electron/load/kpi/index.ts';
+import { createPrometheusKpi } from '../../electron/load/kpi/prometheus-kpi.ts';
 import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { freePort, PROMETHEUS_TEMPLATE, startProc, waitFor, type Proc } from '../fixtures/shop/processes.ts';
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../exit-codes.ts';
+import { parseTimeScale } from '../options.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
 interface SandboxCliOptions {
@@ -29,11 +30,7 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
   program
     .command('sandbox')
     .description('run the sandbox (Kubernetes production + test API servers, an ECS endpoint, a Locust master) on loopback until Ctrl-C')
-    .option('--time-scale <n>', 'simulated seconds per real second', (v) => {
-      const n = Number(v);
-      if (!(n >= 0.1 && n <= 10_000)) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found ${JSON.stringify(v)}`);
-      return n;
-    }, 1)
+    .option('--time-scale <n>', 'simulated seconds per real second', (v: string) => parseTimeScale(v), 1)
     .option('--kubeconfig-out <file>', 'write a kubeconfig with contexts sandbox-prod and sandbox-test')
     .option('--k8s-prod-port <port>', 'production Kubernetes API port', port('--k8s-prod-port'), SANDBOX_DEFAULT_PORTS.kubernetesProduction)
     .option('--k8s-test-port <port>', 'test Kubernetes API port', port('--k8s-test-port'), SANDBOX_DEFAULT_PORTS.kubernetesTest)
