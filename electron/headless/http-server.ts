@@ -9,6 +9,7 @@ import { type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
+import { isLoopbackHost } from './options.ts';
 import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
@@ -74,11 +75,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 /** Constant-time token comparison (hashing first so lengths never leak). */
 export function tokenMatches(expected: string, presented: string | null | undefined): boolean {

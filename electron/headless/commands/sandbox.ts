@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { Sandbox } from '../../sandbox/index.ts';
+import { SANDBOX_DEFAULT_PORTS } from '../../sandbox/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { parseTimeScale } from '../options.ts';
@@ -37,6 +38,7 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
     .option('--ecs-port <port>', 'ECS endpoint port', port('--ecs-port'), SANDBOX_DEFAULT_PORTS.ecs)
     .option('--locust-port <port>', 'Locust master port', port('--locust-port'), SANDBOX_DEFAULT_PORTS.locust)
     .action(async (opts: SandboxCliOptions) => {
+      const { startSandbox } = await import('../../sandbox/index.ts');
       const sandbox = await startSandbox({
         timeScale: opts.timeScale,
         ports: { kubernetesProduction: opts.k8sProdPort, kubernetesTest: opts.k8sTestPort, ecs: opts.ecsPort, locust: opts.locustPort },
