@@ -3,8 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CHANNELS, HTTP_EVENTS_PATH, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
-import { createDispatch } from '../../shared/contract/dispatch.ts';
+import { CHANNELS, HTTP_EVENTS_PATH, httpPathFor, createDispatch, type Channel, type Result } from '../../shared/contract/index.ts';
 import { type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
@@ -14,7 +13,7 @@ import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
- * JSON body, answered by the dispatch IPC uses too (shared/contract/dispatch.ts) as Result<T> JSON,
+ * JSON body, answered by the dispatch IPC uses too (createDispatch in shared/contract) as Result<T> JSON,
  * the status code following the error's code; GET /api/events streams RunEvents as server-sent
  * events; everything else serves the built renderer. Loopback by default; a bearer token is required
  * when bound anywhere else. Host and Origin are checked so a DNS-rebinding page cannot reach it.

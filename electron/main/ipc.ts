@@ -1,12 +1,11 @@
 import type { IpcMainInvokeEvent } from 'electron';
-import { CHANNELS, EVENT_CHANNELS, type Channel, type ConductorHandlers, type Result } from '../../shared/contract/index.ts';
-import { createDispatch } from '../../shared/contract/dispatch.ts';
+import { CHANNELS, EVENT_CHANNELS, createDispatch, type Channel, type ConductorHandlers, type Result } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import { isAppUrl, type RendererLocation } from './window.ts';
 
 /**
  * IPC for the ConductorApi: one `ipcMain.handle` per CHANNELS entry (generated from the contract),
- * the sender frame checked, then the shared dispatch (shared/contract/dispatch.ts, the same as
+ * the sender frame checked, then the shared dispatch (createDispatch in shared/contract, the same as
  * HTTP's): answers are Result<T>, errors the typed envelope {code, message, details}.
  * ipcMain is passed in, so tests use a stand-in.
  */

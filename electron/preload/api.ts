@@ -1,5 +1,4 @@
-import { EVENT_CHANNELS, type Channel, type ConductorBridge, type RequestMap, type ResponseMap, type Result } from '../../shared/contract/index.ts';
-import { isChannel } from '../../shared/contract/dispatch.ts';
+import { EVENT_CHANNELS, isChannel, type Channel, type ConductorBridge, type RequestMap, type ResponseMap, type Result } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 
 /**
