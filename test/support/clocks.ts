@@ -47,32 +47,45 @@ class SleeperQueue {
   }
 }
 
-/**
- * A clock that only moves when told to: for deterministic tests.
- * Sleepers wake in time order as `advance` passes their deadline.
- */
-export class ManualClock implements Clock {
+/** A clock whose time moves only by waking its sleepers: what ManualClock and VirtualClock share. */
+abstract class SleeperClock implements Clock {
   readonly timeScale = Infinity;
-  private t: number;
-  private readonly sleepers = new SleeperQueue();
-  constructor(start = 0) {
+  protected t: number;
+  protected readonly sleepers = new SleeperQueue();
+  constructor(start: number) {
     this.t = start;
   }
   now(): number {
     return this.t;
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.sleepers.add(this.t + Math.max(0, ms), signal);
+    return this.sleepers.add(this.t + Math.max(0, ms), signal, () => this.onSleeper());
+  }
+  /** called once a sleeper is queued */
+  protected onSleeper(): void {}
+  /** wake the earliest sleeper due by `limit`, time jumping to its deadline; false when none is */
+  protected wakeNext(limit = Infinity): boolean {
+    const next = this.sleepers.takeNext(limit);
+    if (!next) return false;
+    this.t = Math.max(this.t, next.until);
+    next.resolve();
+    return true;
+  }
+}
+
+/**
+ * A clock that only moves when told to: for deterministic tests.
+ * Sleepers wake in time order as `advance` passes their deadline.
+ */
+export class ManualClock extends SleeperClock {
+  constructor(start = 0) {
+    super(start);
   }
   /** move time forward, waking sleepers in order; yields to the event loop between wake-ups */
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;
-    for (let wakeUps = 0; ; wakeUps++) {
+    for (let wakeUps = 0; this.wakeNext(end); wakeUps++) {
       if (wakeUps >= MAX_WAKE_UPS) throw new Error(`ManualClock.advance: more than ${MAX_WAKE_UPS} wake-ups in one advance (a sleeper loops on sleep(0)?)`);
-      const next = this.sleepers.takeNext(end);
-      if (!next) break;
-      this.t = Math.max(this.t, next.until);
-      next.resolve();
       await new Promise((r) => setImmediate(r));
     }
     this.t = end;
@@ -88,32 +101,20 @@ export class ManualClock implements Clock {
  * A run's control loop then sees exactly the simulated times it asked for, however loaded the
  * machine is (unlike a ScaledClock, where a stalled event loop is simulated time passing).
  */
-export class VirtualClock implements Clock {
-  readonly timeScale = Infinity;
-  private t: number;
-  private readonly sleepers = new SleeperQueue();
+export class VirtualClock extends SleeperClock {
   private pending = false;
   constructor(start = Date.UTC(2026, 10, 23, 8, 0, 0)) {
-    this.t = start;
+    super(start);
   }
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.sleepers.add(this.t + Math.max(0, ms), signal, () => this.schedule());
-  }
-  private schedule(): void {
+  protected override onSleeper(): void {
     if (this.pending) return;
     this.pending = true;
     // a timer, not setImmediate: real I/O in flight (fsync, loopback HTTP) gets a millisecond per
     // jump to land, so simulated time does not race ahead of it by thousands of steps
     setTimeout(() => {
       this.pending = false;
-      const next = this.sleepers.takeNext();
-      if (!next) return;
-      this.t = Math.max(this.t, next.until);
-      next.resolve();
-      if (this.sleepers.size) this.schedule();
+      if (!this.wakeNext()) return;
+      if (this.sleepers.size) this.onSleeper();
     }, 1);
   }
 }
