@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,15 +67,27 @@ describe('conductor start-up', () => {
     expect(r.loaded.some((u) => /\/node_modules\/@aws-sdk\/client-ecs\//.test(u))).toBe(true);
   });
 
-  it('rebuilds the bundle when a source is newer than it', async () => {
-    const entry = join(ROOT, CLI_DIR, CLI_ENTRY);
+  it('builds the bundle on first use, and again when a source is newer than it', async () => {
+    // a checkout of its own (the sources linked, bin/ copied, out/ its own), so the bundle the
+    // other tests run is never touched
+    const root = join(dir, 'checkout');
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await copyFile(BIN, join(root, 'bin', 'conductor.js'));
+    for (const d of ['build', 'electron', 'shared', 'node_modules']) await symlink(join(ROOT, d), join(root, d));
+    const run = () => spawnSync(process.execPath, [join(root, 'bin', 'conductor.js'), '--version'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(cliBundleState(root)).toBe('missing');
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe('0.1.0\n');
+    expect(cliBundleState(root)).toBe('fresh');
+    const entry = join(root, CLI_DIR, CLI_ENTRY);
     const hourAgo = new Date(Date.now() - 3_600_000);
     await utimes(entry, hourAgo, hourAgo);
-    expect(cliBundleState(ROOT)).toBe('stale');
-    const r = await conductor('rebuilt', ['--version']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('0.1.0\n');
-    expect(cliBundleState(ROOT)).toBe('fresh');
+    expect(cliBundleState(root)).toBe('stale');
+    const again = run();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toBe('0.1.0\n');
+    expect(cliBundleState(root)).toBe('fresh');
     expect((await stat(entry)).mtimeMs).toBeGreaterThan(hourAgo.getTime());
   });
 });
