@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
     setupFiles: ['test/setup/production-writes.ts'],
+    globalSetup: ['test/setup/build-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -3,17 +3,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CHANNELS, HTTP_EVENTS_PATH, REQUEST_SCHEMAS, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
-import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
+import { CHANNELS, HTTP_EVENTS_PATH, httpPathFor, createDispatch, type Channel, type Result } from '../../shared/contract/index.ts';
+import { type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
+import { isLoopbackHost } from './options.ts';
 import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
- * JSON body, answers as Result<T> JSON; GET /api/events streams RunEvents as server-sent events;
- * everything else serves the built renderer. Loopback by default; a bearer token is required
+ * JSON body, answered by the dispatch IPC uses too (createDispatch in shared/contract) as Result<T> JSON,
+ * the status code following the error's code; GET /api/events streams RunEvents as server-sent
+ * events; everything else serves the built renderer. Loopback by default; a bearer token is required
  * when bound anywhere else. Host and Origin are checked so a DNS-rebinding page cannot reach it.
  */
 export interface HttpServerOptions {
@@ -73,11 +75,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 /** Constant-time token comparison (hashing first so lengths never leak). */
 export function tokenMatches(expected: string, presented: string | null | undefined): boolean {
   if (presented === null || presented === undefined) return false;
@@ -110,6 +107,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const maxEventClients = opts.maxEventClients ?? 32;
   const service = opts.service;
+  const dispatch = createDispatch(service.handlers);
   const streams = new Set<ServerResponse>();
   let port = opts.port ?? 0;
 
@@ -210,24 +208,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 400, fail('USAGE', `the request body is not valid JSON: ${errorMessage(err)}`));
       return;
     }
-    const parsed = REQUEST_SCHEMAS[channel].safeParse(body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      const first = issues[0];
-      sendResult(res, 400, {
-        ok: false,
-        error: { code: 'USAGE', message: `invalid request for ${channel}: ${first ? `${first.path || '(body)'}: ${first.message}` : 'bad input'}`, details: { issues } },
-      });
-      return;
-    }
-    try {
-      const handler = service.handlers[channel] as (r: unknown) => Promise<unknown>;
-      const value = await handler(parsed.data);
-      sendResult(res, 200, { ok: true, value: value ?? null });
-    } catch (err) {
-      const dto = toErrorDto(err);
-      sendResult(res, STATUS_FOR[dto.code] ?? 500, { ok: false, error: dto });
-    }
+    const result = await dispatch(channel, body);
+    sendResult(res, result.ok ? 200 : (STATUS_FOR[result.error.code] ?? 500), result);
   }
 
   function events(req: IncomingMessage, res: ServerResponse): void {

@@ -36,14 +36,14 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
   sandbox?: SharedSandbox;
   logger?: Logger;
   fetch?: typeof fetch;
-  /** settings:get / settings:set; default a settings.json in dataDir (electron/core/settings-store.ts) */
+  /** settings:get / settings:set; default a settings.json in dataDir (settings-store.ts) */
   settings?: SettingsStore;
   /** lock timings, owner and liveness probe (tests) */
   launch?: Pick<LaunchDeps, 'owner' | 'lock'> & { isAlive?: (pid: number, host: string) => boolean };
 }
 
 /**
- * The default: electron/core/environment.ts, with one sandbox shared by every run of this host
+ * The default: environment.ts, with one sandbox shared by every run of this host
  * (so parity before, during and after runs describes the same simulated environment; its time
  * scale is the host's).
  */

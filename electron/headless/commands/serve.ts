@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../cli-context.ts';
 import type { ConductorService, ConductorServiceOptions } from '../../core/service/service-types.ts';
-import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
+import type { HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
 import { holdingSignals, type SignalSource } from '../signals.ts';
-import { parseTimeScale } from '../options.ts';
+import { isLoopbackHost, parseTimeScale } from '../options.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**
@@ -17,7 +17,12 @@ import { resolveDataDir } from './data-dir.ts';
  */
 export const DEFAULT_SERVE_PORT = 18787;
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** the project folder (examples/, out/renderer/), found from this module's place: the sources, or the CLI bundle in out/cli */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
+  return dir;
+}
 
 export interface ServeOptions {
   port: number;
@@ -61,6 +66,7 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<R
   });
   let server: HttpServerHandle;
   try {
+    const { startHttpServer } = await import('../http-server.ts');
     server = await startHttpServer({ service, host: opts.host, port: opts.port, token: opts.token, staticDir: opts.staticDir });
   } catch (err) {
     await service.close();
@@ -158,13 +164,14 @@ export function resolveServeOptions(
     throw new UsageError(`refusing to serve on ${host} without a token: pass --token (or set CONDUCTOR_TOKEN) when binding to a non-loopback address`);
   }
   const dataDir = resolveDataDir(raw.dataDir, env);
+  const root = projectRoot();
   return {
     port,
     host,
     timeScale,
     ...(token ? { token } : {}),
     dataDir,
-    staticDir: resolve(raw.staticDir ?? join(projectRoot, 'out', 'renderer')),
-    examplesDir: join(projectRoot, 'examples'),
+    staticDir: resolve(raw.staticDir ?? join(root, 'out', 'renderer')),
+    examplesDir: join(root, 'examples'),
   };
 }
