@@ -176,5 +176,7 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
     await lock.release();
     await env.close().catch((err: unknown) => deps.logger.warn(`closing the environment failed: ${errorMessage(err)}`));
   });
-  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), done, lock: lock.where, testEnvironment };
+  // the caller hears of the run once it is journaled (a recover or another host sees it from then on)
+  await handle.started;
+  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), started: handle.started, done, lock: lock.where, testEnvironment };
 }
