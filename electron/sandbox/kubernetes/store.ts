@@ -90,22 +90,10 @@ export class KubeStore {
     for (const ns of new Set([...seed.namespaces, ...seed.deployments.map((d) => d.namespace)])) this.createNamespace(ns);
     for (const d of seed.deployments) {
       this.createDeployment(seedToDeployment(d), true);
-      if (d.hpa) {
-        const name = d.hpa.name ?? d.name;
-        this.create('horizontalpodautoscalers', d.namespace, name, {
-          apiVersion: 'autoscaling/v2',
-          kind: 'HorizontalPodAutoscaler',
-          metadata: { name, namespace: d.namespace, labels: { app: d.name } },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
-            minReplicas: d.hpa.minReplicas,
-            maxReplicas: d.hpa.maxReplicas,
-            metrics: [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } },
-            ],
-          },
-          status: { currentReplicas: d.replicas, desiredReplicas: d.replicas },
-        });
+      const hpa = seedToHpa(d);
+      if (hpa) {
+        const meta = hpa.metadata as JsonObject;
+        this.create('horizontalpodautoscalers', d.namespace, String(meta.name), { ...hpa, status: { currentReplicas: d.replicas, desiredReplicas: d.replicas } });
       }
     }
   }
@@ -500,6 +488,23 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
           dnsPolicy: 'ClusterFirst',
         },
       },
+    },
+  };
+}
+
+/** the autoscaling/v2 HPA of a seeded deployment, if it has one (without status) */
+export function seedToHpa(d: KubeDeploymentSeed): JsonObject | undefined {
+  if (!d.hpa) return undefined;
+  const name = d.hpa.name ?? d.name;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: d.namespace, labels: { app: d.name } },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
+      minReplicas: d.hpa.minReplicas,
+      maxReplicas: d.hpa.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } }],
     },
   };
 }
