@@ -30,6 +30,7 @@ if complete; then
   exit 0
 fi
 
+command -v go >/dev/null 2>&1 || PATH="/usr/local/go/bin:$PATH" # where the Go image installs it
 if ! command -v go >/dev/null 2>&1; then
   echo "kube-plane-build: the go command is missing (Go 1.26 or newer is needed: https://go.dev/doc/install)" >&2
   exit 1
@@ -72,7 +73,9 @@ stages="$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/stage"
 } >"$out/kwok-stages.yaml.tmp"
 mv "$out/kwok-stages.yaml.tmp" "$out/kwok-stages.yaml"
 
-for b in "${bins[@]}"; do "$out/bin/$b" --version >/dev/null 2>&1 || "$out/bin/$b" version --client >/dev/null; done
+for b in "${bins[@]}"; do
+  "$out/bin/$b" --help >/dev/null 2>&1 || { echo "kube-plane-build: $out/bin/$b was built but does not run" >&2; exit 1; }
+done
 touch "$stamp"
 log "done"
 echo "$out"
