@@ -350,8 +350,9 @@ export async function startPlane(opts: { dir?: string } = {}): Promise<Plane> {
       'pod-garbage-collector-controller',
       // fills the aggregated roles (`view`, `edit`, `admin`)
       'clusterrole-aggregation-controller',
-      // lifts the new node's not-ready taint once kwok reports it Ready
-      'node-lifecycle-controller',
+      // no node-lifecycle-controller: kwok renews no heartbeat it would accept, so it would mark
+      // the node NotReady every ~50 s and every pod on it unready (the plane lifts the node's
+      // not-ready taint itself, below)
     ];
     for (const side of ['production', 'test'] as const) {
       procs.push(
@@ -374,7 +375,8 @@ export async function startPlane(opts: { dir?: string } = {}): Promise<Plane> {
         ]),
       );
     }
-    // ready when each cluster's node is Ready and schedulable and the default service account exists
+    // ready when each cluster's node is Ready (then schedulable: the not-ready taint a new node gets
+    // is lifted, as the node lifecycle controller would) and the default service account exists
     await Promise.all(
       (['production', 'test'] as const).map((side) =>
         waitFor(
@@ -383,9 +385,10 @@ export async function startPlane(opts: { dir?: string } = {}): Promise<Plane> {
             for (const p of procs) if (p.done) throw new Error(`${p.name} exited`);
             const admin = clusters[side].admin;
             const node = await kubeOk<{ spec?: { taints?: unknown[] }; status?: { conditions?: { type: string; status: string }[] } }>(admin, 'GET', `/api/v1/nodes/${FAKE_NODE}`);
-            const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !node.spec?.taints?.length;
+            const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+            if (ready && node.spec?.taints?.length) await kubeOk(admin, 'PATCH', `/api/v1/nodes/${FAKE_NODE}`, { spec: { taints: null } }, 'application/merge-patch+json');
             const sa = (await kubeRequest(admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
-            return ready && sa;
+            return ready && !node.spec?.taints?.length && sa;
           },
           90_000,
           250,
