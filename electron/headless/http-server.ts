@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { CHANNELS, HTTP_EVENTS_PATH, REQUEST_SCHEMAS, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
 import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
-import type { ConductorService } from '../core/service-types.ts';
+import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
-import { COCKPIT_CSP } from '../main/csp.ts';
+import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
@@ -55,6 +55,7 @@ const STATUS_FOR: Record<ErrorCode, number> = {
   LOAD: 502,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  LOCKED: 409,
   FORBIDDEN: 403,
   INTERNAL: 500,
 };

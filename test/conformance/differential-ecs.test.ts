@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { shopEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 import { ISO_TIME, formatDifferences, judge, normalise, staleRules, type CaseResult, type Deliberate, type DiffCase } from './differential.ts';
 import { MOTO_REGION, seedMoto, startMoto, taskDefinitionInput, type Moto } from './moto.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { startKubernetesApiServer, type KubeApiServer, type KubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { ISO_TIME, formatDifferences, judge, normalise, staleRules, type CaseResult, type Deliberate, type DiffCase } from './differential.ts';
 import { kubeOk, kubeRequest, kubeWatch, type JsonObj, type KubeEndpoint } from './kube-http.ts';

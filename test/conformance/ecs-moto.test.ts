@@ -10,7 +10,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { createKubernetesReader, createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import { createKubeClient } from '../../electron/substrates/kubernetes/reader.ts';
 import { listWatch, type ListWatchKind } from '../../electron/substrates/kubernetes/watch-loop.ts';

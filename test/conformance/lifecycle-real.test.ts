@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listPendingRecoveries } from '../../electron/core/journal.ts';
+import { listPendingRecoveries } from '../../electron/core/run/journal.ts';
 import { shopEcsSeed } from '../../electron/sandbox/ecs/index.ts';
 import { SHOP_NAMESPACES } from '../../electron/sandbox/kubernetes/index.ts';
 import { startLocust, waitFor, type LocustCluster } from '../fixtures/shop/processes.ts';

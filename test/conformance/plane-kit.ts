@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import type { KubernetesAdapterOptions } from '../../electron/substrates/kubernetes/reader.ts';
-import type { Clock } from '../../electron/core/clock.ts';
+import type { Clock } from '../../electron/base/clock.ts';
 import { PLANE_CONTEXTS, planeAudit, type PlaneAudit, type PlaneInfo, type Side } from './plane.ts';
 
 /** The running plane as a test file sees it (started by ./global-setup.ts), and adapter options for its contexts. */

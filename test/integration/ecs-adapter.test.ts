@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../electron/core/clock.ts';
+import { ManualClock, ScaledClock } from '../../electron/base/clock.ts';
 import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter, type EcsWriterOptions } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
@@ -59,7 +59,7 @@ describe('ECS reader', () => {
     expect(apps.get('notifications')).toMatchObject({ desiredCount: 3, containers: [{ name: 'app', memory: 512, memoryReservation: 256 }] });
     // one DescribeServices for three refs, one DescribeTaskDefinition per distinct task definition
     expect(ops(from).sort()).toEqual(['DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
-    expect(Object.keys(reader).sort()).toEqual(['readApps', 'target']);
+    expect(Object.keys(reader).sort()).toEqual(['identity', 'readApps', 'target']);
   });
 
   it('honours a container filter', async () => {

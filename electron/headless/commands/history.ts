@@ -3,9 +3,9 @@ import { Option } from 'commander';
 import type { RunComparisonDto } from '../../../shared/contract/index.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunSummary } from '../../../shared/model/run.ts';
-import { RunHistory, compareRuns, previousComparable } from '../../core/history.ts';
-import { reportMarkdown } from '../../core/report.ts';
-import type { CliContext } from '../cli.ts';
+import { RunHistory, compareRuns, previousComparable } from '../../core/records/history.ts';
+import { reportMarkdown } from '../../core/records/report.ts';
+import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { resolveDataDir } from './data-dir.ts';
 

@@ -1,0 +1,55 @@
+import { LoadError, SpecError } from '../../../../shared/model/errors.ts';
+import { assertTestIsNotProduction } from '../../rules/test-identity.ts';
+import { unitsOf, type AppUnit } from '../../rules/units.ts';
+import type { RunContext } from '../run-context.ts';
+import { errorMessage } from './common.ts';
+
+/** What validate establishes for the phases after it. */
+export interface Validated {
+  /** every in-scope application, on its substrate */
+  units: AppUnit[];
+  /** workers the Locust master reported (null: unknown) */
+  locustWorkers: number | null;
+}
+
+/**
+ * validate: the spec is already schema-valid; here the run checks what it will talk to, without
+ * writing anything: each app's substrate is configured on both sides, test is not production (by
+ * the servers' identity: electron/core/rules/test-identity.ts), and Locust answers with enough
+ * workers.
+ */
+export async function validatePhase(ctx: RunContext): Promise<Validated> {
+  const { spec, deps } = ctx;
+  const issues: { path: string; message: string }[] = [];
+  spec.spec.applications.forEach((app, i) => {
+    if (!!app.kubernetes === !!app.ecs) issues.push({ path: `spec.applications.${i}`, message: `application ${app.name} must have exactly one of kubernetes or ecs` });
+  });
+  if (issues.length) throw new SpecError(issues);
+  const units = unitsOf(spec.spec.applications);
+
+  const needProduction = spec.spec.deploy.productionVersions || spec.spec.scale.matchProduction;
+  for (const u of units) {
+    const test = deps.substrates.test[u.substrate];
+    const prod = deps.substrates.production[u.substrate];
+    const label = u.substrate === 'kubernetes' ? 'Kubernetes' : 'ECS';
+    if (!test) issues.push({ path: 'spec.test', message: `application ${u.name} is on ${label}, but no ${label} test environment is configured` });
+    if (!prod && needProduction) issues.push({ path: 'spec.production', message: `application ${u.name} is on ${label}, but no ${label} production environment is configured` });
+  }
+  if (issues.length) throw new SpecError(issues);
+  // asked of the servers (launchRun asked before taking the lock; a run started another way is checked here)
+  await assertTestIsNotProduction(deps.substrates, ctx.work.signal);
+
+  let stats;
+  try {
+    stats = await deps.locust.stats(ctx.work.signal);
+  } catch (err) {
+    if (ctx.work.signal.aborted) throw err;
+    throw new LoadError(`the Locust master at ${spec.spec.load.locust.url} does not answer: ${errorMessage(err)}`);
+  }
+  const min = spec.spec.load.locust.minWorkers;
+  if (stats.workerCount !== null && stats.workerCount < min) {
+    throw new LoadError(`the Locust master has ${stats.workerCount} worker(s), the spec requires at least ${min} (spec.load.locust.minWorkers)`);
+  }
+  for (const u of units) ctx.setApp(u.name, 'validate', 'ready');
+  return { units, locustWorkers: stats.workerCount };
+}
