@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { startKubernetesApiServer, type KubeApiServer, type KubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { ISO_TIME, formatDifferences, judge, normalise, staleRules, type CaseResult, type Deliberate, type DiffCase } from './differential.ts';
-import { kubeOk, kubeRequest, kubeWatch, type JsonObj, type KubeEndpoint } from './kube-http.ts';
+import { compactEtcd, kubeOk, kubeRequest, kubeWatch, type JsonObj, type KubeEndpoint } from './kube-http.ts';
 import { deleteNamespaces, deploymentsPath, hpasPath, seedCluster, waitRolledOut } from './kube-seed.ts';
 import { usePlane } from './plane-kit.ts';
 
@@ -42,6 +42,7 @@ const norm = (v: unknown) =>
     placeholders: ['uid', 'resourceVersion', 'creationTimestamp', 'continue'],
     time: ISO_TIME,
     rewrite: [
+      [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>'],
       // ReplicaSet and pod names carry hashes each server computes its own way
       [/\b([a-z][a-z0-9-]*?)-[a-z0-9]{8,10}-[a-z0-9]{5}\b/g, '$1-<hash>-<id>'],
       [/\b(api|worker|stuck|web)-[a-z0-9]{8,10}\b/g, '$1-<hash>'],
@@ -65,6 +66,20 @@ const req = (method: string, path: string, body?: unknown, contentType?: string,
   return { status: a.status, body: normHash(a.body) };
 };
 
+/** both servers' rollouts finished (the sandbox's on its clock, the real one's through its controllers) */
+const settled = (ep: KubeEndpoint) =>
+  waitRolledOut(
+    ep,
+    seed.deployments.map((d) => [NS, d.name]),
+    60_000,
+  );
+
+/** make the history before now expire: the real plane compacts etcd, the sandbox drops its event history */
+async function expireHistory(ep: KubeEndpoint): Promise<void> {
+  if (ep === endpoints.sandbox) sandbox.store.compact();
+  else await compactEtcd(plane.etcd, (await kubeOk<{ metadata: { resourceVersion: string } }>(ep, 'GET', deploymentsPath(NS))).metadata.resourceVersion);
+}
+
 const MANAGED_FIELDS: Deliberate = { path: /managedFields/, why: 'the sandbox does not track field managers (server-side apply); Conductor and kubectl -o json ignore them' };
 
 const cases: DiffCase<KubeEndpoint>[] = [
@@ -74,7 +89,17 @@ const cases: DiffCase<KubeEndpoint>[] = [
     deliberate: [MANAGED_FIELDS],
   },
   { name: 'get one deployment', run: req('GET', deploymentsPath(NS, 'api')), deliberate: [MANAGED_FIELDS] },
-  { name: 'list HPAs (autoscaling/v2)', run: req('GET', hpasPath(NS)), deliberate: [MANAGED_FIELDS] },
+  {
+    name: 'list HPAs (autoscaling/v2)',
+    run: req('GET', hpasPath(NS)),
+    deliberate: [
+      MANAGED_FIELDS,
+      {
+        path: /status\.(conditions|currentMetrics|desiredReplicas|observedGeneration)$/,
+        why: 'the real HPA controller reports that it cannot get CPU metrics (there is no metrics server); the sandbox has no HPA controller status beyond the replica counts',
+      },
+    ],
+  },
   { name: 'get a missing deployment: 404 Status', run: req('GET', deploymentsPath(NS, 'ghost')) },
   { name: 'list with fieldSelector metadata.name', run: req('GET', `${deploymentsPath(NS)}?fieldSelector=metadata.name%3Dworker`), deliberate: [MANAGED_FIELDS] },
   {
@@ -91,6 +116,7 @@ const cases: DiffCase<KubeEndpoint>[] = [
   {
     name: 'the same patch again changes nothing: same resourceVersion and generation',
     run: async (ep) => {
+      await settled(ep);
       const before = await kubeOk<{ metadata: { resourceVersion: string; generation: number } }>(ep, 'GET', deploymentsPath(NS, 'worker'));
       const patch = { spec: { replicas: 2, template: { spec: { containers: [{ name: 'worker', image: 'registry.example/worker:2.0.0' }] } } } };
       const a = await kubeRequest(ep, 'PATCH', deploymentsPath(NS, 'worker'), patch, 'application/strategic-merge-patch+json');
@@ -137,16 +163,24 @@ const cases: DiffCase<KubeEndpoint>[] = [
   {
     name: 'a watch from an expired resourceVersion: an ERROR event with a 410 Status',
     run: async (ep) => {
+      await expireHistory(ep);
       const w = await kubeWatch(ep, `${deploymentsPath(NS)}?watch=true&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds=10`);
       const events = await w.until((es) => es.length > 0, 10_000);
       w.close();
       const e = events[0];
       return { status: w.status, type: e?.type, object: e ? normHash({ ...e.object, message: String(e.object.message).replace(/\d+/g, 'N') }) : undefined };
     },
+    deliberate: [
+      {
+        path: /^object\.message$/,
+        why: 'both are the API server\'s words: its watch cache says "too old resource version: N (M)" (the sandbox\'s), a watch served from etcd after compaction "The resourceVersion for the provided watch is too old." (the test plane\'s); clients read the code, 410',
+      },
+    ],
   },
   {
     name: 'kubectl get deployments (a Table)',
     run: async (ep) => {
+      await settled(ep);
       const a = await kubeRequest(ep, 'GET', deploymentsPath(NS), undefined, undefined, 30_000, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json' });
       const t = a.body as { kind: string; apiVersion: string; columnDefinitions: { name: string; type: string; priority: number }[]; rows: { cells: unknown[] }[] };
       return { status: a.status, kind: t.kind, apiVersion: t.apiVersion, columns: t.columnDefinitions.map((c) => `${c.name}:${c.type}:${c.priority}`), rows: t.rows.map((r) => normHash(r.cells.map((c, i) => (t.columnDefinitions[i]?.name === 'Age' ? '<age>' : c)))) };
@@ -155,6 +189,7 @@ const cases: DiffCase<KubeEndpoint>[] = [
   {
     name: 'kubectl scale: the scale subresource',
     run: async (ep) => {
+      await settled(ep);
       const get = await kubeRequest(ep, 'GET', `${deploymentsPath(NS, 'worker')}/scale`);
       const patch = await kubeRequest(ep, 'PATCH', `${deploymentsPath(NS, 'worker')}/scale`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
       return { get: { status: get.status, body: normHash(get.body) }, patch: { status: patch.status, body: normHash(patch.body) } };
@@ -174,6 +209,28 @@ const cases: DiffCase<KubeEndpoint>[] = [
       const del = await kubeRequest(ep, 'DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/cleanup-differential?propagationPolicy=Background`);
       return { created: { status: created.status, spec: normHash(c.spec) }, deleted: { status: del.status, body: normHash(del.body) } };
     },
+  },
+  {
+    name: "a Lease whose renewTime is JavaScript's toISOString (milliseconds): 400, MicroTime wants six digits",
+    run: req('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'bad-time' },
+      spec: { holderIdentity: 'someone', leaseDurationSeconds: 30, renewTime: '2026-11-30T22:37:38.431Z' },
+    }),
+  },
+  {
+    name: 'the run lock Lease: created with MicroTimes, then a stale replace is 409',
+    run: async (ep) => {
+      const path = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
+      const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'conductor-lock', annotations: { 'conductor.dev/run': 'r1' } }, spec: { holderIdentity: 'me@host', leaseDurationSeconds: 30, acquireTime: '2026-11-30T22:37:38.431000Z', renewTime: '2026-11-30T22:37:38.431000Z' } };
+      const created = await kubeRequest(ep, 'POST', path, lease);
+      const rv = (created.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      const renewed = await kubeRequest(ep, 'PUT', `${path}/conductor-lock`, { ...lease, metadata: { ...lease.metadata, resourceVersion: rv }, spec: { ...lease.spec, renewTime: '2026-11-30T22:37:48.000000Z' } });
+      const stale = await kubeRequest(ep, 'PUT', `${path}/conductor-lock`, { ...lease, metadata: { ...lease.metadata, resourceVersion: rv } });
+      return { created: { status: created.status, body: normHash(created.body) }, renewed: { status: renewed.status, spec: normHash((renewed.body as JsonObj).spec) }, stale: { status: stale.status, body: normHash(stale.body) } };
+    },
+    deliberate: [MANAGED_FIELDS],
   },
   {
     name: "the kube-system namespace (Conductor's cluster identity)",

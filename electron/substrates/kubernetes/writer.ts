@@ -1,4 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy, V1MicroTime } from '@kubernetes/client-node';
 import type { ContainerResources, K8sAppState, K8sDesiredState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
 import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sAppRef, KubernetesWriter, LeaseRecord, LeaseWrite, WaitOptions } from '../types.ts';
@@ -191,8 +191,9 @@ async function writeLease(client: KubeClient, namespace: string, name: string, l
     spec: {
       holderIdentity: lease.holderIdentity ?? undefined,
       leaseDurationSeconds: lease.leaseDurationSeconds,
-      ...(lease.acquireTime ? { acquireTime: new Date(lease.acquireTime) } : {}),
-      ...(lease.renewTime ? { renewTime: new Date(lease.renewTime) } : {}),
+      // MicroTime: the API server refuses a time without exactly six fraction digits (400)
+      ...(lease.acquireTime ? { acquireTime: new V1MicroTime(lease.acquireTime) } : {}),
+      ...(lease.renewTime ? { renewTime: new V1MicroTime(lease.renewTime) } : {}),
     },
   };
   const written = resourceVersion
