@@ -58,10 +58,13 @@ spec:
     kpi: { locustRequest: POST /orders }
     targetOrdersPerMinute: 600
     maxUsers: 50
-    rampUp: 40s
-    plateau: 30s
+    rampUp: 90s
+    plateau: 45s
     controlInterval: 5s
+    tolerancePct: 10
   guards: { maxErrorRate: 0.05 }
+  cleanup:
+    - kubernetesJob: { namespace: shop, name: purge-test-orders, image: "registry.example/shop-tools:1.0", command: [purge, --test-orders], timeout: 2m }
 `;
 }
 
@@ -144,6 +147,9 @@ describe('conductor run and recover on the real plane, moto and current Locust',
     expect(plane.productionMutations(since)).toEqual([]);
     expect(await locustState()).toMatchObject({ user_count: 0 });
     expect(await listPendingRecoveries(data)).toEqual([]);
+    // the cleanup Job ran in the test cluster and completed (kwok completes a Job's pods)
+    const jobs = await kubeOk<{ items: { metadata: { name: string }; status: { succeeded?: number } }[] }>(test, 'GET', '/apis/batch/v1/namespaces/shop/jobs');
+    expect(jobs.items.map((j) => [j.metadata.name.startsWith('purge-test-orders'), j.status.succeeded])).toEqual([[true, 1]]);
   });
 
   it('Ctrl-C mid-ramp stops the load, restores and exits 3 (aborted)', async () => {
