@@ -125,12 +125,15 @@ export class RunHistory {
 
   /** stored runs, newest first, optionally for one spec and filtered */
   async list(specName?: string, filter: HistoryFilter = {}): Promise<RunSummary[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (specName) (where.push('spec_name = ?'), args.push(specName));
-    if (filter.verdict) (where.push('verdict = ?'), args.push(filter.verdict));
-    if (filter.since) (where.push('started_at >= ?'), args.push(filter.since));
-    if (filter.until) (where.push('started_at < ?'), args.push(filter.until));
+    const conditions: [string, string | null | undefined][] = [
+      ['spec_name = ?', specName],
+      ['verdict = ?', filter.verdict],
+      ['started_at >= ?', filter.since],
+      ['started_at < ?', filter.until],
+    ];
+    const used = conditions.filter((c): c is [string, string] => typeof c[1] === 'string' && c[1] !== '');
+    const where = used.map((c) => c[0]);
+    const args = used.map((c) => c[1]);
     const limit = Math.max(0, Math.min(filter.limit ?? MAX_LISTED, MAX_LISTED));
     const sql = `SELECT summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT ${limit}`;
     return (this.db().prepare(sql).pluck().all(...args) as string[]).map((t) => JSON.parse(t) as RunSummary);
