@@ -1,5 +1,6 @@
 import type { ConductorHandlers } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
+import type { IntakeRequest, IntakeResponse } from './events/intake.ts';
 
 /**
  * The conductor as a service: the handlers for every ConductorApi channel, plus run events.
@@ -13,6 +14,14 @@ export interface ConductorService {
   onEvent(listener: (event: RunEvent) => void): () => void;
   /** abort any run in progress (restoring the test environment), stop the sandbox, release resources */
   close(): Promise<void>;
+  /** change events (POST /api/triggers/event); absent: the host takes none */
+  triggers?: {
+    receive(req: IntakeRequest): Promise<IntakeResponse>;
+    /** which senders it accepts, for the start-up banner */
+    describeAuth(tokenConfigured: boolean): string;
+  };
+  /** settles once the store is open, the queue resumed after a restart and the schedules armed */
+  resumed?: Promise<void>;
 }
 
 export interface ConductorServiceOptions {
