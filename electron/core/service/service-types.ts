@@ -1,6 +1,7 @@
 import type { ConductorHandlers } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
-import type { IntakeRequest, IntakeResponse } from './events/intake.ts';
+import type { IntakeRequest, IntakeResponse, TriggerIntakeDeps } from './events/intake.ts';
+import type { SpecCatalog } from './spec-catalog.ts';
 
 /**
  * The conductor as a service: the handlers for every ConductorApi channel, plus run events.
@@ -35,4 +36,10 @@ export interface ConductorServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** directory with example specs offered by spec:examples */
   examplesDir?: string;
+  /** the specs change events and schedules may run (`serve --specs DIR`) */
+  catalog?: SpecCatalog;
+  /** the trigger endpoint's webhook secrets (by reference) and rate limit */
+  events?: Pick<TriggerIntakeDeps, 'secrets' | 'rate'>;
+  /** the cockpit's address as the owning teams reach it, for links to runs (`#/runs/ID`); asked when a link is made */
+  publicUrl?: () => string | undefined;
 }

@@ -12,14 +12,14 @@ import { readParity } from '../rules/parity.ts';
 import { listPendingRecoveries } from '../run/journal.ts';
 import { awsProfileNames, kubeContextNames } from './env-list.ts';
 import { openEnvironment, type OpenEnvironment, type SandboxAddresses } from './environment.ts';
-import { TriggerIntake, type TriggerIntakeDeps } from './events/intake.ts';
+import { TriggerIntake } from './events/intake.ts';
 import { TriggerLog } from './events/trigger-log.ts';
 import type { LaunchDeps } from './launch-run.ts';
 import { RunQueue } from './run-queue.ts';
 import { RunSlots } from './run-slots.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
-import { EMPTY_CATALOG, type SpecCatalog } from './spec-catalog.ts';
+import { EMPTY_CATALOG } from './spec-catalog.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
 
 /**
@@ -47,12 +47,6 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
   settings?: SettingsStore;
   /** lock timings, owner and liveness probe (tests) */
   launch?: Pick<LaunchDeps, 'owner' | 'lock'> & { isAlive?: (pid: number, host: string) => boolean };
-  /** the specs change events and schedules may run (`serve --specs DIR`) */
-  catalog?: SpecCatalog;
-  /** the trigger endpoint's webhook secrets (by reference) and rate limit */
-  events?: Pick<TriggerIntakeDeps, 'secrets' | 'rate'>;
-  /** the cockpit's address as the owning teams reach it, for links to runs (default: none) */
-  publicUrl?: string;
 }
 
 /**
@@ -103,7 +97,12 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
   const catalog = opts.catalog ?? EMPTY_CATALOG;
   const specs = () => catalog.specs;
   const db = openStore(opts.dataDir);
-  const link = opts.publicUrl ? (runId: string) => `${opts.publicUrl!.replace(/\/+$/, '')}/#/runs/${encodeURIComponent(runId)}` : undefined;
+  const link = opts.publicUrl
+    ? (runId: string) => {
+        const base = opts.publicUrl?.();
+        return base ? `${base.replace(/\/+$/, '')}/#/runs/${encodeURIComponent(runId)}` : `#/runs/${encodeURIComponent(runId)}`;
+      }
+    : undefined;
   // queued runs use the host's time scale for every spec (launchRun refuses a scaled clock for anything not on this machine)
   const queue = new RunQueue({ db, slots, dataDir: opts.dataDir, specs, logger, timeScaleFor: (spec) => opts.timeScale ?? spec.spec.sandbox?.timeScale ?? 1, ...(link ? { link } : {}) });
   const triggerLog = new TriggerLog(db);
