@@ -168,8 +168,9 @@ describe('conductor serve: change events to runs, one at a time per test environ
     const report = (await s.api<RunReport>('/api/history/get', { runId: item.runId }, auth)).json.value!;
     const spec = report.spec as { spec: { deploy: { overrides: Record<string, { image: string }> } } };
     expect(spec.spec.deploy.overrides).toEqual({ checkout: { image: 'registry.example/checkout-api:feature-x' } });
-    const deployed = report.status.apps.find((a) => a.app === 'checkout' && a.phase === 'deploy');
-    expect(deployed?.state).toBe('ready');
+    // checkout was rolled out (to the branch image) and came up
+    expect(report.timeline!.some((a) => a.app === 'checkout' && a.phase === 'deploy' && a.state === 'ready')).toBe(true);
+    expect(report.timeline!.some((a) => a.app === 'checkout' && a.phase === 'deploy' && a.state === 'rolling')).toBe(true);
   }, 300_000);
 
   it('a schedule fires inside serve', async () => {
