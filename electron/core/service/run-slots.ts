@@ -31,12 +31,14 @@ export class RunSlots {
   private readonly freeListeners = new Set<(envKey: string) => void>();
   /** run ids, in the order they started (the latest is "the" run of a one-run client) */
   private readonly order: string[] = [];
+  /** a recovery holds the whole server until it knows its environment and ends (recoveries are rare; a decision is synchronous) */
+  private recovering: string | null = null;
 
   constructor(private readonly deps: RunSlotsDeps) {}
 
   /** is a run, a start or a recovery holding this environment? */
   busy(envKey: string): boolean {
-    return this.slots.has(envKey);
+    return this.recovering !== null || this.slots.has(envKey);
   }
 
   onFree(listener: (envKey: string) => void): () => void {
@@ -46,6 +48,7 @@ export class RunSlots {
 
   /** take an environment — synchronously, so a second request at the same instant is refused */
   private claim(envKey: string, what: string, slot: Slot): void {
+    if (this.recovering !== null && slot.kind !== 'recovering') throw new ConductorError('CONFLICT', `a recovery is in progress (${this.recovering}); ${what} waits until it ends`);
     const cur = this.slots.get(envKey);
     if (cur?.kind === 'run') throw new ConductorError('CONFLICT', `a run is in progress on this test environment (${cur.handle.runId}); ${what} waits until it ends`, { runId: cur.handle.runId, testEnvironment: envKey });
     if (cur?.kind === 'starting') throw new ConductorError('CONFLICT', `a run is starting on this test environment; ${what} waits until it ends`, { testEnvironment: envKey });
@@ -107,14 +110,23 @@ export class RunSlots {
 
   /** recover a dead run (recoverRun), holding its environment meanwhile */
   async recover(runId: string, opts: Omit<RecoverOptions, 'onEvent'> = {}): Promise<RecoverOutcome> {
-    const snapshot = await readSnapshot(this.deps.launch.dataDir, runId).catch(() => null);
-    const envKey = snapshot ? testEnvironmentKey(snapshot.spec) : `run ${runId}`;
+    if (this.get(runId)) throw new ConductorError('CONFLICT', `run ${runId} is running in this conductor; abort it instead (it restores the test environment itself)`, { runId });
+    if (this.recovering !== null) throw new ConductorError('CONFLICT', `a recovery is in progress (${this.recovering}); a recovery waits until it ends`);
+    this.recovering = runId;
+    let envKey: string | null = null;
     const slot: Slot = { kind: 'recovering', runId };
-    this.claim(envKey, 'a recovery', slot);
     try {
+      const snapshot = await readSnapshot(this.deps.launch.dataDir, runId).catch(() => null);
+      envKey = snapshot ? testEnvironmentKey(snapshot.spec) : `run ${runId}`;
+      this.claim(envKey, 'a recovery', slot);
       return await recoverRun(runId, this.deps.launch, { ...opts, onEvent: this.deps.onEvent });
+    } catch (err) {
+      if (envKey !== null && this.slots.get(envKey) !== slot) envKey = null; // the claim itself was refused
+      throw err;
     } finally {
-      this.free(envKey, slot);
+      this.recovering = null;
+      if (envKey !== null) this.free(envKey, slot);
+      else for (const l of this.freeListeners) l('');
     }
   }
 

@@ -62,7 +62,7 @@ export interface RunningServe {
 /** Start the service and the HTTP server; shut both down on the first SIGINT/SIGTERM. */
 export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<RunningServe> {
   const catalog = opts.specsDir ? await loadSpecCatalog(opts.specsDir) : EMPTY_CATALOG;
-  let served: string | undefined;
+  let served: string | undefined = undefined;
   const secrets = { ...(opts.githubSecret ? { github: opts.githubSecret } : {}), ...(opts.gitlabToken ? { gitlab: opts.gitlabToken } : {}) };
   const service = await deps.createService({
     dataDir: opts.dataDir,
