@@ -6,7 +6,13 @@ import { join } from 'node:path';
 const importMetaShim = { 'import.meta.url': '__conductor_import_meta_url' };
 const importMetaBanner = "const __conductor_import_meta_url = require('node:url').pathToFileURL(__filename).href;";
 
-/** main: CommonJS, everything but electron bundled (ESM-only packages become CommonJS, no require(esm) needed) */
+/**
+ * main: CommonJS, everything but electron and the native better-sqlite3 bundled (ESM-only packages
+ * become CommonJS, no require(esm) needed). better-sqlite3 loads its .node binary from its package:
+ * electron-builder packs it (rebuilt for Electron, unpacked from the asar: build/electron-builder.yml).
+ */
+export const NATIVE_EXTERNALS = ['better-sqlite3'];
+
 export function mainOptions(root, outfile = join(root, 'out', 'main', 'index.cjs')) {
   return {
     entryPoints: [join(root, 'electron', 'main', 'index.ts')],
@@ -15,7 +21,7 @@ export function mainOptions(root, outfile = join(root, 'out', 'main', 'index.cjs
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['electron'],
+    external: ['electron', ...NATIVE_EXTERNALS],
     mainFields: ['module', 'main'],
     define: importMetaShim,
     banner: { js: importMetaBanner },

@@ -5,8 +5,10 @@ import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts
 import type { SpecIssue } from '../model/errors.ts';
 import { RUN_ID_PATTERN } from '../model/run-id.ts';
 import { settingsPatchSchema, type SettingsDto } from './settings.ts';
+import { QUEUE_REQUEST_SCHEMAS, type QueueResponseMap } from './queue.ts';
 
 export * from './settings.ts';
+export * from './queue.ts';
 
 /**
  * ConductorApi: the one typed contract between the cockpit (renderer) and the conductor.
@@ -33,6 +35,8 @@ export const CHANNELS = {
   recoveryRestore: 'recovery:restore',
   settingsGet: 'settings:get',
   settingsSet: 'settings:set',
+  queueList: 'queue:list',
+  queueCancel: 'queue:cancel',
 } as const;
 
 export const EVENT_CHANNELS = {
@@ -62,6 +66,7 @@ export const REQUEST_SCHEMAS = {
   'recovery:restore': z.object({ runId, force: z.boolean().optional() }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': settingsPatchSchema,
+  ...QUEUE_REQUEST_SCHEMAS,
 } satisfies Record<Channel, z.ZodTypeAny>;
 
 export interface EnvironmentsDto {
@@ -106,7 +111,7 @@ export interface PendingRecoveryDto {
 }
 
 /** Response types, one per channel. */
-export interface ResponseMap {
+export interface ResponseMap extends QueueResponseMap {
   'env:list': EnvironmentsDto;
   'spec:validate': ValidationResultDto;
   'spec:examples': ExampleDto[];
@@ -156,6 +161,8 @@ export type ConductorHandlers = { [C in Channel]: (request: z.output<(typeof REQ
 /** HTTP transport: POST /api/<channel> with a JSON body; events on GET /api/events (text/event-stream). */
 export const HTTP_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
+/** change events (webhooks) for `conductor serve`: HTTP only, signed or with the bearer token */
+export const HTTP_TRIGGER_PATH = '/api/triggers/event';
 export function httpPathFor(channel: Channel): string {
   return HTTP_PREFIX + channel.replace(':', '/');
 }
