@@ -10,6 +10,7 @@ import { RunHistory } from './history.ts';
 import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
 import { readParity } from './parity.ts';
+import { RefusedBeforeWrite } from './preflight.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
@@ -120,6 +121,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
   let outcome: RunOutcome = { kind: 'completed' };
   let drift: DriftWatch | null = null;
   let validated = false;
+  let refused = false;
   try {
     await ctx.phase('validate', () => validatePhase(ctx));
     validated = true;
@@ -134,6 +136,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     if (ctx.abortKind === 'user') outcome = { kind: 'aborted', reason: ctx.abortReason ?? 'aborted' };
     else if (ctx.abortKind === 'guard') outcome = { kind: 'guard', reason: ctx.abortReason ?? 'guard breached' };
     else {
+      refused = err instanceof RefusedBeforeWrite;
       outcome = { kind: 'error', reason: errorMessage(err) };
       ctx.log('error', `run failed in ${ctx.status.phase ?? 'start-up'}: ${errorMessage(err)}`);
     }
@@ -159,7 +162,8 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     }
   } else ctx.skipPhase('restore');
 
-  if (validated) {
+  // a run refused before its first write created no test data: its cleanup hooks would be writes of their own
+  if (validated && !refused) {
     ctx.abortStep('cleaning-up');
     try {
       await ctx.phase('cleanup', () => cleanupPhase(ctx, restoreSignal));

@@ -13,6 +13,7 @@ export function planAll(ctx: RunContext): void {
     const plan = planApp(u.app, ctx.spec, ctx.production.get(u.name) ?? null, test);
     ctx.plans.set(u.name, plan);
     for (const note of plan.notes) ctx.log('warn', `${u.name}: ${note}`);
+    if (plan.overrides.length) (ctx.status.overrides ??= []).push(...plan.overrides);
   }
 }
 

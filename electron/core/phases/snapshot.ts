@@ -3,6 +3,7 @@ import type { RunContext } from '../run-context.ts';
 import { computeParity } from '../parity.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
+import { preflight } from '../preflight.ts';
 
 /**
  * snapshot: read the test environment's pre-test state (images, replicas, resources, HPA bounds,
@@ -60,4 +61,6 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
   } catch (err) {
     ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
+  // before the first write: plan (overrides resolved), refuse paused Deployments
+  preflight(ctx);
 }

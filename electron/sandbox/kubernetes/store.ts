@@ -278,6 +278,15 @@ export class KubeStore {
       const sim = this.sims.get(k);
       if (!sim) continue;
       const desired = (dep.spec as JsonObject).replicas as number;
+      if ((dep.spec as JsonObject).paused === true) {
+        // paused (`kubectl rollout pause`): no new ReplicaSet rolls out; replica changes still apply, to the pods running
+        for (let i = 0; i < this.podsPerStep; i++) {
+          if (sim.old > 0) sim.old += sim.updated + sim.old < desired ? 1 : sim.updated + sim.old > desired ? -1 : 0;
+          else if (sim.updated !== desired) sim.updated += sim.updated < desired ? 1 : -1;
+        }
+        this.writeStatus(dep);
+        continue;
+      }
       for (let i = 0; i < this.podsPerStep; i++) {
         if (sim.updated < desired) sim.updated += 1;
         else if (sim.updated > desired) sim.updated -= 1;
@@ -328,12 +337,14 @@ export class KubeStore {
           availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
           availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
         ),
-        cond(
-          'Progressing',
-          'True',
-          complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-          complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
-        ),
+        (dep.spec as JsonObject).paused === true
+          ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+          : cond(
+              'Progressing',
+              'True',
+              complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+              complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
+            ),
       ],
     };
     if (total < desired) status.unavailableReplicas = desired - total;
@@ -479,9 +490,10 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1' } },
+    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1', ...(d.annotations ?? {}) } },
     spec: {
       replicas: d.replicas,
+      ...(d.paused ? { paused: true } : {}),
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: { app: d.name } },

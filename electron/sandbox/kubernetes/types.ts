@@ -28,6 +28,10 @@ export interface KubeDeploymentSeed {
   hpa?: KubeHpaSeed;
   /** extra labels on the deployment and its pods; `app: <name>` is always set */
   labels?: Record<string, string>;
+  /** extra annotations on the deployment (e.g. argocd.argoproj.io/tracking-id) */
+  annotations?: Record<string, string>;
+  /** spec.paused: `kubectl rollout pause` was run on it */
+  paused?: boolean;
 }
 
 export interface KubeSeed {
