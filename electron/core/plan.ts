@@ -3,6 +3,7 @@ import type {
   ContainerResources,
   EcsAppState,
   EcsDesiredState,
+  EcsScalableTarget,
   K8sAppState,
   K8sDesiredState,
   ResourceList,
@@ -167,8 +168,26 @@ export function planEcs(app: Application, spec: LoadTest, production: EcsAppStat
       if (Object.keys(size).length) sizes[c.name] = size;
     }
     if (Object.keys(sizes).length) scale.containerSizes = sizes;
+    // Application Auto Scaling would pull the count back inside its bounds: widen them to hold it, and suspend the policies
+    if (test.autoscaling) scale.autoscaling = holdCount(test.autoscaling, scale.desiredCount);
   }
   return { deploy, scale, notes, overrides };
+}
+
+/** A scalable target that keeps `count` tasks: bounds widened to include it, dynamic and scheduled scaling suspended. */
+export function holdCount(t: EcsScalableTarget, count: number): EcsScalableTarget {
+  return {
+    minCapacity: Math.min(t.minCapacity, count),
+    maxCapacity: Math.max(t.maxCapacity, count),
+    suspended: { dynamicScalingIn: true, dynamicScalingOut: true, scheduledScaling: true },
+  };
+}
+
+export function sameScalableTarget(a: EcsScalableTarget | undefined, b: EcsScalableTarget | undefined): boolean {
+  if (!a || !b) return a === b;
+  const x = a.suspended;
+  const y = b.suspended;
+  return a.minCapacity === b.minCapacity && a.maxCapacity === b.maxCapacity && x.dynamicScalingIn === y.dynamicScalingIn && x.dynamicScalingOut === y.dynamicScalingOut && x.scheduledScaling === y.scheduledScaling;
 }
 
 export function planApp(app: Application, spec: LoadTest, production: AppState | null, test: AppState): AppPlan {
@@ -214,6 +233,7 @@ export function diffEcs(current: EcsAppState, desired: EcsDesiredState): EcsDesi
     const c = current.containers.find((x) => x.name === name);
     if (c && c.image !== image) (out.images ??= {})[name] = image;
   }
+  if (desired.autoscaling && current.autoscaling && !sameScalableTarget(desired.autoscaling, current.autoscaling)) out.autoscaling = desired.autoscaling;
   if (desired.taskCpu !== undefined && Number(desired.taskCpu) !== Number(current.taskCpu)) out.taskCpu = desired.taskCpu;
   if (desired.taskMemory !== undefined && Number(desired.taskMemory) !== Number(current.taskMemory)) out.taskMemory = desired.taskMemory;
   for (const [name, size] of Object.entries(desired.containerSizes ?? {})) {
@@ -246,7 +266,7 @@ export function restoreDesired(snapshot: AppState, current: AppState, restoreSca
     if (!restoreScale) return { images };
     return { images, replicas: snapshot.replicas, resources, ...(snapshot.hpa ? { hpa: { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas } } : {}) };
   }
-  if (restoreScale) return { taskDefinitionArn: snapshot.taskDefinitionArn, desiredCount: snapshot.desiredCount };
+  if (restoreScale) return { taskDefinitionArn: snapshot.taskDefinitionArn, desiredCount: snapshot.desiredCount, ...(snapshot.autoscaling ? { autoscaling: snapshot.autoscaling } : {}) };
   // versions only: back to the snapshot's task definition unless sizes changed, in which case its images on a new revision
   const currentEcs = current.kind === 'ecs' ? current : null;
   const sizesSame = currentEcs !== null && Number(currentEcs.taskCpu) === Number(snapshot.taskCpu) && Number(currentEcs.taskMemory) === Number(snapshot.taskMemory);

@@ -26,7 +26,6 @@ export interface Kit {
 export async function startKit(opts: { sandbox?: SandboxOptions; edit?: (text: string) => string; apps?: string[] } = {}): Promise<Kit> {
   const dataDir = await mkdtemp(join(tmpdir(), 'conductor-realities-'));
   let text = await readFile('examples/sandbox.yaml', 'utf8');
-  text = text.replace('rampUp: 10m', 'rampUp: 2m').replace('plateau: 10m', 'plateau: 2m');
   if (opts.apps) text = text.split('\n').filter((l) => !/^ {4}- \{ name: /.test(l) || opts.apps!.some((a) => l.includes(`name: ${a},`))).join('\n');
   if (opts.edit) text = opts.edit(text);
   const spec = loadSpecText(text, 'sandbox.yaml');

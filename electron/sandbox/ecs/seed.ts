@@ -1,3 +1,5 @@
+import type { ScalableTargetSeed } from './autoscaling.ts';
+
 /**
  * What the sandbox ECS endpoint starts with: one account and region, several clusters (production
  * and test clusters share the account, as they do in AWS), their services and the task
@@ -42,6 +44,8 @@ export interface EcsSeedService {
   taskDefinition: EcsSeedTaskDefinition;
   /** start INACTIVE (deleted) — described with status INACTIVE */
   inactive?: boolean;
+  /** an Application Auto Scaling scalable target on the service's desired count, with a policy */
+  autoscaling?: ScalableTargetSeed;
 }
 
 export interface EcsSeedCluster {
