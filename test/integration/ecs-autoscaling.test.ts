@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readParity } from '../../electron/core/parity.ts';
+import { readParity } from '../../electron/core/rules/parity.ts';
 import { startKit, type Kit } from './realities-kit.ts';
 
 /**

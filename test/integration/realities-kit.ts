@@ -5,10 +5,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRun, type RunResult } from '../../electron/core/conductor.ts';
-import { openEnvironment, type Environment } from '../../electron/core/environment.ts';
-import { silentLogger } from '../../electron/core/logger.ts';
-import { loadSpecText } from '../../electron/core/spec-loader.ts';
+import { startRun, type RunResult } from '../../electron/core/run/conductor.ts';
+import { openEnvironment, type Environment } from '../../electron/core/service/environment.ts';
+import { silentLogger } from '../../electron/base/logger.ts';
+import { loadSpecText } from '../../electron/core/service/spec-loader.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { EcsApiError, type EcsStore, type JsonObject, type JsonValue } from './store.ts';
 
 /**

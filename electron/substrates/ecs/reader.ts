@@ -1,8 +1,8 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import pLimit from 'p-limit';
-import type { Clock } from '../../core/clock.ts';
-import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { Clock } from '../../base/clock.ts';
+import { silentLogger, type Logger } from '../../base/logger.ts';
 import type { EcsAppState, EcsScalableTarget } from '../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../shared/model/errors.ts';
 import { createAutoScalingClient, readScalableTargets } from './autoscaling.ts';

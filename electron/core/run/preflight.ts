@@ -1,4 +1,4 @@
-import { ConductorError, SpecError } from '../../shared/model/errors.ts';
+import { ConductorError, SpecError } from '../../../shared/model/errors.ts';
 import type { RunContext } from './run-context.ts';
 import { planAll } from './phases/deploy.ts';
 
