@@ -6,7 +6,8 @@ import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, ver
 import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError, type Matcher } from './selectors.ts';
 import { JobController, PROPAGATION_POLICIES } from './jobs.ts';
-import { InvalidObject, KubeStore, type StoredKind } from './store.ts';
+import { GitOpsControllers } from './gitops-controllers.ts';
+import { InvalidObject, KubeStore, type EditableKind, type GitOpsKind, type StoredKind } from './store.ts';
 import { toTable, wantsTable } from './tables.ts';
 import type { KubeSeed } from './types.ts';
 
@@ -32,6 +33,8 @@ export interface KubeApiServerOptions {
   historyLimit?: number;
   /** simulated ms a batch/v1 Job runs before it completes; default 20000 */
   jobDurationMs?: number;
+  /** simulated ms between two self-heal passes of the GitOps controllers (Argo CD, Flux); default 5000 */
+  gitopsIntervalMs?: number;
 }
 
 export interface KubeApiServer {
@@ -41,6 +44,8 @@ export interface KubeApiServer {
   readonly store: KubeStore;
   /** the batch/v1 Job controller: jobs created (created()), failure faults (failJobs), durationMs */
   readonly jobs: JobController;
+  /** Argo CD / Flux self-heal: reverts writes to managed Deployments unless paused */
+  readonly gitops: GitOpsControllers;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   /** POST/PUT/PATCH/DELETE requests this server received (including refused ones) */
@@ -52,13 +57,26 @@ export interface KubeApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', jobs: 'batch', namespaces: '', pods: '' };
+const GROUP_OF: Record<string, string> = {
+  deployments: 'apps',
+  horizontalpodautoscalers: 'autoscaling',
+  jobs: 'batch',
+  namespaces: '',
+  pods: '',
+  applications: 'argoproj.io',
+  kustomizations: 'kustomize.toolkit.fluxcd.io',
+  helmreleases: 'helm.toolkit.fluxcd.io',
+};
+const GITOPS_KINDS: GitOpsKind[] = ['applications', 'kustomizations', 'helmreleases'];
 const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
   horizontalpodautoscalers: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
   jobs: { kind: 'Job', apiVersion: 'batch/v1' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   pods: { kind: 'Pod', apiVersion: 'v1' },
+  applications: { kind: 'Application', apiVersion: 'argoproj.io/v1alpha1' },
+  kustomizations: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
+  helmreleases: { kind: 'HelmRelease', apiVersion: 'helm.toolkit.fluxcd.io/v2' },
 };
 
 class HttpStatus extends Error {
@@ -123,7 +141,16 @@ function parseRoute(path: string): Route | undefined {
   return { group, version, resource: rest[0] as string, name: rest[1], sub: rest[2] };
 }
 
-const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', jobs: 'batch/v1', pods: '/v1', namespaces: '/v1' };
+const SERVED: Record<string, string> = {
+  deployments: 'apps/v1',
+  horizontalpodautoscalers: 'autoscaling/v2',
+  jobs: 'batch/v1',
+  pods: '/v1',
+  namespaces: '/v1',
+  applications: 'argoproj.io/v1alpha1',
+  kustomizations: 'kustomize.toolkit.fluxcd.io/v1',
+  helmreleases: 'helm.toolkit.fluxcd.io/v2',
+};
 
 export async function startKubernetesApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
   const { clock } = opts;
@@ -131,6 +158,8 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   const log = opts.log ?? new RequestLog();
   const store = new KubeStore({ clock, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) });
   if (opts.seed) store.seed(opts.seed);
+  const gitops = new GitOpsControllers(clock, store);
+  gitops.recordGitState();
   // rollouts and Jobs progress on the sandbox clock until close()
   const ticker = new AbortController();
   // every running or finished-with-TTL Job waits on this signal
@@ -224,7 +253,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   function storedKind(r: Route): StoredKind | undefined {
-    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' ? r.resource : undefined;
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || GITOPS_KINDS.includes(r.resource as GitOpsKind)
+      ? (r.resource as StoredKind)
+      : undefined;
   }
 
   /** objects of a (non-watch) list, pods derived */
@@ -284,11 +315,19 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const rvOf = (o: Json | undefined): string | undefined => (isObject(o) && isObject(o.metadata) ? (o.metadata.resourceVersion as string | undefined) : undefined);
 
-  function write(resource: 'deployments' | 'horizontalpodautoscalers', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
+  /** the field manager of a write: `?fieldManager=`, else the client's program name from its user agent, as the API server does */
+  function managerOf(req: IncomingMessage, url: URL): string {
+    const given = url.searchParams.get('fieldManager');
+    if (given) return given;
+    const agent = String(req.headers['user-agent'] ?? '').split('/')[0]?.trim();
+    return agent || 'unknown';
+  }
+
+  function write(resource: EditableKind, ns: string, name: string, cur: JsonObject, next: JsonObject, manager: string): JsonObject {
     const wanted = rvOf(next);
     if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
     try {
-      return store.replace(resource, ns, name, next);
+      return store.replace(resource, ns, name, next, manager);
     } catch (err) {
       if (err instanceof InvalidObject) throw invalid(resource, name, err);
       throw err;
@@ -359,6 +398,15 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
         throw err;
       }
     }
+    if (verb === 'create' && GITOPS_KINDS.includes(r.resource as GitOpsKind) && r.namespace && !r.sub) {
+      const body = await parseJsonBody(req);
+      if (!isObject(body) || !isObject(body.metadata) || typeof body.metadata.name !== 'string') throw new HttpStatus(422, 'Invalid', `${kindInfo.kind} is invalid: metadata.name: Required value`, { kind: kindInfo.kind });
+      const objName = body.metadata.name;
+      if (store.get(r.resource as GitOpsKind, r.namespace, objName)) throw new HttpStatus(409, 'AlreadyExists', `${qualified(r.resource)} "${objName}" already exists`, { name: objName, group: GROUP_OF[r.resource] ?? '', kind: r.resource });
+      const obj = clone(body);
+      (obj.metadata as JsonObject).namespace = r.namespace;
+      return { status: 201, body: store.createCustom(r.resource as GitOpsKind, { ...obj, apiVersion: kindInfo.apiVersion, kind: kindInfo.kind }, managerOf(req, url)) };
+    }
     if (verb === 'create') {
       if (r.resource !== 'deployments' || !r.namespace) throw new HttpStatus(405, 'MethodNotAllowed', `create is not supported on ${r.resource} in the sandbox`);
       const body = await parseJsonBody(req);
@@ -417,15 +465,15 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       const next = clone(cur);
       (next.spec as JsonObject).replicas = (replicas ?? 0) as Json;
       (next.metadata as JsonObject).resourceVersion = '';
-      const written = write('deployments', namespace, name, cur, next);
+      const written = write('deployments', namespace, name, cur, next, managerOf(req, url));
       return { status: 200, body: scaleOf(written) };
     }
     if (r.sub) throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
-    const editable = kind as 'deployments' | 'horizontalpodautoscalers';
-    if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name)) };
+    const editable = kind as EditableKind;
+    if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name), managerOf(req, url)) };
     if (verb === 'update') {
       if (!isObject(body)) throw new HttpStatus(400, 'BadRequest', `expected a ${kindInfo.kind} object`);
-      return { status: 200, body: write(editable, namespace, name, cur, body) };
+      return { status: 200, body: write(editable, namespace, name, cur, body, managerOf(req, url)) };
     }
     throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported`);
   }
@@ -483,6 +531,18 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const server = await startLoopbackServer(handler, opts.port ?? 0);
 
+  const gitopsMs = opts.gitopsIntervalMs ?? 5000;
+  void (async () => {
+    while (Number.isFinite(gitopsMs) && !ticker.signal.aborted) {
+      try {
+        await clock.sleep(gitopsMs, ticker.signal);
+      } catch {
+        return;
+      }
+      gitops.reconcile();
+    }
+  })();
+
   const stepMs = opts.rolloutStepMs ?? 2000;
   void (async () => {
     while (Number.isFinite(stepMs) && !ticker.signal.aborted) {
@@ -501,6 +561,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     port: server.port,
     store,
     jobs,
+    gitops,
     faults,
     log,
     mutatingRequests: () => mutating,

@@ -37,6 +37,8 @@ export interface KubeDeploymentSeed {
 export interface KubeSeed {
   namespaces: string[];
   deployments: KubeDeploymentSeed[];
+  /** Argo CD Applications and Flux Kustomizations / HelmReleases, as full objects (apiVersion, kind, metadata, spec) */
+  gitops?: Record<string, unknown>[];
 }
 
 /** One watch event as the API server streams it (one JSON object per line). */
