@@ -1,4 +1,5 @@
-import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+import type { EcsAppState, EcsDesiredState, GitOpsManager, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+import type { GitOpsHold, HeldObject } from '../../shared/model/gitops.ts';
 
 /**
  * The seams between the conductor and the platforms. Production gets a *Reader* (no mutating
@@ -65,6 +66,17 @@ export interface KubernetesWriter extends KubernetesReader {
    * `runId` goes into the Job's name suffix; `job` is the created Job's name.
    */
   runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal; runId?: string }): Promise<{ succeeded: boolean; message?: string; job?: string }>;
+  /** Optional: GitOps holds (Argo CD, Flux). Without it, managed apps are reported and not paused. */
+  gitops?: GitOpsHolds;
+}
+
+/** Pausing and resuming the GitOps controllers that would revert the run's writes (./kubernetes/gitops.ts). */
+export interface GitOpsHolds {
+  /** Reads only: the hold that keeps `manager` off these objects, none (with a note) when nothing would revert them, or a refusal. */
+  plan(app: string, manager: GitOpsManager, objects: HeldObject[], signal?: AbortSignal): Promise<{ hold: GitOpsHold | null; note?: string; refusal?: string }>;
+  pause(hold: GitOpsHold, signal?: AbortSignal): Promise<void>;
+  /** Compare-and-set: lifts the hold only where it is still in place. */
+  resume(hold: GitOpsHold, signal?: AbortSignal): Promise<{ resumed: boolean; reason?: string }>;
 }
 
 /** A cleanup Job: one container running `command` in `image`. */

@@ -38,3 +38,26 @@ export function describeManager(m: GitOpsManager | undefined): string {
   if (m.kind === 'flux-kustomization') return `Flux Kustomization ${m.namespace}/${m.name}`;
   return `Flux HelmRelease ${m.namespace}/${m.name}`;
 }
+
+/** A Kubernetes object a hold touches. */
+export interface HeldObject {
+  resource: 'deployments' | 'horizontalpodautoscalers';
+  namespace: string;
+  name: string;
+}
+
+/**
+ * A hold on a GitOps controller: exactly what would revert the run's writes, and the value it
+ * replaced, so that restore and `recover` can lift it. Journaled before it is placed.
+ * - argocd: the Application's `spec.syncPolicy.automated` (removed while held; `previous` is put back);
+ * - flux: an annotation on each object the run patches (`kustomize.toolkit.fluxcd.io/reconcile` or
+ *   `helm.toolkit.fluxcd.io/driftDetection` set to `disabled`; `previous` per object, null when absent).
+ */
+export type GitOpsHold =
+  | { kind: 'argocd'; apps: string[]; namespace: string; application: string; previous: unknown }
+  | { kind: 'flux'; apps: string[]; annotation: string; objects: (HeldObject & { previous: string | null })[] };
+
+export function describeHold(h: GitOpsHold): string {
+  if (h.kind === 'argocd') return `Argo CD Application ${h.namespace}/${h.application}: automated sync (spec.syncPolicy.automated) off`;
+  return `Flux: ${h.annotation}=disabled on ${h.objects.map((o) => `${o.resource} ${o.namespace}/${o.name}`).join(', ')}`;
+}

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PendingRecoveryDto } from '../../../shared/contract/index.ts';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import type { GitOpsHold } from '../../../shared/model/gitops.ts';
 import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
@@ -43,6 +44,9 @@ export type JournalEntry = { t: string } & (
   | { type: 'write-done'; app: string; purpose: 'deploy' | 'scale' | 'restore'; result?: string }
   | { type: 'write-failed'; app: string; purpose: 'deploy' | 'scale' | 'restore'; message: string }
   | { type: 'note'; message: string }
+  /** a GitOps controller is about to be held off (journaled before the hold is placed: it is a write) */
+  | { type: 'gitops-pause'; hold: GitOpsHold }
+  | { type: 'gitops-resumed'; hold: GitOpsHold; resumed: boolean; reason?: string }
   | { type: 'run-ended'; state: RunState; restoreComplete: boolean }
   | { type: 'recovered'; restoreComplete: boolean; message: string }
 );
@@ -79,7 +83,7 @@ export class RunJournal {
 
   /** Append one entry durably. Entries are serialised so lines never interleave. */
   append(entry: JournalInput): Promise<void> {
-    if (entry.type === 'write-intent') this.writes += 1;
+    if (entry.type === 'write-intent' || entry.type === 'gitops-pause') this.writes += 1;
     const line = JSON.stringify({ t: new Date(this.now()).toISOString(), ...entry });
     const next = this.queue.then(() => appendLineDurable(join(this.dir, JOURNAL_FILE), line));
     this.queue = next.catch(() => undefined);
@@ -135,12 +139,23 @@ export interface JournalSummary {
   recovered: Extract<JournalEntry, { type: 'recovered' }> | null;
 }
 
+/** The GitOps holds a journal placed and has not yet seen lifted, in the order they were placed. */
+export function openHolds(entries: JournalEntry[]): GitOpsHold[] {
+  const key = (h: GitOpsHold) => JSON.stringify(h);
+  const open = new Map<string, GitOpsHold>();
+  for (const e of entries) {
+    if (e.type === 'gitops-pause') open.set(key(e.hold), e.hold);
+    else if (e.type === 'gitops-resumed' && e.resumed) open.delete(key(e.hold));
+  }
+  return [...open.values()];
+}
+
 export function summarizeJournal(entries: JournalEntry[]): JournalSummary {
   const s: JournalSummary = { started: null, lastPhase: null, writeIntents: 0, ended: null, recovered: null };
   for (const e of entries) {
     if (e.type === 'run-started') s.started = e;
     else if (e.type === 'phase') s.lastPhase = e.phase;
-    else if (e.type === 'write-intent') s.writeIntents += 1;
+    else if (e.type === 'write-intent' || e.type === 'gitops-pause') s.writeIntents += 1;
     else if (e.type === 'run-ended') s.ended = e;
     else if (e.type === 'recovered') s.recovered = e;
   }

@@ -1,17 +1,19 @@
 import { ConductorError, SpecError } from '../../../shared/model/errors.ts';
 import type { RunContext } from './run-context.ts';
 import { planAll } from './phases/deploy.ts';
+import { GitOpsRefused, holdGitOps } from './gitops.ts';
 
 /**
  * The checks between the snapshot and the first write, on what the snapshot read: every app is
  * planned (an ambiguous feature-branch override refuses the run, naming the containers to choose
- * from), and a paused Deployment refuses the run (its rollout would never finish), naming the app
- * and how to resume it. A refusal writes nothing.
+ * from), a paused Deployment refuses the run (its rollout would never finish), naming the app
+ * and how to resume it, and the GitOps controllers of the test apps are held off (or refuse the
+ * run) by spec.gitops (./gitops.ts). A refusal writes nothing.
  */
 /** A run refused before its first write: nothing to restore and no test data to clean up. */
 export class RefusedBeforeWrite extends ConductorError {}
 
-export function preflight(ctx: RunContext): void {
+export async function preflight(ctx: RunContext): Promise<void> {
   try {
     planAll(ctx);
   } catch (err) {
@@ -27,5 +29,11 @@ export function preflight(ctx: RunContext): void {
   }
   if (paused.length) {
     throw new RefusedBeforeWrite('CONFLICT', `refusing to run: a paused Deployment never rolls out a change — ${paused.join('; ')}. Nothing was written.`, { paused: paused.length });
+  }
+  try {
+    await holdGitOps(ctx);
+  } catch (err) {
+    if (err instanceof GitOpsRefused) throw new RefusedBeforeWrite('CONFLICT', `refusing to run: ${err.message}. Nothing was written.`);
+    throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
 import type { AppProgress, RunEvent } from '../../../shared/model/run.ts';
-import { RunJournal, readJournal, readSnapshot, summarizeJournal, needsRecovery } from './journal.ts';
+import { RunJournal, openHolds, readJournal, readSnapshot, summarizeJournal, needsRecovery } from './journal.ts';
 import { unitsOf } from './phases/common.ts';
 import { contextForRecovery, restorePhase, type RestoreDeps } from './phases/restore.ts';
 
@@ -24,10 +24,13 @@ export interface RecoveryResult {
 export async function recover(runId: string, deps: RestoreDeps & { onEvent?: (e: RunEvent) => void }): Promise<RecoveryResult> {
   const snapshot = await readSnapshot(deps.dataDir, runId);
   if (!snapshot) throw new ConductorError('NOT_FOUND', `run ${runId} has no snapshot in ${deps.dataDir}; nothing to recover`, { runId });
-  const summary = summarizeJournal(await readJournal(deps.dataDir, runId));
+  const entries = await readJournal(deps.dataDir, runId);
+  const summary = summarizeJournal(entries);
   const journal = new RunJournal(deps.dataDir, runId);
   const units = unitsOf(snapshot.spec.spec.applications).filter((u) => snapshot.test[u.name]);
   const ctx = contextForRecovery(snapshot.spec, snapshot.test, deps, journal, units);
+  // GitOps controllers the run held off and never let go: restore lifts them
+  ctx.holds = openHolds(entries);
   if (deps.onEvent) ctx.onEvent(deps.onEvent);
   const wasPending = needsRecovery(summary);
   await journal.append({ type: 'note', message: `recovery started (last phase: ${summary.lastPhase ?? 'none'}, ${summary.writeIntents} write(s) journaled)` });

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
 import { AbortedError, toErrorDto, errorMessage } from '../../../shared/model/errors.ts';
+import type { GitOpsHold } from '../../../shared/model/gitops.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, Sample } from '../../../shared/model/run.ts';
 import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
@@ -70,6 +71,8 @@ export class RunContext {
   skipped = new Set<string>();
   restoreComplete = true;
   restoreFailures: string[] = [];
+  /** GitOps controllers held off for the run (journaled before each was placed); lifted by restore */
+  holds: GitOpsHold[] = [];
   parityBefore: ParityReport | null = null;
   parityAfter: ParityReport | null = null;
   /** worker count Locust reported at validate (null: unknown) */

@@ -2,6 +2,7 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   BatchV1Api,
+  CustomObjectsApi,
   Observable,
   Watch,
   type ConfigurationOptions,
@@ -55,6 +56,7 @@ export class KubeClient {
   readonly apps: AppsV1Api;
   readonly autoscaling: AutoscalingV2Api;
   readonly batch: BatchV1Api;
+  readonly custom: CustomObjectsApi;
   readonly target: K8sTarget;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -67,6 +69,7 @@ export class KubeClient {
     this.apps = opts.kc.makeApiClient(AppsV1Api);
     this.autoscaling = opts.kc.makeApiClient(AutoscalingV2Api);
     this.batch = opts.kc.makeApiClient(BatchV1Api);
+    this.custom = opts.kc.makeApiClient(CustomObjectsApi);
     this.target = opts.target;
     this.clock = opts.clock;
     this.logger = opts.logger ?? silentLogger;

@@ -7,6 +7,7 @@ import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
 import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
+import { gitOpsHolds } from './gitops.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
@@ -71,6 +72,7 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
     watchTemplates: (refs, onChange) => watchTemplatesWith(client, refs, onChange),
     apply: (ref, desired, signal) => apply(client, production, ref, desired, signal),
     waitForRollout: (ref, wait) => waitForRollout(client, ref, wait, opts.watchTimeoutSeconds),
+    gitops: gitOpsHolds(client, production),
     runJob: (job, run) =>
       runJob(
         client,

@@ -7,6 +7,7 @@ import type { Logger } from '../../../base/logger.ts';
 import { restoreDesired } from '../../rules/plan.ts';
 import { RunContext, type AppUnit } from '../run-context.ts';
 import { converge } from './converge.ts';
+import { releaseGitOps } from '../gitops.ts';
 import { errorMessage } from './common.ts';
 
 /**
@@ -37,6 +38,8 @@ export async function restorePhase(ctx: RunContext, signal: AbortSignal): Promis
     ctx.restoreFailures = result.failures.map((f) => `${f.app}: ${errorMessage(f.error)}`);
     ctx.log('error', `restore incomplete: ${ctx.restoreFailures.join('; ')}`);
   }
+  // the GitOps controllers come back once the apps are as before the run
+  await releaseGitOps(ctx, signal);
 }
 
 /** The deps a restore outside a run (recovery) needs. */

@@ -62,5 +62,5 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
     ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
   // before the first write: plan (overrides resolved), refuse paused Deployments
-  preflight(ctx);
+  await preflight(ctx);
 }
