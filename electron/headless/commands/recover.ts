@@ -81,6 +81,8 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
             logger,
             dataDir,
             onEvent: (e) => {
+              // GitOps controllers the run held off, lifted (or left, and why)
+              if (e.type === 'log' && /^(resumed |GitOps hold not lifted)/.test(e.message)) io.stdout.write(`  ${e.message}\n`);
               if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
                 io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
               }
