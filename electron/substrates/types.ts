@@ -68,6 +68,18 @@ export interface KubernetesWriter extends KubernetesReader {
   runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal; runId?: string }): Promise<{ succeeded: boolean; message?: string; job?: string }>;
   /** Optional: GitOps holds (Argo CD, Flux). Without it, managed apps are reported and not paused. */
   gitops?: GitOpsHolds;
+  /** Optional: watch these apps' Deployments and report every spec change, field by field, with who made it. Returns stop(). */
+  watchChanges?(refs: K8sAppRef[], onChange: (change: ObjectChange) => void): () => void;
+}
+
+/** One field of a test object changed, and by whom (the managedFields manager). */
+export interface ObjectChange {
+  app: string;
+  object: string;
+  field: string;
+  from: string | number | null;
+  to: string | number | null;
+  manager: string;
 }
 
 /** Pausing and resuming the GitOps controllers that would revert the run's writes (./kubernetes/gitops.ts). */

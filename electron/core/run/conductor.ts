@@ -11,6 +11,7 @@ import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
 import { readParity } from '../rules/parity.ts';
 import { RefusedBeforeWrite } from './preflight.ts';
+import { watchOtherWriters } from './other-writers.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
@@ -120,6 +121,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
 
   let outcome: RunOutcome = { kind: 'completed' };
   let drift: DriftWatch | null = null;
+  let stopOthers: (() => void) | null = null;
   let validated = false;
   let refused = false;
   try {
@@ -129,6 +131,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     await ctx.phase('deploy', () => deployPhase(ctx));
     await ctx.phase('scale', () => scalePhase(ctx));
     drift = new DriftWatch(ctx);
+    stopOthers = watchOtherWriters(ctx);
     const loop = new LoadLoop(ctx, drift);
     await ctx.phase('ramp', () => loop.run('ramp'));
     await ctx.phase('plateau', () => loop.run('plateau'));
@@ -142,6 +145,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     }
   } finally {
     drift?.stop();
+    stopOthers?.();
   }
   for (const p of PHASES.slice(0, PHASES.indexOf('restore'))) if (!ctx.status.phases.some((r) => r.phase === p)) ctx.skipPhase(p);
 

@@ -11,6 +11,7 @@ import type { Clock } from '../../base/clock.ts';
 import type { RunJournal } from './journal.ts';
 import type { Logger } from '../../base/logger.ts';
 import type { AppPlan } from '../rules/plan.ts';
+import { mergeWritten, type Written } from '../rules/compare-and-set.ts';
 
 const FORWARD_PHASES = new Set<PhaseName>(['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau']);
 
@@ -73,6 +74,8 @@ export class RunContext {
   restoreFailures: string[] = [];
   /** GitOps controllers held off for the run (journaled before each was placed); lifted by restore */
   holds: GitOpsHold[] = [];
+  /** app → what the run wrote (deploy, scale): restore writes a field back only where it still holds that; null = restore everything (recover --force) */
+  written: Map<string, Written> | null = new Map();
   parityBefore: ParityReport | null = null;
   parityAfter: ParityReport | null = null;
   /** worker count Locust reported at validate (null: unknown) */
@@ -258,10 +261,13 @@ export class RunContext {
       await this.journal.append({ type: 'write-intent', app: unit.name, purpose, substrate: 'ecs', desired: desired as EcsDesiredState });
     }
     onIntentJournaled?.();
+    // from here the write may land: restore compares against it
+    if (purpose !== 'restore') this.written?.set(unit.name, mergeWritten(this.written.get(unit.name), desired));
     try {
       let result: string | undefined;
       if (unit.substrate === 'kubernetes') await test.kubernetes!.apply(unit.k8s!, desired as K8sDesiredState, signal);
       else result = await test.ecs!.apply(unit.ecs!, desired as EcsDesiredState, signal);
+      if (result && purpose !== 'restore') this.written?.set(unit.name, mergeWritten(this.written.get(unit.name), desired, result));
       await this.journal.append({ type: 'write-done', app: unit.name, purpose, ...(result ? { result } : {}) });
     } catch (err) {
       await this.journal.append({ type: 'write-failed', app: unit.name, purpose, message: errorMessage(err) });

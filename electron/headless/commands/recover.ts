@@ -80,6 +80,7 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
             clock: environment.clock ?? new ScaledClock(1),
             logger,
             dataDir,
+            ...(opts.force ? { force: true } : {}),
             onEvent: (e) => {
               // GitOps controllers the run held off, lifted (or left, and why)
               if (e.type === 'log' && /^(resumed |GitOps hold not lifted)/.test(e.message)) io.stdout.write(`  ${e.message}\n`);

@@ -8,6 +8,7 @@ import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapp
 import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
 import { gitOpsHolds } from './gitops.ts';
+import { watchChangesWith } from './changes.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
@@ -73,6 +74,7 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
     apply: (ref, desired, signal) => apply(client, production, ref, desired, signal),
     waitForRollout: (ref, wait) => waitForRollout(client, ref, wait, opts.watchTimeoutSeconds),
     gitops: gitOpsHolds(client, production),
+    watchChanges: (refs, onChange) => watchChangesWith(client, refs, onChange),
     runJob: (job, run) =>
       runJob(
         client,

@@ -5,6 +5,7 @@ import type { Clock } from '../../../base/clock.ts';
 import type { RunJournal } from '../journal.ts';
 import type { Logger } from '../../../base/logger.ts';
 import { restoreDesired } from '../../rules/plan.ts';
+import { compareAndSet, type LeftField } from '../../rules/compare-and-set.ts';
 import { RunContext, type AppUnit } from '../run-context.ts';
 import { converge } from './converge.ts';
 import { releaseGitOps } from '../gitops.ts';
@@ -18,16 +19,26 @@ import { errorMessage } from './common.ts';
  *
  * spec.scale.restoreAfter = false: versions are restored, but replicas, resources, HPA bounds
  * and the ECS desired count stay as the run scaled them (on every outcome, recovery included).
+ *
+ * Compare-and-set (../../rules/compare-and-set.ts): a field goes back only where it still holds
+ * what the run wrote; one someone else changed since is left as they set it, and reported.
  */
 export async function restorePhase(ctx: RunContext, signal: AbortSignal): Promise<void> {
   const restoreScale = ctx.spec.spec.scale.restoreAfter;
   const units = ctx.units.filter((u) => ctx.snapshot.get(u.name));
   const d = ctx.spec.spec.deploy;
+  const left: LeftField[] = [];
   const result = await converge(ctx, {
     phase: 'restore',
     purpose: 'restore',
     units,
-    desired: (u: AppUnit, current: AppState) => restoreDesired(ctx.snapshot.get(u.name)!, current, restoreScale),
+    desired: (u: AppUnit, current: AppState) => {
+      const full = restoreDesired(ctx.snapshot.get(u.name)!, current, restoreScale);
+      if (!ctx.written) return full;
+      const cas = compareAndSet(u.name, full, current, ctx.written.get(u.name));
+      left.push(...cas.left);
+      return cas.desired;
+    },
     signal,
     timeoutMs: d.rolloutTimeout,
     concurrency: d.concurrency,
@@ -38,6 +49,7 @@ export async function restorePhase(ctx: RunContext, signal: AbortSignal): Promis
     ctx.restoreFailures = result.failures.map((f) => `${f.app}: ${errorMessage(f.error)}`);
     ctx.log('error', `restore incomplete: ${ctx.restoreFailures.join('; ')}`);
   }
+  for (const f of left) ctx.flag(`restore left ${f.app} ${f.field} as someone else set it during the run: ${String(f.now)} (the run wrote ${String(f.wrote)})`);
   // the GitOps controllers come back once the apps are as before the run
   await releaseGitOps(ctx, signal);
 }
