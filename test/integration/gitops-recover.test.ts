@@ -21,6 +21,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('conductor parity on a GitOps-managed test environment', () => {
+  it('shows who manages each app and each ECS service’s auto scaling', async () => {
+    const p = conductor(['parity', standalone.specPath], standalone.env);
+    expect((await p.exit).code).toBe(1);
+    const out = p.out();
+    expect(out).toMatch(/\s+manager\s+Argo CD Application checkout\s+Argo CD Application checkout\s+ok/);
+    expect(out).toMatch(/\s+manager\s+Flux Kustomization flux-system\/shop\s+Flux Kustomization flux-system\/shop\s+ok/);
+    expect(out).toMatch(/\s+manager\s+none\s+none\s+ok/);
+    expect(out).toMatch(/\s+autoscaling\.minCapacity\s+4\s+1\s+DRIFT/);
+    expect(out).toMatch(/\s+autoscaling\.maxCapacity\s+12\s+3\s+DRIFT/);
+    expect(out).toMatch(/\s+autoscaling\.suspended\s+none\s+none\s+ok/);
+  });
+});
+
 describe('kill -9 with GitOps paused, then conductor recover', () => {
   it('resumes Argo CD and Flux and restores the apps', async () => {
     const store = standalone.sandbox.kubernetes.test.store;
