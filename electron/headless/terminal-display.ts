@@ -111,6 +111,14 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return `abort (${event.reason}): ${event.step}`;
     case 'log':
       return event.level === 'info' ? null : `${event.level}: ${event.message}`;
+    case 'overrides':
+      return event.overrides.length ? `  overrides: ${event.overrides.map((o) => `${o.app}/${o.container}=${o.image}`).join(', ')}` : null;
+    case 'gitops':
+      return `  gitops ${event.pause.app}: ${event.pause.state} — ${event.pause.what}${event.pause.reason ? ` (${event.pause.reason})` : ''}`;
+    case 'other-writer':
+      return null; // reported as a flag
+    case 'flag':
+      return `warn: ${event.message}`;
     case 'verdict':
       return `verdict: ${event.verdict.status}${event.verdict.reasons.length ? ' — ' + event.verdict.reasons.join('; ') : ''}`;
     case 'run-ended':
@@ -137,7 +145,7 @@ export class TerminalDisplay {
       if (line !== null) this.opts.out.write(line + '\n');
       return;
     }
-    if (event.type === 'log' && event.level !== 'info') this.log.push(`${event.level}: ${event.message}`);
+    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(formatEventLine(event, null)!);
     this.schedule();
   };
 

@@ -62,7 +62,7 @@ describe('ECS reader', () => {
     expect(apps.get('notifications')!.autoscaling).toBeUndefined();
     // one DescribeServices and one DescribeScalableTargets for three refs, one DescribeTaskDefinition per distinct task definition
     expect(ops(from).sort()).toEqual(['DescribeScalableTargets', 'DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
-    expect(Object.keys(reader).sort()).toEqual(['readApps', 'target']);
+    expect(Object.keys(reader).sort()).toEqual(['identity', 'readApps', 'target']);
   });
 
   it('honours a container filter', async () => {

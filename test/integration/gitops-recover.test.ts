@@ -57,8 +57,8 @@ describe('kill -9 with GitOps paused, then conductor recover', () => {
     const { code } = await rec.exit;
     expect(code, rec.out() + rec.err()).toBe(0);
     expect(rec.out()).toMatch(/is back to its state before the run/);
-    expect(rec.out()).toContain('resumed Argo CD Application argocd/checkout: automated sync (spec.syncPolicy.automated) off');
-    expect(rec.out()).toContain('resumed Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments shop/cart');
+    expect(rec.out()).toContain('checkout: GitOps resumed — Argo CD Application argocd/checkout: automated sync (spec.syncPolicy.automated) off');
+    expect(rec.out()).toContain('cart: GitOps resumed — Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments shop/cart');
     expect(automated()).toEqual({ prune: true, selfHeal: true });
     expect(fluxHold()).toBeUndefined();
     expect(await differingFromSnapshot(standalone, data, runId)).toEqual([]);

@@ -1,7 +1,9 @@
-import type { GitOpsManager } from '../../../shared/model/app-state.ts';
+import type { AppState, GitOpsManager } from '../../../shared/model/app-state.ts';
 import { errorMessage } from '../../../shared/model/errors.ts';
 import { describeHold, describeManager, type GitOpsHold, type GitOpsPause, type HeldObject } from '../../../shared/model/gitops.ts';
+import type { AppPlan } from '../rules/plan.ts';
 import type { RunContext } from './run-context.ts';
+import type { Snapshotted } from './phases/snapshot.ts';
 
 /**
  * The test environment's GitOps controllers (Argo CD, Flux) during a run, by `spec.gitops`:
@@ -13,22 +15,19 @@ import type { RunContext } from './run-context.ts';
 
 export class GitOpsRefused extends Error {}
 
-function pauseEntry(ctx: RunContext, entry: GitOpsPause): void {
-  const list = (ctx.status.gitops ??= []);
-  const i = list.findIndex((p) => p.app === entry.app);
-  if (i >= 0) list[i] = entry;
-  else list.push(entry);
+function pauseEntry(ctx: RunContext, pause: GitOpsPause): void {
+  ctx.emit({ type: 'gitops', runId: ctx.runId, pause });
 }
 
 /** What each managed test app needs held, and holding it. Throws GitOpsRefused (nothing written) on `refuse` or an ApplicationSet. */
-export async function holdGitOps(ctx: RunContext): Promise<void> {
+export async function holdGitOps(ctx: RunContext, snap: Snapshotted, plans: ReadonlyMap<string, AppPlan>): Promise<void> {
   const policy = ctx.spec.spec.gitops;
   const managed: { name: string; manager: GitOpsManager; objects: HeldObject[] }[] = [];
-  for (const u of ctx.units) {
-    const s = ctx.snapshot.get(u.name);
-    if (ctx.skipped.has(u.name) || s?.kind !== 'kubernetes' || !s.manager) continue;
+  for (const u of snap.active) {
+    const s = snap.test.get(u.name);
+    if (s?.kind !== 'kubernetes' || !s.manager) continue;
     const objects: HeldObject[] = [{ resource: 'deployments', namespace: s.namespace, name: s.deployment }];
-    const scale = ctx.plans.get(u.name)?.scale;
+    const scale = plans.get(u.name)?.scale;
     if (s.hpa && scale && 'hpa' in scale && scale.hpa) objects.push({ resource: 'horizontalpodautoscalers', namespace: s.namespace, name: s.hpa.name });
     managed.push({ name: u.name, manager: s.manager, objects });
   }
@@ -55,40 +54,52 @@ export async function holdGitOps(ctx: RunContext): Promise<void> {
     else planned.push(r.hold);
   }
   if (refusals.length) throw new GitOpsRefused(refusals.join('; '));
+  const placed: GitOpsHold[] = [];
   for (const hold of planned) {
     await ctx.journal.append({ type: 'gitops-pause', hold });
-    await holds.pause(hold, ctx.work.signal);
-    ctx.holds.push(hold);
+    placed.push(hold);
+    try {
+      await holds.pause(hold, ctx.work.signal);
+    } catch (err) {
+      // the run stops before any other write: let go of what it already holds (the journal keeps them for recover if this fails too)
+      const released = new AbortController().signal;
+      await releaseGitOps(ctx, placed, snap.test, released).catch(() => undefined);
+      throw err;
+    }
     for (const app of hold.apps) {
-      const manager = ctx.snapshot.get(app)?.kind === 'kubernetes' ? (ctx.snapshot.get(app) as { manager?: GitOpsManager }).manager : undefined;
+      const manager = managerIn(snap.test.get(app));
       if (manager) pauseEntry(ctx, { app, manager, what: describeHold(hold), state: 'paused' });
     }
     ctx.log('info', `paused ${describeHold(hold)} for ${hold.apps.join(', ')}`);
   }
 }
 
-/** Lift every hold (compare-and-set). A hold that cannot be lifted makes the restore incomplete. */
-export async function releaseGitOps(ctx: RunContext, signal: AbortSignal): Promise<void> {
+const managerIn = (s: AppState | null | undefined): GitOpsManager | undefined => (s?.kind === 'kubernetes' ? s.manager : undefined);
+
+/**
+ * Lift every hold a run placed and has not lifted (from its journal, so a live run and `recover`
+ * do the same), compare-and-set. Returns the failures: a hold that cannot be lifted makes the
+ * restore incomplete; one someone else already changed is left and reported.
+ */
+export async function releaseGitOps(ctx: RunContext, open: GitOpsHold[], snapshot: ReadonlyMap<string, AppState | null>, signal: AbortSignal): Promise<string[]> {
   const holds = ctx.deps.substrates.test.kubernetes?.gitops;
-  if (!ctx.holds.length) return;
-  for (const hold of [...ctx.holds].reverse()) {
+  const failures: string[] = [];
+  for (const hold of [...open].reverse()) {
     let result: { resumed: boolean; reason?: string };
     try {
       if (!holds) throw new Error('the Kubernetes adapter cannot resume GitOps controllers');
       result = await holds.resume(hold, signal);
     } catch (err) {
       result = { resumed: false, reason: errorMessage(err) };
-      ctx.restoreComplete = false;
-      ctx.restoreFailures.push(`resuming ${describeHold(hold)} failed: ${errorMessage(err)}`);
+      failures.push(`resuming ${describeHold(hold)} failed: ${errorMessage(err)}`);
     }
     await ctx.journal.append({ type: 'gitops-resumed', hold, resumed: result.resumed, ...(result.reason ? { reason: result.reason } : {}) });
     for (const app of hold.apps) {
-      const prev = ctx.status.gitops?.find((p) => p.app === app);
-      const manager = prev?.manager ?? (hold.kind === 'argocd' ? { kind: 'argocd' as const, application: hold.application, namespace: hold.namespace, via: 'tracking-id' as const } : undefined);
+      const manager = managerIn(snapshot.get(app)) ?? (hold.kind === 'argocd' ? { kind: 'argocd' as const, application: hold.application, namespace: hold.namespace, via: 'tracking-id' as const } : undefined);
       if (manager) pauseEntry(ctx, { app, manager, what: describeHold(hold), state: result.resumed ? 'resumed' : 'left', ...(result.reason ? { reason: result.reason } : {}) });
     }
     if (result.resumed) ctx.log('info', `resumed ${describeHold(hold)}`);
     else ctx.flag(`GitOps hold not lifted: ${describeHold(hold)}: ${result.reason ?? 'unknown'}`);
   }
-  ctx.holds = [];
+  return failures;
 }

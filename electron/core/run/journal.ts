@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { PendingRecoveryDto } from '../../../shared/contract/index.ts';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
 import type { GitOpsHold } from '../../../shared/model/gitops.ts';
+import { mergeWritten, type Written } from '../rules/compare-and-set.ts';
 import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
+import { runDir, runsDir } from '../records/run-files.ts';
 
 /**
  * The run journal, in `<dataDir>/runs/<runId>/`:
@@ -55,14 +57,6 @@ export type JournalEntry = { t: string } & (
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type JournalInput = DistributiveOmit<JournalEntry, 't'>;
 
-export function runsDir(dataDir: string): string {
-  return join(dataDir, 'runs');
-}
-
-export function runDir(dataDir: string, runId: string): string {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId) || runId.startsWith('.')) throw new Error(`invalid run id "${runId}"`);
-  return join(runsDir(dataDir), runId);
-}
 
 export class RunJournal {
   readonly dir: string;
@@ -137,6 +131,22 @@ export interface JournalSummary {
   writeIntents: number;
   ended: Extract<JournalEntry, { type: 'run-ended' }> | null;
   recovered: Extract<JournalEntry, { type: 'recovered' }> | null;
+}
+
+/** app → what a run's journal says it wrote (deploy and scale), for restore's compare-and-set. */
+export function writtenByRun(entries: JournalEntry[]): Map<string, Written> {
+  const out = new Map<string, Written>();
+  const pending = new Map<string, Extract<JournalEntry, { type: 'write-intent' }>>();
+  for (const e of entries) {
+    if (e.type === 'write-intent' && e.purpose !== 'restore') {
+      pending.set(e.app, e);
+      out.set(e.app, mergeWritten(out.get(e.app), e.desired));
+    } else if (e.type === 'write-done' && e.purpose !== 'restore' && e.result) {
+      const intent = pending.get(e.app);
+      if (intent) out.set(e.app, mergeWritten(out.get(e.app), intent.desired, e.result));
+    }
+  }
+  return out;
 }
 
 /** The GitOps holds a journal placed and has not yet seen lifted, in the order they were placed. */

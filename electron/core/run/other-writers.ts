@@ -1,6 +1,7 @@
 import { errorMessage } from '../../../shared/model/errors.ts';
 import type { OtherWriterChange } from '../../../shared/model/gitops.ts';
 import type { ObjectChange } from '../../substrates/types.ts';
+import type { AppUnit } from '../rules/units.ts';
 import type { RunContext } from './run-context.ts';
 
 /**
@@ -20,15 +21,15 @@ export function isOtherWriter(c: ObjectChange): boolean {
   return true;
 }
 
-export function watchOtherWriters(ctx: RunContext): () => void {
+export function watchOtherWriters(ctx: RunContext, active: readonly AppUnit[]): () => void {
   const writer = ctx.deps.substrates.test.kubernetes;
-  const refs = ctx.units.filter((u) => u.k8s && !ctx.skipped.has(u.name)).map((u) => u.k8s!);
+  const refs = active.filter((u) => u.k8s).map((u) => u.k8s!);
   if (!writer?.watchChanges || !refs.length) return () => undefined;
   try {
     return writer.watchChanges(refs, (c) => {
       if (!isOtherWriter(c)) return;
       const change: OtherWriterChange = { ...c, t: ctx.elapsed() };
-      (ctx.status.otherWriters ??= []).push(change);
+      ctx.emit({ type: 'other-writer', runId: ctx.runId, change });
       const message = `test environment changed by someone else: ${c.app} ${c.field} ${String(c.from)} → ${String(c.to)} (by ${c.manager}, ${c.object})`;
       ctx.flag(message);
       if (ctx.spec.spec.guards.otherWriters === 'abort') ctx.abort(message, 'guard');

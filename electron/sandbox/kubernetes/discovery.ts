@@ -39,6 +39,8 @@ export const BATCH_V1: ResourceDef[] = [
   { name: 'jobs/status', singularName: '', namespaced: true, kind: 'Job', verbs: ['get'] },
 ];
 
+export const COORDINATION_V1: ResourceDef[] = [{ name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['create', 'delete', ...RW] }];
+
 /** the custom resources of the GitOps controllers a test cluster commonly runs (Argo CD, Flux) */
 const CUSTOM = (name: string, singular: string, kind: string, shortNames: string[]): ResourceDef[] => [
   { name, singularName: singular, namespaced: true, kind, verbs: ['create', 'delete', ...RW], shortNames },
@@ -46,6 +48,7 @@ const CUSTOM = (name: string, singular: string, kind: string, shortNames: string
 
 export const GROUPS: Record<string, { version: string; resources: ResourceDef[] }> = {
   apps: { version: 'v1', resources: APPS_V1 },
+  'coordination.k8s.io': { version: 'v1', resources: COORDINATION_V1 },
   autoscaling: { version: 'v2', resources: AUTOSCALING_V2 },
   batch: { version: 'v1', resources: BATCH_V1 },
   'argoproj.io': { version: 'v1alpha1', resources: CUSTOM('applications', 'application', 'Application', ['app', 'apps']) },

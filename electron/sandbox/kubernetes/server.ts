@@ -14,7 +14,8 @@ import type { KubeSeed } from './types.ts';
 /**
  * A loopback Kubernetes API server for the sandbox: the real wire protocol for the subset that
  * the Conductor and kubectl use (discovery, apps/v1 deployments with scale and status,
- * autoscaling/v2 HPAs, batch/v1 Jobs, v1 pods and namespaces, list/watch/patch/put/create/delete),
+ * autoscaling/v2 HPAs, batch/v1 Jobs, coordination.k8s.io/v1 Leases, v1 pods and namespaces (kube-system
+ * always, with a UID of its own per server: the cluster's identity), list/watch/patch/put/create/delete),
  * rollouts and Jobs that progress on the sandbox clock, Status errors, fault injection and a request log.
  */
 
@@ -63,6 +64,7 @@ const GROUP_OF: Record<string, string> = {
   jobs: 'batch',
   namespaces: '',
   pods: '',
+  leases: 'coordination.k8s.io',
   applications: 'argoproj.io',
   kustomizations: 'kustomize.toolkit.fluxcd.io',
   helmreleases: 'helm.toolkit.fluxcd.io',
@@ -74,6 +76,7 @@ const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   jobs: { kind: 'Job', apiVersion: 'batch/v1' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   pods: { kind: 'Pod', apiVersion: 'v1' },
+  leases: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1' },
   applications: { kind: 'Application', apiVersion: 'argoproj.io/v1alpha1' },
   kustomizations: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
   helmreleases: { kind: 'HelmRelease', apiVersion: 'helm.toolkit.fluxcd.io/v2' },
@@ -147,6 +150,7 @@ const SERVED: Record<string, string> = {
   jobs: 'batch/v1',
   pods: '/v1',
   namespaces: '/v1',
+  leases: 'coordination.k8s.io/v1',
   applications: 'argoproj.io/v1alpha1',
   kustomizations: 'kustomize.toolkit.fluxcd.io/v1',
   helmreleases: 'helm.toolkit.fluxcd.io/v2',
@@ -157,6 +161,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   const faults = opts.faults ?? new FaultInjector();
   const log = opts.log ?? new RequestLog();
   const store = new KubeStore({ clock, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) });
+  // every cluster has kube-system; its UID is the cluster's identity (a fresh one per server)
+  store.createNamespace('kube-system');
+  store.createNamespace('default');
   if (opts.seed) store.seed(opts.seed);
   const gitops = new GitOpsControllers(clock, store);
   gitops.recordGitState();
@@ -253,7 +260,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   function storedKind(r: Route): StoredKind | undefined {
-    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || GITOPS_KINDS.includes(r.resource as GitOpsKind)
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || r.resource === 'leases' || GITOPS_KINDS.includes(r.resource as GitOpsKind)
       ? (r.resource as StoredKind)
       : undefined;
   }
@@ -395,6 +402,18 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
         return { status: 201, body: jobs.admit(ns, body, (n) => store.get('jobs', ns, n) !== undefined) };
       } catch (err) {
         if (err instanceof InvalidObject) throw invalid('jobs', want, err);
+        throw err;
+      }
+    }
+    if (verb === 'create' && r.resource === 'leases' && r.namespace && !r.sub) {
+      const body = await parseJsonBody(req);
+      const want = isObject(body) && isObject(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+      if (!isObject(body) || !want) throw new HttpStatus(422, 'Invalid', 'Lease.coordination.k8s.io is invalid: metadata.name: Required value: name or generateName is required', { kind: 'Lease', group: 'coordination.k8s.io' });
+      if (store.get('leases', r.namespace, want)) throw new HttpStatus(409, 'AlreadyExists', `leases.coordination.k8s.io "${want}" already exists`, { name: want, group: 'coordination.k8s.io', kind: 'leases' });
+      try {
+        return { status: 201, body: store.createLease(r.namespace, body) };
+      } catch (err) {
+        if (err instanceof InvalidObject) throw invalid('leases', want, err);
         throw err;
       }
     }

@@ -1,10 +1,10 @@
 import { RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { EcsAppState, EcsDesiredState } from '../../../shared/model/app-state.ts';
 import { AbortedError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
-import type { EcsAppRef, EcsTarget, EcsWriter, WaitOptions } from '../types.ts';
+import type { EcsAppRef, EcsWriter, WaitOptions } from '../types.ts';
 import { registerScalableTarget } from './autoscaling.ts';
 import { ecsCall } from './call.ts';
-import { assertEcsWritable } from './guard.ts';
+import { ecsProductionGuard, type ProductionEcsTarget } from './guard.ts';
 import { DesiredStateMismatch, deriveTaskDefinition, isMissing, isSteady, primaryDeployment, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
 import { createEcsInternals, type EcsAdapterOptions } from './reader.ts';
 
@@ -16,8 +16,8 @@ import { createEcsInternals, type EcsAdapterOptions } from './reader.ts';
  */
 
 export interface EcsWriterOptions extends EcsAdapterOptions {
-  /** production targets: any write resolving to one of them is refused */
-  productionClusters?: EcsTarget[];
+  /** production targets: any write resolving to one of them (by spelling, or by identity when given) is refused */
+  productionClusters?: ProductionEcsTarget[];
   /** DescribeServices interval while waiting for steady state, simulated ms (default 5000) */
   pollIntervalMs?: number;
 }
@@ -29,6 +29,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
   const { ctx } = internals;
   const target = Object.freeze({ ...internals.target });
   const production = [...(opts.productionClusters ?? [])];
+  const guard = ecsProductionGuard(target, production, () => internals.identity());
   const pollMs = Math.max(1, opts.pollIntervalMs ?? 5_000);
   const serviceResource = (service: string) => `service/${opts.cluster}/${service}`;
 
@@ -41,7 +42,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
   }
 
   async function apply(ref: EcsAppRef, desired: EcsDesiredState, signal?: AbortSignal): Promise<string> {
-    assertEcsWritable(target, production, `update ECS service ${ref.service}`);
+    await guard(`update ECS service ${ref.service}`);
     // auto scaling first: bounds and suspension in one call, so the count written next holds
     if (desired.autoscaling) {
       await registerScalableTarget(internals.autoscaling, ctx, ref.service, desired.autoscaling, signal);
@@ -121,6 +122,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
 
   return Object.freeze({
     target,
+    identity: (signal?: AbortSignal) => internals.identity(signal),
     readApps: (refs: EcsAppRef[], signal?: AbortSignal) => internals.readApps(refs, signal),
     apply,
     waitForSteady,

@@ -3,6 +3,8 @@ import {
   AutoscalingV2Api,
   BatchV1Api,
   CustomObjectsApi,
+  CoordinationV1Api,
+  CoreV1Api,
   Observable,
   Watch,
   type ConfigurationOptions,
@@ -57,6 +59,8 @@ export class KubeClient {
   readonly autoscaling: AutoscalingV2Api;
   readonly batch: BatchV1Api;
   readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
   readonly target: K8sTarget;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -70,6 +74,8 @@ export class KubeClient {
     this.autoscaling = opts.kc.makeApiClient(AutoscalingV2Api);
     this.batch = opts.kc.makeApiClient(BatchV1Api);
     this.custom = opts.kc.makeApiClient(CustomObjectsApi);
+    this.core = opts.kc.makeApiClient(CoreV1Api);
+    this.coordination = opts.kc.makeApiClient(CoordinationV1Api);
     this.target = opts.target;
     this.clock = opts.clock;
     this.logger = opts.logger ?? silentLogger;

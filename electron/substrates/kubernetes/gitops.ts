@@ -4,7 +4,6 @@ import { SubstrateError } from '../../../shared/model/errors.ts';
 import type { GitOpsHold, HeldObject } from '../../../shared/model/gitops.ts';
 import type { GitOpsHolds } from '../types.ts';
 import type { KubeClient } from './client.ts';
-import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
 
 /**
  * Holding off the GitOps controller that would revert the run's writes, and letting it go again:
@@ -56,7 +55,8 @@ async function setAutomated(client: KubeClient, namespace: string, name: string,
 
 const automatedOn = (a: unknown): boolean => typeof a === 'object' && a !== null && (a as { enabled?: unknown }).enabled !== false;
 
-export function gitOpsHolds(client: KubeClient, production: ProductionK8sTarget[]): GitOpsHolds {
+/** `guard(namespace, what)`: the writer's production guard, awaited before every write */
+export function gitOpsHolds(client: KubeClient, guard: (namespace: string, what: string) => Promise<void>): GitOpsHolds {
   return {
     async plan(app: string, manager: GitOpsManager, objects: HeldObject[], signal?: AbortSignal) {
       if (manager.kind === 'argocd') {
@@ -88,12 +88,12 @@ export function gitOpsHolds(client: KubeClient, production: ProductionK8sTarget[
 
     async pause(hold: GitOpsHold, signal?: AbortSignal) {
       if (hold.kind === 'argocd') {
-        assertNotProduction(client.target, hold.namespace, production, `pause Argo CD Application ${hold.namespace}/${hold.application}`);
+        await guard(hold.namespace, `pause Argo CD Application ${hold.namespace}/${hold.application}`);
         await setAutomated(client, hold.namespace, hold.application, null, signal);
         return;
       }
       for (const o of hold.objects) {
-        assertNotProduction(client.target, o.namespace, production, `annotate ${o.resource} ${o.namespace}/${o.name}`);
+        await guard(o.namespace, `annotate ${o.resource} ${o.namespace}/${o.name}`);
         await annotate(client, o, hold.annotation, 'disabled', signal);
       }
     },
@@ -106,7 +106,7 @@ export function gitOpsHolds(client: KubeClient, production: ProductionK8sTarget[
         // already back as it was (a hold journaled but never placed, or lifted before a crash)
         if (JSON.stringify(now ?? null) === JSON.stringify(hold.previous ?? null)) return { resumed: true };
         if (now !== undefined && now !== null) return { resumed: false, reason: `someone else set its automated sync to ${JSON.stringify(now)} during the run; left as it is` };
-        assertNotProduction(client.target, hold.namespace, production, `resume Argo CD Application ${hold.namespace}/${hold.application}`);
+        await guard(hold.namespace, `resume Argo CD Application ${hold.namespace}/${hold.application}`);
         await setAutomated(client, hold.namespace, hold.application, hold.previous, signal);
         return { resumed: true };
       }
@@ -124,6 +124,7 @@ export function gitOpsHolds(client: KubeClient, production: ProductionK8sTarget[
           left.push(`${o.resource} ${o.namespace}/${o.name} (${hold.annotation} is now ${current === undefined ? 'absent' : JSON.stringify(current)})`);
           continue;
         }
+        await guard(o.namespace, `annotate ${o.resource} ${o.namespace}/${o.name}`);
         await annotate(client, o, hold.annotation, o.previous, signal);
       }
       return left.length ? { resumed: false, reason: `changed by someone else during the run, left as they are: ${left.join(', ')}` } : { resumed: true };

@@ -1,41 +1,56 @@
 import type { AppState } from '../../../../shared/model/app-state.ts';
-import type { LoadTest } from '../../../../shared/spec/schema.ts';
-import type { Substrates } from '../../../substrates/types.ts';
-import type { Clock } from '../../../base/clock.ts';
-import type { RunJournal } from '../journal.ts';
-import type { Logger } from '../../../base/logger.ts';
 import { restoreDesired } from '../../rules/plan.ts';
 import { compareAndSet, type LeftField } from '../../rules/compare-and-set.ts';
-import { RunContext, type AppUnit } from '../run-context.ts';
-import { converge } from './converge.ts';
 import { releaseGitOps } from '../gitops.ts';
+import { openHolds, readJournal, writtenByRun } from '../journal.ts';
+import type { AppUnit } from '../../rules/units.ts';
+import type { RunContext } from '../run-context.ts';
+import { converge } from './converge.ts';
 import { errorMessage } from './common.ts';
+
+/** What restore puts back: the in-scope units and the test side's state before the run. */
+export interface RestoreInput {
+  units: readonly AppUnit[];
+  snapshot: ReadonlyMap<string, AppState | null>;
+  /** false (recover --force): back to the snapshot whatever happened since; default compare-and-set */
+  compareAndSet?: boolean;
+}
+
+export interface RestoreResult {
+  complete: boolean;
+  /** "app: why" for each app that could not be restored */
+  failures: string[];
+}
 
 /**
  * restore: put every app back to the snapshot — images, replicas, resources, HPA bounds; ECS
  * task definition ARN and desired count. Runs under its own signal (a user abort never
  * interrupts it) with the rollout timeout per app; an app that fails is reported and the
- * others continue; `restoreComplete` is false if any failed.
+ * others continue. Used by a live run and by `recover` alike.
  *
  * spec.scale.restoreAfter = false: versions are restored, but replicas, resources, HPA bounds
  * and the ECS desired count stay as the run scaled them (on every outcome, recovery included).
  *
  * Compare-and-set (../../rules/compare-and-set.ts): a field goes back only where it still holds
- * what the run wrote; one someone else changed since is left as they set it, and reported.
+ * what the run wrote (by its journal); one someone else changed since is left and reported. Then
+ * the GitOps controllers the run held off are let go (../gitops.ts).
  */
-export async function restorePhase(ctx: RunContext, signal: AbortSignal): Promise<void> {
+export async function restorePhase(ctx: RunContext, input: RestoreInput, signal: AbortSignal): Promise<RestoreResult> {
   const restoreScale = ctx.spec.spec.scale.restoreAfter;
-  const units = ctx.units.filter((u) => ctx.snapshot.get(u.name));
+  const units = input.units.filter((u) => input.snapshot.get(u.name));
   const d = ctx.spec.spec.deploy;
+  await ctx.journal.flush();
+  const entries = await readJournal(ctx.journal.dataDir, ctx.runId);
+  const written = input.compareAndSet === false ? null : writtenByRun(entries);
   const left: LeftField[] = [];
   const result = await converge(ctx, {
     phase: 'restore',
     purpose: 'restore',
     units,
     desired: (u: AppUnit, current: AppState) => {
-      const full = restoreDesired(ctx.snapshot.get(u.name)!, current, restoreScale);
-      if (!ctx.written) return full;
-      const cas = compareAndSet(u.name, full, current, ctx.written.get(u.name));
+      const full = restoreDesired(input.snapshot.get(u.name)!, current, restoreScale);
+      if (!written) return full;
+      const cas = compareAndSet(u.name, full, current, written.get(u.name));
       left.push(...cas.left);
       return cas.desired;
     },
@@ -44,46 +59,10 @@ export async function restorePhase(ctx: RunContext, signal: AbortSignal): Promis
     concurrency: d.concurrency,
     unchanged: 'as before the run',
   });
-  if (result.failures.length) {
-    ctx.restoreComplete = false;
-    ctx.restoreFailures = result.failures.map((f) => `${f.app}: ${errorMessage(f.error)}`);
-    ctx.log('error', `restore incomplete: ${ctx.restoreFailures.join('; ')}`);
-  }
   for (const f of left) ctx.flag(`restore left ${f.app} ${f.field} as someone else set it during the run: ${String(f.now)} (the run wrote ${String(f.wrote)})`);
+  const failures = result.failures.map((f) => `${f.app}: ${errorMessage(f.error)}`);
   // the GitOps controllers come back once the apps are as before the run
-  await releaseGitOps(ctx, signal);
-}
-
-/** The deps a restore outside a run (recovery) needs. */
-export interface RestoreDeps {
-  substrates: Substrates;
-  clock: Clock;
-  logger: Logger;
-  dataDir: string;
-}
-
-/** Build a context around a snapshot, for `recover`: same restore code path as a live run. */
-export function contextForRecovery(spec: LoadTest, snapshot: Record<string, AppState | null>, deps: RestoreDeps, journal: RunJournal, units: AppUnit[]): RunContext {
-  const noLoad = {
-    swarm: async () => undefined,
-    stop: async () => undefined,
-    resetStats: async () => undefined,
-    stats: async () => {
-      throw new Error('no load during recovery');
-    },
-  };
-  const ctx = new RunContext(
-    spec,
-    {
-      ...deps,
-      locust: noLoad,
-      kpi: { sample: async () => ({ t: 0, opm: null, errorRate: 0, p99Ms: null, users: 0 }) },
-    },
-    journal,
-    journal.runId,
-    '',
-  );
-  ctx.units = units;
-  ctx.snapshot = new Map(Object.entries(snapshot));
-  return ctx;
+  failures.push(...(await releaseGitOps(ctx, openHolds(entries), input.snapshot, signal)));
+  if (failures.length) ctx.log('error', `restore incomplete: ${failures.join('; ')}`);
+  return { complete: failures.length === 0, failures };
 }
