@@ -1,5 +1,5 @@
 import type { EcsAppState, EcsDesiredState, GitOpsManager, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
-import type { GitOpsHold, HeldObject } from '../../shared/model/gitops.ts';
+import type { GitOpsHold, HeldObject, OtherWriterChange } from '../../shared/model/gitops.ts';
 import { sameResolvedEndpoint, type ResolvedEndpoint } from '../base/address.ts';
 
 /**
@@ -118,15 +118,8 @@ export interface KubernetesWriter extends KubernetesReader {
   watchChanges?(refs: K8sAppRef[], onChange: (change: ObjectChange) => void): () => void;
 }
 
-/** One field of a test object changed, and by whom (the managedFields manager). */
-export interface ObjectChange {
-  app: string;
-  object: string;
-  field: string;
-  from: string | number | null;
-  to: string | number | null;
-  manager: string;
-}
+/** One field of a test object changed, and by whom (the managedFields manager); the run adds when. */
+export type ObjectChange = Omit<OtherWriterChange, 't'>;
 
 /** Pausing and resuming the GitOps controllers that would revert the run's writes (./kubernetes/gitops.ts). */
 export interface GitOpsHolds {

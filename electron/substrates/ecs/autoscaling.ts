@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import type { EcsScalableTarget } from '../../../shared/model/app-state.ts';
 import { ecsCall, type EcsCallContext } from './call.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, resolveEcsCredentials, type EcsClientOptions } from './client.ts';
+import { awsClientConfig, type EcsClientOptions } from './client.ts';
 
 /**
  * ECS services' Application Auto Scaling (`@aws-sdk/client-application-auto-scaling`): read each
@@ -19,16 +19,7 @@ export const ECS_DIMENSION = 'ecs:service:DesiredCount';
 const DESCRIBE_BATCH = 50;
 
 export function createAutoScalingClient(opts: EcsClientOptions): ApplicationAutoScalingClient {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  return new ApplicationAutoScalingClient({
-    region: opts.region,
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    credentials: resolveEcsCredentials(opts),
-    maxAttempts: opts.maxAttempts ?? 3,
-    retryMode: 'standard',
-    requestHandler: { requestTimeout, throwOnRequestTimeout: true, socketTimeout: requestTimeout, connectionTimeout: Math.min(requestTimeout, 5_000) },
-  });
+  return new ApplicationAutoScalingClient(awsClientConfig(opts));
 }
 
 export const serviceResourceId = (cluster: string, service: string) => `service/${cluster}/${service}`;

@@ -62,15 +62,14 @@ export function ecsTargetOf(opts: EcsAdapterOptions): EcsTarget {
 
 /** the shared machinery of reader and writer (not exported from the package index) */
 export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
-  const client =
-    opts.client ??
-    createEcsClient({
-      region: opts.region,
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    });
+  const clientOptions = {
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+  };
+  const client = opts.client ?? createEcsClient(clientOptions);
   const ctx: EcsCallContext = {
     client,
     clock: opts.clock,
@@ -80,15 +79,7 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     retries: opts.retries ?? 2,
     backoffMs: opts.retryBackoffMs ?? 1_000,
   };
-  const autoscaling =
-    opts.autoscalingClient ??
-    createAutoScalingClient({
-      region: opts.region,
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    });
+  const autoscaling = opts.autoscalingClient ?? createAutoScalingClient(clientOptions);
   const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
   let autoscalingDenied = false;
 
