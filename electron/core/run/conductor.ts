@@ -11,7 +11,7 @@ import { RunHistory } from '../records/history.ts';
 import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
 import { readParity } from '../rules/parity.ts';
-import { RefusedBeforeWrite } from './preflight.ts';
+import { preflight, RefusedBeforeWrite } from './preflight.ts';
 import { watchOtherWriters } from './other-writers.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
@@ -119,7 +119,12 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
   try {
     validated = await ctx.phase('validate', () => validatePhase(ctx));
     const v = validated;
-    snapshot = await ctx.phase('snapshot', () => snapshotPhase(ctx, v));
+    snapshot = await ctx.phase('snapshot', async () => {
+      const s = await snapshotPhase(ctx, v);
+      // before the first write: plan (overrides resolved), refuse paused Deployments, hold off GitOps
+      await preflight(ctx, s);
+      return s;
+    });
     const s = snapshot;
     const plans = await ctx.phase('deploy', () => deployPhase(ctx, s));
     await ctx.phase('scale', () => scalePhase(ctx, s, plans));

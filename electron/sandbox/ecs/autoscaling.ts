@@ -1,4 +1,5 @@
 import type { Clock } from '../../base/clock.ts';
+import type { ScalableTargetSeed } from './seed.ts';
 import { EcsApiError, type EcsStore, type JsonObject, type JsonValue } from './store.ts';
 
 /**
@@ -13,13 +14,6 @@ import { EcsApiError, type EcsStore, type JsonObject, type JsonValue } from './s
 export const AAS_TARGET_PREFIX = 'AnyScaleFrontendService.';
 const DIMENSION = 'ecs:service:DesiredCount';
 
-export interface ScalableTargetSeed {
-  minCapacity: number;
-  maxCapacity: number;
-  suspended?: { dynamicScalingIn?: boolean; dynamicScalingOut?: boolean; scheduledScaling?: boolean };
-  /** the capacity the service's scaling policy asks for at the test environment's load; default minCapacity */
-  policyCapacity?: number;
-}
 
 interface TargetRec {
   resourceId: string;

@@ -1,5 +1,3 @@
-import type { ScalableTargetSeed } from './autoscaling.ts';
-
 /**
  * What the sandbox ECS endpoint starts with: one account and region, several clusters (production
  * and test clusters share the account, as they do in AWS), their services and the task
@@ -34,6 +32,15 @@ export interface EcsSeedTaskDefinition {
   executionRoleArn?: string;
   taskRoleArn?: string;
   containers: EcsSeedContainer[];
+}
+
+/** An Application Auto Scaling target on a service's desired count (../ecs/autoscaling.ts). */
+export interface ScalableTargetSeed {
+  minCapacity: number;
+  maxCapacity: number;
+  suspended?: { dynamicScalingIn?: boolean; dynamicScalingOut?: boolean; scheduledScaling?: boolean };
+  /** the capacity the service's scaling policy asks for at the test environment's load; default minCapacity */
+  policyCapacity?: number;
 }
 
 export interface EcsSeedService {

@@ -7,7 +7,6 @@ import type { RunContext } from '../run-context.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
 import type { Validated } from './validate.ts';
-import { preflight } from '../preflight.ts';
 
 /** Both sides as they were before the first write, and the apps the run works on. */
 export interface Snapshotted {
@@ -77,8 +76,5 @@ export async function snapshotPhase(ctx: RunContext, { units }: Validated): Prom
   } catch (err) {
     ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
-  const snapshotted: Snapshotted = { units, active, test, production, parityBefore };
-  // before the first write: plan (overrides resolved), refuse paused Deployments, hold off GitOps
-  await preflight(ctx, snapshotted);
-  return snapshotted;
+  return { units, active, test, production, parityBefore };
 }
