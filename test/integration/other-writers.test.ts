@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KUBECTL } from './kubectl-kit.ts';
+import { tool } from '../support/tools.ts';
 import { deploymentOf, imagesOf, startKit, type Kit } from './realities-kit.ts';
 
 /**
@@ -21,13 +20,13 @@ afterEach(async () => {
 });
 
 async function kubectlOn(k: Kit): Promise<(args: string[]) => Promise<void>> {
-  if (!existsSync(KUBECTL)) throw new Error(`this test needs kubectl at ${KUBECTL} (install it: apt-get install -y kubernetes-client, or set KUBECTL)`);
+  const kubectlPath = tool('kubectl'); // fails naming kubectl and how to install it when missing
   home = await mkdtemp(join(tmpdir(), 'conductor-kubectl-'));
   const kubeconfig = join(home, 'kubeconfig.yaml');
   await writeFile(kubeconfig, k.sandbox.kubeconfigYaml(), { mode: 0o600 });
   return (args) =>
     new Promise((resolve, reject) =>
-      execFile(KUBECTL, ['--context', 'sandbox-test', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home!, KUBECONFIG: kubeconfig }, timeout: 60_000 }, (err, _out, stderr) =>
+      execFile(kubectlPath, ['--context', 'sandbox-test', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home!, KUBECONFIG: kubeconfig }, timeout: 60_000 }, (err, _out, stderr) =>
         err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr}`)) : resolve(),
       ),
     );
