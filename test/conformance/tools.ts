@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireTool } from '../support/tools.ts';
+import { requireFile, requireTool } from '../support/tools.ts';
 
 /**
  * Where the conformance suite finds the real servers: pinned tools installed outside the
@@ -37,4 +37,4 @@ export const kubeBinDir = () => join(TOOLS_DIR, `kube-v${KUBE_VERSION}`, 'bin');
 export const kubeBinary = (name: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'etcd' | 'kwok') =>
   tool(join(kubeBinDir(), name), `${name} (Kubernetes ${KUBE_VERSION} plane)`, 'bash build/tools/kube-plane-build.sh');
 /** kwok's node and pod stages (fast: pods Ready at once, Job pods complete), written by the build script */
-export const kwokStages = () => tool(join(TOOLS_DIR, `kube-v${KUBE_VERSION}`, 'kwok-stages.yaml'), 'kwok stages', 'bash build/tools/kube-plane-build.sh');
+export const kwokStages = () => requireFile('kwok stages', { path: join(TOOLS_DIR, `kube-v${KUBE_VERSION}`, 'kwok-stages.yaml'), install: 'bash build/tools/kube-plane-build.sh' });

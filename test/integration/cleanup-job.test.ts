@@ -78,7 +78,7 @@ describe('a Kubernetes Job cleanup hook on the sandbox', () => {
     expect(jobs).toEqual([
       expect.objectContaining({
         namespace: 'shop',
-        name: expect.stringMatching(new RegExp(`^delete-test-orders-${runTag}-[0-9a-f]{4}$`)),
+        name: expect.stringMatching(new RegExp(`^delete-test-orders-${runTag}-[0-9a-f]{8}$`)),
         image: 'registry.example/order-cleaner:1.0',
         command: ['/bin/cleanup', '--older-than=0s'],
         labels: expect.objectContaining({ 'app.kubernetes.io/managed-by': 'conductor' }),

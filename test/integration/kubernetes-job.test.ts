@@ -220,7 +220,7 @@ describe('Kubernetes adapter: runJob against the sandbox', () => {
     const r = await writer().runJob!(SPEC, { timeoutMs: 300_000, runId });
     // one-second timestamps on a scaled clock: 20 or 21 s
     expect(r).toMatchObject({ succeeded: true, message: expect.stringMatching(/^complete in 2[01] s$/) });
-    expect((r as { job: string }).job).toMatch(/^delete-test-orders-3fa9c1-[0-9a-f]{4}$/);
+    expect((r as { job: string }).job).toMatch(/^delete-test-orders-3fa9c1-[0-9a-f]{8}$/);
     const job = (await api(test(), `/apis/batch/v1/namespaces/shop/jobs/${(r as { job: string }).job}`)).body as Obj;
     expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'conductor', 'conductor.io/cleanup-job': 'delete-test-orders' });
     expect(job.metadata.annotations).toMatchObject({ 'conductor.io/run-id': runId });
@@ -245,7 +245,7 @@ describe('Kubernetes adapter: runJob against the sandbox', () => {
       .runJob!(SPEC, { timeoutMs: 300_000 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubstrateError);
-    expect((err as Error).message).toMatch(/^kubernetes sandbox-test: cleanup Job shop\/delete-test-orders-[0-9a-f]{6} failed: BackoffLimitExceeded: could not reach the orders database$/);
+    expect((err as Error).message).toMatch(/^kubernetes sandbox-test: cleanup Job shop\/delete-test-orders-[0-9a-f]{8} failed: BackoffLimitExceeded: could not reach the orders database$/);
     // backoffLimit 0: one attempt, no retry pods
     expect(test().jobs.created()).toHaveLength(1);
   });

@@ -46,6 +46,16 @@ export function requireTool(name: string, tool: ToolLocation): string {
   throw new MissingToolError(name, `${wanted} on PATH`, tool.install);
 }
 
+/** A file a tool installs beside itself (data, not an executable), or a MissingToolError naming how to install it. */
+export function requireFile(name: string, tool: { path: string; install: string }): string {
+  try {
+    accessSync(tool.path, constants.R_OK);
+    return tool.path;
+  } catch {
+    throw new MissingToolError(name, tool.path, tool.install);
+  }
+}
+
 /** The tools of the integration and e2e tiers, as the machine image and .ci/run install them. */
 export const TOOLS = {
   /** Debian's Locust 2.12 (its own python3; the first python3 on PATH may not import locust) */

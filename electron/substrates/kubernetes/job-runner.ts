@@ -70,7 +70,7 @@ const JOBS: ListWatchKind = {
  * random characters, the base shortened so the whole stays a DNS-1123 label of ≤ 63 characters.
  */
 export function cleanupJobName(base: string, runId?: string): string {
-  const rand = randomBytes(8).toString('hex').slice(0, runId ? 4 : 6);
+  const rand = randomBytes(4).toString('hex'); // 32 bits: 1000 names of one hook collide with odds ~1e-4
   const tag = runId ? `${(/[0-9a-f]{6}$/.exec(runId)?.[0] ?? createHash('sha1').update(runId).digest('hex').slice(0, 6))}-${rand}` : rand;
   const room = 63 - tag.length - 1;
   const head = base.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, room).replace(/-+$/, '') || 'cleanup';
