@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { formatBytes } from '../../shared/model/text.ts';
 
 /**
  * Reading a file the conductor did not write (a spec, a kubeconfig, an AWS config, a secret
@@ -20,6 +21,8 @@ export class FileReadError extends Error {
     readonly reason: string,
     /** what was expected, e.g. "a regular file of at most 4 MiB" */
     readonly expected: string,
+    /** what was found instead, e.g. "a named pipe (FIFO)", "50 MiB" */
+    readonly found?: string,
   ) {
     super(`${path}: ${reason}; expected ${expected}`);
     this.name = 'FileReadError';
@@ -36,16 +39,9 @@ export interface BoundedReadOptions {
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 const NOCTTY = constants.O_NOCTTY ?? 0;
 
-/** `1 MiB`, `256 KiB`, `12 bytes` */
-export function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`;
-  return `${bytes} bytes`;
-}
-
 /** The bytes of a regular file of at most `maxBytes`, read asynchronously. */
 export async function readBoundedFile(path: string, opts: BoundedReadOptions): Promise<Uint8Array> {
-  const expected = `${opts.what}: a regular file of at most ${formatSize(opts.maxBytes)}`;
+  const expected = `${opts.what}: a regular file of at most ${formatBytes(opts.maxBytes)}`;
   if (path.trim() === '') throw new FileReadError(path, 'missing', 'no file given', expected);
   if (path.includes('\0')) throw new FileReadError(path, 'missing', 'the path holds a NUL character', expected);
   let handle: FileHandle;
@@ -56,8 +52,8 @@ export async function readBoundedFile(path: string, opts: BoundedReadOptions): P
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new FileReadError(path, 'not-a-file', `is ${kindOf(info)}, not a regular file`, expected);
-    if (info.size > opts.maxBytes) throw new FileReadError(path, 'too-large', `is ${formatSize(info.size)}, larger than the ${formatSize(opts.maxBytes)} limit`, expected);
+    if (!info.isFile()) throw new FileReadError(path, 'not-a-file', `is ${kindOf(info)}, not a regular file`, expected, kindOf(info));
+    if (info.size > opts.maxBytes) throw new FileReadError(path, 'too-large', `the file is larger than the ${formatBytes(opts.maxBytes)} limit`, expected, formatBytes(info.size));
     // files under /proc report size 0: read at most limit + 1 bytes whatever stat said
     const buffer = new Uint8Array(opts.maxBytes + 1);
     let filled = 0;
@@ -66,7 +62,7 @@ export async function readBoundedFile(path: string, opts: BoundedReadOptions): P
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    if (filled > opts.maxBytes) throw new FileReadError(path, 'too-large', `holds more than the ${formatSize(opts.maxBytes)} limit`, expected);
+    if (filled > opts.maxBytes) throw new FileReadError(path, 'too-large', `the file is larger than the ${formatBytes(opts.maxBytes)} limit`, expected, `more than ${formatBytes(opts.maxBytes)}`);
     return buffer.slice(0, filled);
   } catch (err) {
     if (err instanceof FileReadError) throw err;
@@ -80,11 +76,11 @@ export async function readBoundedFile(path: string, opts: BoundedReadOptions): P
 export async function readBoundedText(path: string, opts: BoundedReadOptions): Promise<string> {
   const bytes = await readBoundedFile(path, opts);
   const expected = `${opts.what}: a UTF-8 text file`;
-  if (bytes.includes(0)) throw new FileReadError(path, 'not-text', 'is not a text file (it holds NUL bytes)', expected);
+  if (bytes.includes(0)) throw new FileReadError(path, 'not-text', 'is not a text file (it holds NUL bytes)', expected, 'NUL bytes (binary data)');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new FileReadError(path, 'not-text', 'is not a text file (it holds bytes that are not valid UTF-8)', expected);
+    throw new FileReadError(path, 'not-text', 'is not a text file (it holds bytes that are not valid UTF-8)', expected, 'bytes that are not valid UTF-8');
   }
 }
 
@@ -108,7 +104,7 @@ function fsError(path: string, err: unknown, expected: string): FileReadError {
     case 'EPERM':
       return new FileReadError(path, 'unreadable', 'cannot be read: permission denied', expected);
     case 'EISDIR':
-      return new FileReadError(path, 'not-a-file', 'is a directory, not a regular file', expected);
+      return new FileReadError(path, 'not-a-file', 'is a directory, not a regular file', expected, 'a directory');
     case 'ELOOP':
       return new FileReadError(path, 'unreadable', 'cannot be read: too many symbolic links', expected);
     case 'ENAMETOOLONG':

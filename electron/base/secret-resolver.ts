@@ -54,6 +54,14 @@ export async function resolveValue(value: string | SecretRef, deps: SecretResolv
   return typeof value === 'string' ? value : resolveSecret(value, deps);
 }
 
+/** A URL field (a literal, or a reference to the whole URL): a referenced value must be an http(s) URL, refused without being shown. */
+export async function resolveHttpUrl(value: string | SecretRef, deps: SecretResolverDeps = {}): Promise<string> {
+  if (typeof value === 'string') return value;
+  const url = await resolveSecret(value, deps);
+  if (!/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i.test(url)) throw new SecretRefError(`${describeSecretRef(value)} does not hold an http:// or https:// URL`, value);
+  return url;
+}
+
 /** Header values as fetch needs them; a resolved value with control characters is refused by its header name. */
 export async function resolveHeaders(headers: Readonly<Record<string, string | SecretRef>>, deps: SecretResolverDeps = {}): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

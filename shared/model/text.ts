@@ -1,5 +1,5 @@
 /**
- * Control characters in text that came from outside (a spec, a server's answer, a file name):
+ * Text from outside, made safe to show. Control characters in text that came from outside (a spec, a server's answer, a file name):
  * the C0 controls (ESC starts terminal escape codes), DEL, the C1 controls (CSI, OSC) and the
  * bidirectional overrides that reorder what a reader sees. Specs refuse them; displays show them
  * escaped, so a string can never clear a terminal, move its cursor or fake a verdict line.
@@ -33,4 +33,11 @@ export function printable(text: string, allow = ''): string {
     out += isControlChar(c) && !allow.includes(text[i]!) ? escapeChar(c) : text[i];
   }
   return out;
+}
+
+/** `1 MiB`, `256 KiB`, `12 bytes`: sizes in limits and errors. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`;
+  return `${bytes} bytes`;
 }

@@ -57,7 +57,7 @@ export function referenceHint(field: string, envName: string): string {
 const SECRET_SHAPES: { re: RegExp; what: string }[] = [
   { re: /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/, what: 'a PEM key or certificate' },
   { re: /\b(AKIA|ASIA)[0-9A-Z]{16,}\b/, what: 'an AWS access key id' },
-  { re: /(password|passwd|secret|token|api[-_]?key|bearer|credential)s?\s*[=:]/i, what: 'a credential assignment' },
+  { re: /(password|passwd|secret|token|api[-_]?key|bearer|credential)s?["']?\s*[=:]/i, what: 'a credential assignment' },
   { re: /^(Bearer|Basic|Token|Digest)\s/i, what: 'an authorization credential' },
   { re: /(session|bearer|auth|access|api|secret)[-_ ]?(token|key)/i, what: 'a token or key' },
   { re: /pass(word|wd)/i, what: 'a password' },

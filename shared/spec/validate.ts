@@ -1,6 +1,8 @@
 import type { SpecIssue } from '../model/errors.ts';
 import { loadTestSchema, type LoadTest } from './schema.ts';
+import { printable } from '../model/text.ts';
 import { checkSemantics } from './semantics.ts';
+import { checkText } from './text-rules.ts';
 import { readYaml, type PathSegment, type RawIssue, type YamlTree } from './yaml-tree.ts';
 import { fromZodIssue, type FieldIssue } from './zod-issues.ts';
 
@@ -21,7 +23,11 @@ export function validateSpecText(text: string, fileName?: string): SpecValidatio
   const { value, tree } = read;
 
   const parsed = loadTestSchema.safeParse(value);
-  const fieldIssues: FieldIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i, value, loadTestSchema));
+  // a control character is the first thing to fix in a string: the schema's view of it adds nothing
+  const textIssues = checkText(value);
+  const unprintable = new Set(textIssues.map((i) => pathKey(i.path)));
+  const schemaIssues = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i, value, loadTestSchema));
+  const fieldIssues: FieldIssue[] = [...textIssues, ...schemaIssues.filter((i) => !unprintable.has(pathKey(i.path)))];
   const flagged = new Set(fieldIssues.map((i) => pathKey(i.path)));
   // a semantic problem on a field the schema already rejected adds nothing
   for (const issue of checkSemantics(value)) if (!flagged.has(pathKey(issue.path))) fieldIssues.push(issue);
@@ -44,7 +50,7 @@ export function formatPath(path: readonly PathSegment[]): string {
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    else out += `[${printable(JSON.stringify(seg))}]`;
   }
   return out;
 }
@@ -68,17 +74,18 @@ function withPosition(issue: SpecIssue, position: { line: number; column: number
 }
 
 function positionRaw(issue: RawIssue, tree: YamlTree | undefined, text: string): SpecIssue {
-  const base: SpecIssue = { path: formatPath(issue.path), message: issue.message };
+  const base: SpecIssue = { path: formatPath(issue.path), message: printable(issue.message) };
   if (issue.expected !== undefined) base.expected = issue.expected;
-  if (issue.found !== undefined) base.found = issue.found;
+  if (issue.found !== undefined) base.found = printable(issue.found);
   if (issue.offset === undefined) return base;
   return withPosition(base, tree ? tree.position(issue.offset) : positionInText(text, issue.offset));
 }
 
 function positionField(issue: FieldIssue, tree: YamlTree): SpecIssue {
-  const base: SpecIssue = { path: formatPath(issue.path), message: issue.message };
-  if (issue.expected !== undefined) base.expected = issue.expected;
-  if (issue.found !== undefined) base.found = issue.found;
+  // messages may hold names from the spec (an app, a key): shown escaped, never as raw control characters
+  const base: SpecIssue = { path: formatPath(issue.path), message: printable(issue.message) };
+  if (issue.expected !== undefined) base.expected = printable(issue.expected);
+  if (issue.found !== undefined) base.found = printable(issue.found);
   const offset = tree.offsetOf(issue.path, issue.at ?? 'value');
   return withPosition(base, offset === undefined ? undefined : tree.position(offset));
 }

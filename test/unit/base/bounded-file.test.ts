@@ -61,7 +61,8 @@ describe('readBoundedFile: only regular files under a limit, decided before read
     await h.close();
     const e = await refusal(path);
     expect(e.problem).toBe('too-large');
-    expect(e.reason).toBe('is 50 MiB, larger than the 1 KiB limit');
+    expect(e.reason).toBe('the file is larger than the 1 KiB limit');
+    expect(e.found).toBe('50 MiB');
   });
 
   it('refuses a /proc file (size 0 in stat) that holds more than the limit, and binary content, without quoting it', async () => {

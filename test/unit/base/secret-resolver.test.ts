@@ -45,7 +45,7 @@ describe('resolveSecret: references become values only when used', () => {
     expect((await refusal(resolveSecret({ file: '/dev/zero' }))).message).toContain('character device');
     const big = join(dir, 'big');
     await writeFile(big, 'x'.repeat(70 * 1024));
-    expect((await refusal(resolveSecret({ file: big }))).message).toContain('larger than the 64 KiB limit');
+    expect((await refusal(resolveSecret({ file: big }))).message).toContain('the file is larger than the 64 KiB limit');
     const empty = join(dir, 'empty');
     await writeFile(empty, '\n');
     expect((await refusal(resolveSecret({ file: empty }))).message).toContain('is empty');

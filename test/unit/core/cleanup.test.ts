@@ -1,15 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../../electron/core/clock.ts';
 import { runLoadTest } from '../../../electron/core/conductor.ts';
 import { silentLogger } from '../../../electron/core/logger.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
 
 /** Cleanup hooks: HTTP (a real loopback server) and Kubernetes Jobs (through the optional runJob seam). */
+
+/** files under `dir` whose content holds `needle` */
+async function grepDir(dir: string, needle: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path, 'utf8')).includes(needle)) out.push(path);
+  }
+  return out;
+}
 
 let dataDir: string;
 let server: Server;
@@ -33,12 +44,15 @@ beforeEach(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await new Promise((r) => server.close(r));
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('cleanup hooks', () => {
   it('run in order after restore, even when the run was aborted, with method, headers and body', async () => {
+    // the header is a reference: its value is read from the environment when the hook runs
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_AUTH', 'Bearer t0p-s3cret');
     const clock = new VirtualClock();
     const w = makeWorld(clock);
     const jobs: string[] = [];
@@ -50,7 +64,7 @@ describe('cleanup hooks', () => {
     const r = await runLoadTest(
       makeSpec((s) => {
         s.spec.cleanup = [
-          { http: { method: 'DELETE', url: `${base}/test-orders?run=x`, headers: { authorization: 'Bearer t' } } },
+          { http: { method: 'DELETE', url: `${base}/test-orders?run=x`, headers: { authorization: { env: 'CONDUCTOR_TEST_CLEANUP_AUTH' } } } },
           { kubernetesJob: { namespace: 'shop', name: 'purge', image: 'reg/purge:1', command: ['purge', '--all'] } },
           { http: { method: 'POST', url: `${base}/reset`, body: '{"all":true}' } },
         ];
@@ -65,11 +79,29 @@ describe('cleanup hooks', () => {
     expect(r.verdict.status).toBe('passed');
     expect(restoredFirst).toBe(true);
     expect(hits).toEqual([
-      { method: 'DELETE', url: '/test-orders?run=x', auth: 'Bearer t', body: '' },
+      { method: 'DELETE', url: '/test-orders?run=x', auth: 'Bearer t0p-s3cret', body: '' },
       { method: 'POST', url: '/reset', auth: undefined, body: '{"all":true}' },
     ]);
     expect(jobs).toEqual(['shop/purge: purge --all']);
     expect(r.status.phases.find((p) => p.phase === 'cleanup')?.state).toBe('done');
+    // the report, the journal and the snapshot hold the reference, never the value
+    expect(JSON.stringify(r.report)).toContain('CONDUCTOR_TEST_CLEANUP_AUTH');
+    expect(JSON.stringify(r.report)).not.toContain('t0p-s3cret');
+    expect(await grepDir(dataDir, 't0p-s3cret')).toEqual([]);
+  });
+
+  it('a reference that is not set is flagged by its name, never its value, and the other hooks run', async () => {
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '');
+    const clock = new VirtualClock();
+    const w = makeWorld(clock);
+    const r = await runLoadTest(
+      makeSpec((s) => {
+        s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
+      }),
+      { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir },
+    );
+    expect(hits.map((h) => h.url)).toEqual(['/b']);
+    expect(r.status.flags).toContain('cleanup hook 1 failed: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set (the spec references it for a secret value)');
   });
 
   it('a non-2xx answer or a missing Job seam is flagged; the remaining hooks still run; the verdict stands', async () => {
