@@ -4,7 +4,7 @@ import type { ConductorHandlers, ExampleDto } from '../../shared/contract/index.
 import { ConductorError, SpecError, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent, RunStatus } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
-import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../shared/spec/validate.ts';
+import { describeTestEnvironment, resolvedSpecYaml } from '../../shared/spec/validate.ts';
 import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
 import type { Substrates } from '../substrates/types.ts';
 import { SandboxHost } from '../sandbox/index.ts';
@@ -19,6 +19,7 @@ import { readParity } from './parity.ts';
 import { recover } from './recovery.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
+import { validateSpec } from './spec-loader.ts';
 
 /**
  * The conductor service behind both transports (IPC and HTTP): one run at a time, events fanned
@@ -63,8 +64,8 @@ export function sharedSandboxOpener(host: SandboxHost, fetchImpl?: typeof fetch)
   return async (spec, o) => openEnvironment(spec, { ...o, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(spec.spec.sandbox ? { sandbox: await host.get() } : {}) });
 }
 
-function parseSpec(text: string, fileName?: string): LoadTest {
-  const r = validateSpecText(text, fileName);
+async function parseSpec(text: string, fileName?: string): Promise<LoadTest> {
+  const r = await validateSpec(text);
   if (!r.ok) throw new SpecError(r.issues, fileName);
   return r.spec;
 }
@@ -114,8 +115,8 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
       };
     },
 
-    'spec:validate': async ({ text, fileName }) => {
-      const r = validateSpecText(text, fileName);
+    'spec:validate': async ({ text }) => {
+      const r = await validateSpec(text);
       if (!r.ok) return { ok: false, issues: r.issues };
       return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec) };
     },
@@ -149,7 +150,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'spec:save': async () => null,
 
     'parity:read': async ({ text }) => {
-      const spec = parseSpec(text);
+      const spec = await parseSpec(text);
       const env = await open(spec, { timeScale: timeScaleFor(spec), env: opts.env ?? process.env, logger });
       try {
         return await readParity(spec, env.substrates, AbortSignal.timeout(120_000));
@@ -160,7 +161,8 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
 
     'run:start': async ({ text, timeScale }) => {
       busy('a new run');
-      const spec = parseSpec(text);
+      const spec = await parseSpec(text);
+      busy('a new run');
       starting = true;
       let env: OpenedEnvironment;
       try {

@@ -1,6 +1,6 @@
 import { SpecError, type SpecIssue } from '../../shared/model/errors.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
-import { SPEC_LIMITS, validateSpecText } from '../../shared/spec/validate.ts';
+import { SPEC_LIMITS, validateSpecText, validateSpecTextAsync, type SpecValidation } from '../../shared/spec/validate.ts';
 import { FileReadError, readBoundedText } from '../base/bounded-file.ts';
 
 /**
@@ -12,7 +12,19 @@ import { FileReadError, readBoundedText } from '../base/bounded-file.ts';
  */
 export async function loadSpecFile(path: string): Promise<LoadTest> {
   const text = await readSpecText(path);
-  return loadSpecText(text, path);
+  const result = await validateSpec(text);
+  if (!result.ok) throw new SpecError(result.issues, path);
+  return result.spec;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Validate spec text without holding the event loop: the work pauses every few milliseconds, so a
+ * server validating a 1 MiB spec keeps answering status and abort (shared/spec/steps.ts).
+ */
+export function validateSpec(text: string): Promise<SpecValidation> {
+  return validateSpecTextAsync(text, { pause: yieldToEventLoop });
 }
 
 /** Validate spec text that did not come from a file (an upload, an API body). */

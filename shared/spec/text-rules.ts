@@ -1,5 +1,7 @@
 import { escapeChar, findControlChar } from '../model/text.ts';
 import type { PathSegment } from './yaml-tree.ts';
+import type { Steps } from './steps.ts';
+import { STEP_UNITS } from './yaml-tree.ts';
 import { renderValue, type FieldIssue } from './zod-issues.ts';
 
 /**
@@ -18,24 +20,47 @@ const MULTILINE: readonly RegExp[] = [
 
 const MAX_TEXT_ISSUES = 50;
 
-export function checkText(document: unknown): FieldIssue[] {
+/** Where a value sits: a link to its parent, turned into a path only for a problem (no array per value). */
+interface At {
+  parent: At | null;
+  key: PathSegment;
+}
+
+function pathOf(at: At | null): PathSegment[] {
+  const path: PathSegment[] = [];
+  for (let a = at; a; a = a.parent) path.push(a.key);
+  return path.reverse();
+}
+
+/** The text issues of a document (plain data from the YAML), as steps (./steps.ts). */
+export function* checkTextSteps(document: unknown): Steps<FieldIssue[]> {
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: document, path: [] }];
+  const stack: { value: unknown; at: At | null }[] = [{ value: document, at: null }];
+  let units = 0;
   while (stack.length > 0 && issues.length < MAX_TEXT_ISSUES) {
-    const { value, path } = stack.pop()!;
+    if (++units % STEP_UNITS === 0) yield;
+    const { value, at } = stack.pop()!;
     if (typeof value === 'string') {
+      if (findControlChar(value) < 0) continue;
+      // only a string with a control character costs a look at its path
+      const path = pathOf(at);
       const multiline = MULTILINE.some((re) => re.test(path.join('.')));
-      const at = findControlChar(value, multiline ? '\n\t' : '');
-      if (at >= 0) issues.push(textIssue(path, value, at, multiline, 'value'));
+      const bad = findControlChar(value, multiline ? '\n\t' : '');
+      if (bad >= 0) issues.push(textIssue(path, value, bad, multiline, 'value'));
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
+      for (let i = value.length - 1; i >= 0; i--) {
+        const child: unknown = value[i];
+        if ((child !== null && typeof child === 'object') || typeof child === 'string') stack.push({ value: child, at: { parent: at, key: i } });
+      }
     } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]!;
-        const at = findControlChar(key);
-        if (at >= 0) issues.push(textIssue([...path, key], key, at, false, 'key'));
-        else stack.push({ value: child, path: [...path, key] });
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        const child = record[key];
+        const bad = findControlChar(key);
+        if (bad >= 0) issues.push(textIssue(pathOf({ parent: at, key }), key, bad, false, 'key'));
+        else if ((child !== null && typeof child === 'object') || typeof child === 'string') stack.push({ value: child, at: { parent: at, key } });
       }
     }
   }

@@ -1,4 +1,5 @@
 import { formatBytes } from '../model/text.ts';
+import { runSteps, type Steps } from './steps.ts';
 import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type ErrorCode, type Pair, type YAMLMap } from 'yaml';
 
 /**
@@ -159,6 +160,14 @@ const YAML_CODES: Record<ErrorCode, string> = {
 
 /** Parse `text` as one YAML (or JSON) document under SPEC_LIMITS and return it as plain data. */
 export function readYaml(text: string): YamlReadResult {
+  return runSteps(readYamlSteps(text));
+}
+
+/** How many lexemes or nodes between two yields: small enough to pause often, large enough to cost nothing. */
+export const STEP_UNITS = 2048;
+
+/** readYaml as steps (./steps.ts): yields while lexing and walking, so a host can keep its event loop turning. */
+export function* readYamlSteps(text: string): Steps<YamlReadResult> {
   if (text.length > SPEC_LIMITS.maxBytes || utf8Length(text) > SPEC_LIMITS.maxBytes) {
     return {
       ok: false,
@@ -196,7 +205,9 @@ export function readYaml(text: string): YamlReadResult {
   const tokens: CST.Token[] = [];
   lines.addNewLine(0);
   const depthLimit = SPEC_LIMITS.maxDepth + 2; // the document and its first collection
+  let units = 0;
   for (const lexeme of new Lexer().lex(text, false)) {
+    if (++units % STEP_UNITS === 0) yield;
     for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > depthLimit) {
       return {
@@ -217,7 +228,9 @@ export function readYaml(text: string): YamlReadResult {
 
   // uniqueKeys: false — the library's check is quadratic; checkKeys finds duplicates in linear time
   const composer = new Composer({ uniqueKeys: false, merge: false, strict: true, prettyErrors: false });
+  yield;
   const docs = [...composer.compose(tokens, false, text.length)];
+  yield;
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length === 0) {
     return {
@@ -264,8 +277,9 @@ export function readYaml(text: string): YamlReadResult {
     };
   }
 
-  const keyIssues = checkKeys(doc);
+  const keyIssues = yield* checkKeys(doc);
   if (keyIssues.length > 0) return { ok: false, tree, issues: keyIssues };
+  yield;
 
   try {
     const value: unknown = doc.toJS({ maxAliasCount: SPEC_LIMITS.maxAliasCount });
@@ -313,46 +327,52 @@ const MAX_RAW_ISSUES = 50;
 
 /**
  * Every key must be a plain scalar, at most once per mapping, and none may be a prototype key.
- * One Set per mapping keeps the duplicate check linear. Bounded depth is guaranteed by readYaml.
+ * One Set per mapping keeps the duplicate check linear; an explicit stack (bounded depth is
+ * guaranteed by readYaml anyway) lets it yield between nodes.
  */
-function checkKeys(doc: Document.Parsed): RawIssue[] {
+function* checkKeys(doc: Document.Parsed): Steps<RawIssue[]> {
   const issues: RawIssue[] = [];
-  const visit = (node: unknown, path: PathSegment[]): void => {
-    if (issues.length >= MAX_RAW_ISSUES) return;
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        if (issues.length >= MAX_RAW_ISSUES) return;
-        if (!isPair(pair)) continue;
-        const key = pair.key;
-        if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) {
-          issues.push({ path, message: 'a key is not a plain string', expected: 'keys that are plain strings', found: isAlias(key) ? 'an alias' : 'a complex key', offset: rangeStart(key) });
-          continue;
-        }
-        const name = String(key.value);
-        // 1 and "1" are one key once the document is plain data: compare them as text
-        if (seen.has(name)) {
-          issues.push({ path: [...path, name], message: `invalid YAML: ${YAML_CODES.DUPLICATE_KEY}`, expected: 'each key at most once per mapping', found: `${JSON.stringify(name)} a second time`, offset: rangeStart(key) });
-          continue;
-        }
-        seen.add(name);
-        if (FORBIDDEN_KEYS.has(name)) {
-          issues.push({
-            path: [...path, name],
-            message: `the key "${name}" is not allowed`,
-            expected: `field names of a LoadTest (never __proto__, constructor or prototype)`,
-            found: JSON.stringify(name),
-            offset: rangeStart(key),
-          });
-          continue;
-        }
-        visit(pair.value, [...path, name]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, [...path, i]));
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
+  let units = 0;
+  while (stack.length > 0 && issues.length < MAX_RAW_ISSUES) {
+    if (++units % STEP_UNITS === 0) yield;
+    const { node, path } = stack.pop()!;
+    if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], path: [...path, i] });
+      continue;
     }
-  };
-  visit(doc.contents, []);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    const children: { node: unknown; path: PathSegment[] }[] = [];
+    for (const pair of node.items) {
+      if (issues.length >= MAX_RAW_ISSUES) break;
+      if (!isPair(pair)) continue;
+      const key = pair.key;
+      if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) {
+        issues.push({ path, message: 'a key is not a plain string', expected: 'keys that are plain strings', found: isAlias(key) ? 'an alias' : 'a complex key', offset: rangeStart(key) });
+        continue;
+      }
+      const name = String(key.value);
+      // 1 and "1" are one key once the document is plain data: compare them as text
+      if (seen.has(name)) {
+        issues.push({ path: [...path, name], message: `invalid YAML: ${YAML_CODES.DUPLICATE_KEY}`, expected: 'each key at most once per mapping', found: `${JSON.stringify(name)} a second time`, offset: rangeStart(key) });
+        continue;
+      }
+      seen.add(name);
+      if (FORBIDDEN_KEYS.has(name)) {
+        issues.push({
+          path: [...path, name],
+          message: `the key "${name}" is not allowed`,
+          expected: `field names of a LoadTest (never __proto__, constructor or prototype)`,
+          found: JSON.stringify(name),
+          offset: rangeStart(key),
+        });
+        continue;
+      }
+      if (isMap(pair.value) || isSeq(pair.value)) children.push({ node: pair.value, path: [...path, name] });
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return issues;
 }
 

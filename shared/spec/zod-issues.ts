@@ -24,7 +24,9 @@ export function renderValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') {
-    const keys = Object.keys(value);
+    // the first five keys tell enough (a mapping with 75,000 keys is not listed)
+    const keys: string[] = [];
+    for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && keys.push(key) >= 5) break;
     if (keys.length === 0) return 'an empty mapping';
     return `a mapping with ${keys.length > 4 ? `keys ${keys.slice(0, 4).join(', ')}, …` : `key${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`}`;
   }
