@@ -108,8 +108,8 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'env:list': async () => {
       const env = opts.env ?? process.env;
       return {
-        kubeContexts: kubeContextNames(env),
-        awsProfiles: awsProfileNames(env),
+        kubeContexts: await kubeContextNames(env),
+        awsProfiles: await awsProfileNames(env),
         sandbox: { available: true, timeScale: opts.timeScale ?? 1 },
         host: opts.host,
       };

@@ -5,7 +5,7 @@ import type { K8sAppRef, KubernetesWriter, WaitOptions } from '../types.ts';
 import type { KubeClient } from './client.ts';
 import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
-import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
+import { createKubeClient, listHpas, loadedOptions, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions, type KubernetesOpenOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
@@ -60,6 +60,11 @@ export function deploymentPatch(ref: K8sAppRef, dep: DeploymentLike, desired: K8
  * The test side: reads like the reader, writes images, replicas, resources and HPA bounds, and
  * runs cleanup Jobs (./job-runner.ts). Every write first passes the production guard.
  */
+/** createKubernetesWriter after reading the kubeconfig files. */
+export async function openKubernetesWriter(opts: KubernetesOpenOptions<KubernetesWriterOptions>): Promise<KubernetesWriter> {
+  return createKubernetesWriter(await loadedOptions(opts));
+}
+
 export function createKubernetesWriter(opts: KubernetesWriterOptions): KubernetesWriter {
   const client = createKubeClient(opts);
   const production = opts.productionTargets ?? [];
