@@ -5,6 +5,9 @@ import type { PendingRecoveryDto } from '../../shared/contract/index.ts';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
 import type { PhaseName, PhaseRecord, RunState } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
+import { ConductorError } from '../../shared/model/errors.ts';
+import { runIdProblem } from '../../shared/model/run-id.ts';
+import { printable } from '../../shared/model/text.ts';
 import { appendLineDurable, writeFileAtomic } from './fs-atomic.ts';
 
 /**
@@ -56,7 +59,8 @@ export function runsDir(dataDir: string): string {
 }
 
 export function runDir(dataDir: string, runId: string): string {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId) || runId.startsWith('.')) throw new Error(`invalid run id "${runId}"`);
+  const problem = runIdProblem(runId);
+  if (problem) throw new ConductorError('USAGE', problem, { runId: printable(runId.slice(0, 140)) });
   return join(runsDir(dataDir), runId);
 }
 

@@ -1,4 +1,5 @@
 import { ConductorError } from '../../shared/model/errors.ts';
+import { runIdProblem } from '../../shared/model/run-id.ts';
 
 /** Exit codes of the `conductor` CLI (documented in --help and the README). */
 export const EXIT = {
@@ -15,4 +16,11 @@ export class UsageError extends ConductorError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('USAGE', message, details);
   }
+}
+
+/** A commander argument parser for run ids: `.` or `..` (or anything else that is not a run id) is a usage error (exit 2). */
+export function runIdArgument(value: string): string {
+  const problem = runIdProblem(value);
+  if (problem) throw new UsageError(problem);
+  return value;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_ID_EXPECTED, RUN_ID_RE } from '../model/run-id.ts';
 import type { ErrorDto } from '../model/errors.ts';
 import type { ParityReport } from '../model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts';
@@ -40,7 +41,7 @@ export const EVENT_CHANNELS = {
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const specText = z.string().min(1).max(2_000_000);
-const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id');
+const runId = z.string().regex(RUN_ID_RE, RUN_ID_EXPECTED);
 
 /** Request schemas, one per channel. */
 export const REQUEST_SCHEMAS = {

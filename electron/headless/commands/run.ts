@@ -3,6 +3,7 @@ import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CliContext } from '../cli.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { rawStream } from '../safe-output.ts';
 import { TerminalDisplay } from '../terminal-display.ts';
 import { ScaledClock } from '../../core/clock.ts';
 import { startRun, type RunResult } from '../../core/conductor.ts';
@@ -213,7 +214,8 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
           { testEnvironment: describeTestEnvironment(spec), onEvent: (e) => display?.onEvent(e) },
         );
         const h = handle;
-        display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
+        // the panel draws with cursor codes: it writes raw and escapes the text it shows itself
+        display = new TerminalDisplay({ out: rawStream(io.stdout), tty, status: () => h.status() });
         if (!tty) io.stdout.write(`run ${h.runId}: ${spec.metadata.name} on ${describeTestEnvironment(spec)} (data in ${dataDir})\n`);
         const result = await h.done;
         display.finish();

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import { SubstrateError } from '../../../shared/model/errors.ts';
+import { ConductorError } from '../../../shared/model/errors.ts';
 import { printable } from '../../../shared/model/text.ts';
 import { runStepsAsync } from '../../../shared/spec/steps.ts';
 import { readYamlSteps } from '../../../shared/spec/yaml-tree.ts';
@@ -20,7 +20,7 @@ import { ExecCredentialAuth, type ExecPlugin } from './exec-credential.ts';
  * file, the line and what was expected, never a line of it. File references of the selected
  * context are read into data once; exec plugins run through ExecCredentialAuth (bounded in time);
  * the gcp and azure auth-providers (which run commands synchronously, and which kubectl dropped)
- * are refused.
+ * are refused. A kubeconfig that cannot be used is a USAGE error (exit 2, HTTP 400).
  */
 export interface KubeconfigLoadOptions {
   /** the context to use; default the kubeconfig's current-context */
@@ -45,7 +45,8 @@ export const KUBECONFIG_LIMITS = {
   maxCredentialFileBytes: 256 * 1024,
 } as const;
 
-const configError = (message: string, target = 'kubeconfig') => new SubstrateError(message, { substrate: 'kubernetes', target, retryable: false });
+/** A kubeconfig that cannot be used is bad input (exit 2, HTTP 400), not an unreachable cluster: nothing was tried yet. */
+const configError = (message: string, target = 'kubeconfig') => new ConductorError('USAGE', message, { substrate: 'kubernetes', target });
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

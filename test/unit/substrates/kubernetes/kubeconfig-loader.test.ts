@@ -9,13 +9,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../../../electron/core/clock.ts';
 import { kubeconfigFor, kubeconfigYaml } from '../../../../electron/sandbox/kubernetes/index.ts';
 import { loadKubeconfig, openKubernetesReader } from '../../../../electron/substrates/kubernetes/index.ts';
-import { SubstrateError } from '../../../../shared/model/errors.ts';
+import { ConductorError, SubstrateError } from '../../../../shared/model/errors.ts';
 
-async function refusal(p: Promise<unknown>): Promise<SubstrateError> {
-  const err = await p.then(
+async function settle(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
     () => undefined,
     (e: unknown) => e,
   );
+}
+
+/** a kubeconfig that cannot be used: bad input (exit 2, HTTP 400) */
+async function refusal(p: Promise<unknown>): Promise<ConductorError> {
+  const err = await settle(p);
+  expect(err).toBeInstanceOf(ConductorError);
+  expect((err as ConductorError).code).toBe('USAGE');
+  return err as ConductorError;
+}
+
+/** a failing exec plugin: a runtime failure talking to the cluster */
+async function substrateFailure(p: Promise<unknown>): Promise<SubstrateError> {
+  const err = await settle(p);
   expect(err).toBeInstanceOf(SubstrateError);
   return err as SubstrateError;
 }
@@ -174,7 +187,7 @@ describe('exec credential plugins', () => {
   it('a plugin that hangs fails the call within its timeout, naming the plugin and the user; nothing reaches the server', async () => {
     const path = kubeconfigWithPlugin('sleep 600');
     const reader = await openKubernetesReader({ kubeconfig: { kubeconfigPath: path, execTimeoutMs: 500 }, clock: new ScaledClock(1), retry: { attempts: 1 } });
-    const e = await refusal(reader.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
+    const e = await substrateFailure(reader.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
     expect(e.message).toBe('kubernetes c: the exec credential plugin "./plugin.sh" of kubeconfig user "eks-user" did not answer within 1 s (it may be waiting for a login or for input); run it yourself to see why');
     expect(e.retryable).toBe(false);
     expect(auth).toEqual([]);
@@ -183,11 +196,11 @@ describe('exec credential plugins', () => {
   it('a plugin that fails is named with its exit code and last error line; its stdout (a credential) is never shown', async () => {
     const path = kubeconfigWithPlugin('echo \'{"status":{"token":"leaked-token"}}\'\necho "first line" >&2\necho "Unable to locate credentials" >&2\nexit 255');
     const reader = await openKubernetesReader({ kubeconfig: { kubeconfigPath: path }, clock: new ScaledClock(1), retry: { attempts: 1 } });
-    const e = await refusal(reader.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
+    const e = await substrateFailure(reader.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
     expect(e.message).toBe('kubernetes c: the exec credential plugin "./plugin.sh" of kubeconfig user "eks-user" exited with code 255: Unable to locate credentials');
     const garbage = kubeconfigWithPlugin('echo "token: not-json-secret"');
     const r2 = await openKubernetesReader({ kubeconfig: { kubeconfigPath: garbage }, clock: new ScaledClock(1), retry: { attempts: 1 } });
-    const e2 = await refusal(r2.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
+    const e2 = await substrateFailure(r2.readApps([{ app: 'a', namespace: 'shop', deployment: 'a' }]));
     expect(e2.message).toMatch(/did not print an ExecCredential/);
     expect(e2.message).not.toContain('not-json-secret');
   });
