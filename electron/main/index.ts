@@ -6,7 +6,7 @@ import { createConductorService } from '../core/service.ts';
 import type { ConductorService } from '../core/service-types.ts';
 import { appSenderCheck, forwardRunEvents, registerIpcHandlers } from './ipc.ts';
 import { createMainWindow, hardenSession, type RendererLocation } from './window.ts';
-import { createSettings } from './settings.ts';
+import { SETTINGS_STORE_OPTIONS, createSettings } from './settings.ts';
 import { createSpecDialogs } from './dialogs.ts';
 import { noticeFor } from './notifications.ts';
 
@@ -44,7 +44,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const settings = createSettings(new Store({ name: 'settings' }));
+  const settings = createSettings(new Store(SETTINGS_STORE_OPTIONS));
   hardenSession(session.defaultSession, where);
   const timeScale = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
   service = await createConductorService({

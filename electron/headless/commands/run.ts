@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CliContext } from '../cli.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -8,6 +8,7 @@ import { TerminalDisplay } from '../terminal-display.ts';
 import { ScaledClock } from '../../core/clock.ts';
 import { startRun, type RunResult } from '../../core/conductor.ts';
 import { openEnvironment } from '../../core/environment.ts';
+import { writePrivateFile } from '../../core/fs-atomic.ts';
 import { listPendingRecoveries } from '../../core/journal.ts';
 import type { Logger } from '../../core/logger.ts';
 import { reportJson, reportJunit, reportMarkdown } from '../../core/report.ts';
@@ -80,7 +81,7 @@ export function remoteEndpoints(environment: { substrates: OpenedSubstrates }, l
   return [...new Set(out)];
 }
 
-/** mkdir -p, one level at a time (Node 20's recursive mkdir never returns for some paths, e.g. under /proc) */
+/** mkdir -p, one level at a time (Node 20's recursive mkdir never returns for some paths, e.g. under /proc); created folders are 0700 */
 async function makeParents(dir: string): Promise<void> {
   const missing: string[] = [];
   let d = dir;
@@ -94,7 +95,7 @@ async function makeParents(dir: string): Promise<void> {
     if (dirname(d) === d) break;
     d = dirname(d);
   }
-  for (const m of missing) await mkdir(m).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+  for (const m of missing) await mkdir(m, 0o700).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
 }
 
 /** The journal must be writable before the first write to the test environment: without it, no recovery. */
@@ -229,7 +230,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         let exitCode: number = exitCodeFor(v.status);
         for (const o of outputs) {
           try {
-            await writeFile(o.path, o.render(result.report));
+            await writePrivateFile(o.path, o.render(result.report));
             io.stdout.write(`wrote ${o.path}\n`);
           } catch (err) {
             io.stderr.write(`error: could not write ${o.path}: ${errorMessage(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);

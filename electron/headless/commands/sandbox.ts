@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { CliContext } from '../cli.ts';
 import { UsageError } from '../exit-codes.ts';
+import { writePrivateFile } from '../../core/fs-atomic.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
 interface SandboxCliOptions {
@@ -54,7 +54,7 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
         throw err;
       });
       try {
-        if (opts.kubeconfigOut) await writeFile(opts.kubeconfigOut, sandbox.kubeconfigYaml(), { mode: 0o600 });
+        if (opts.kubeconfigOut) await writePrivateFile(opts.kubeconfigOut, sandbox.kubeconfigYaml());
         io.stdout.write(describeSandbox(sandbox, opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : undefined));
         await waitForExit();
         io.stdout.write(summary(sandbox));
