@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { CliContext } from '../cli.ts';
 import { UsageError } from '../exit-codes.ts';
-import { writePrivateFile } from '../../core/fs-atomic.ts';
+import { writePrivateFile } from '../../base/fs-atomic.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
 interface SandboxCliOptions {

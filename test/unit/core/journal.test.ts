@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunJournal, listPendingRecoveries, readJournal, readSnapshot, runDir, type Snapshot } from '../../../electron/core/journal.ts';
-import { writeFileAtomic } from '../../../electron/core/fs-atomic.ts';
+import { RunJournal, listPendingRecoveries, readJournal, readSnapshot, runDir, type Snapshot } from '../../../electron/core/run/journal.ts';
+import { writeFileAtomic } from '../../../electron/base/fs-atomic.ts';
 import { makeSpec } from './lifecycle-fakes.ts';
 
 let dataDir: string;
@@ -63,8 +63,10 @@ describe('the run journal', () => {
   });
 
   it('refuses run ids that could escape the data directory', () => {
-    expect(() => runDir(dataDir, '../etc')).toThrow(/invalid run id/);
-    expect(() => runDir(dataDir, 'a/b')).toThrow(/invalid run id/);
+    for (const id of ['../etc', 'a/b', '..', '.', '.hidden', '']) {
+      expect(() => runDir(dataDir, id), id).toThrow(/is not a run id; expected a run id such as/);
+      expect(() => runDir(dataDir, id)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    }
   });
 });
 

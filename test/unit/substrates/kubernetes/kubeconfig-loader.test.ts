@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../../../electron/core/clock.ts';
+import { ScaledClock } from '../../../../electron/base/clock.ts';
 import { kubeconfigFor, kubeconfigYaml } from '../../../../electron/sandbox/kubernetes/index.ts';
 import { loadKubeconfig, openKubernetesReader } from '../../../../electron/substrates/kubernetes/index.ts';
 import { ConductorError, SubstrateError } from '../../../../shared/model/errors.ts';

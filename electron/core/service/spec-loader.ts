@@ -1,7 +1,7 @@
-import { SpecError, type SpecIssue } from '../../shared/model/errors.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { SPEC_LIMITS, validateSpecText, validateSpecTextAsync, type SpecValidation } from '../../shared/spec/validate.ts';
-import { FileReadError, readBoundedText } from '../base/bounded-file.ts';
+import { SpecError, type SpecIssue } from '../../../shared/model/errors.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { SPEC_LIMITS, validateSpecText, validateSpecTextAsync, type SpecValidation } from '../../../shared/spec/validate.ts';
+import { FileReadError, readBoundedText } from '../../base/bounded-file.ts';
 
 /**
  * Reading a LoadTest file from disk. The file is checked before it is read (missing, a directory,

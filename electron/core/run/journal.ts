@@ -1,14 +1,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { PendingRecoveryDto } from '../../shared/contract/index.ts';
-import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
-import type { PhaseName, PhaseRecord, RunState } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { ConductorError } from '../../shared/model/errors.ts';
-import { runIdProblem } from '../../shared/model/run-id.ts';
-import { printable } from '../../shared/model/text.ts';
-import { appendLineDurable, writeFileAtomic } from './fs-atomic.ts';
+import type { PendingRecoveryDto } from '../../../shared/contract/index.ts';
+import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
+import { ConductorError } from '../../../shared/model/errors.ts';
+import { runIdProblem } from '../../../shared/model/run-id.ts';
+import { printable } from '../../../shared/model/text.ts';
 
 /**
  * The run journal, in `<dataDir>/runs/<runId>/`:

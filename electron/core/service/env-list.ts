@@ -1,8 +1,8 @@
 import { delimiter, join } from 'node:path';
 import { homedir } from 'node:os';
-import { readBoundedText } from '../base/bounded-file.ts';
-import { AWS_PROFILE_RE } from '../../shared/spec/names.ts';
-import { kubeconfigContextNames } from '../substrates/kubernetes/index.ts';
+import { readBoundedText } from '../../base/bounded-file.ts';
+import { AWS_PROFILE_RE } from '../../../shared/spec/names.ts';
+import { kubeconfigContextNames } from '../../substrates/kubernetes/index.ts';
 
 /**
  * Names only — never a kubeconfig, token or key: the kubeconfig context names visible through

@@ -1,6 +1,6 @@
-import type { CleanupHook } from '../../../shared/spec/schema.ts';
+import type { CleanupHook } from '../../../../shared/spec/schema.ts';
 import type { RunContext } from '../run-context.ts';
-import { describeValue, resolveHeaders, resolveHttpUrl, resolveValue } from '../../base/secret-resolver.ts';
+import { describeValue, resolveHeaders, resolveHttpUrl, resolveValue } from '../../../base/secret-resolver.ts';
 import { errorMessage } from './common.ts';
 
 /**

@@ -1,8 +1,8 @@
-import type { RunEvent } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import type { Logger } from './logger.ts';
-import { errorMessage } from '../../shared/model/errors.ts';
-import { describeValue, resolveHeaders, resolveHttpUrl } from '../base/secret-resolver.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import type { Logger } from '../../base/logger.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
+import { describeValue, resolveHeaders, resolveHttpUrl } from '../../base/secret-resolver.ts';
 
 type Webhook = NonNullable<LoadTest['spec']['notify']['webhook']>;
 
