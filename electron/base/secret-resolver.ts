@@ -77,6 +77,34 @@ export async function resolveHeaders(headers: Readonly<Record<string, string | S
   return out;
 }
 
+/** Every secret reference in a document (a resolved spec), with its field path: `spec.cleanup[0].http.headers.Authorization`. */
+export function secretRefsIn(document: unknown, path = ''): { path: string; ref: SecretRef }[] {
+  if (isSecretRef(document)) return [{ path, ref: document }];
+  if (Array.isArray(document)) return document.flatMap((item, i) => secretRefsIn(item, `${path}[${i}]`));
+  if (document !== null && typeof document === 'object') {
+    return Object.entries(document).flatMap(([key, value]) => secretRefsIn(value, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`));
+  }
+  return [];
+}
+
+/**
+ * The references of a document that cannot be resolved now, as problems naming the field and the
+ * reference: a run checks this before its first write, so a missing CLEANUP_TOKEN is exit 2 at the
+ * start rather than a failed cleanup at the end. The values read are dropped (read again when used).
+ */
+export async function unresolvableSecrets(document: unknown, deps: SecretResolverDeps = {}): Promise<{ path: string; message: string }[]> {
+  const problems: { path: string; message: string }[] = [];
+  for (const { path, ref } of secretRefsIn(document)) {
+    try {
+      await resolveSecret(ref, deps);
+    } catch (err) {
+      if (!(err instanceof SecretRefError)) throw err;
+      problems.push({ path, message: err.message });
+    }
+  }
+  return problems;
+}
+
 /** Where a literal-or-reference value comes from, for logs: the literal itself, or the reference. */
 export function describeValue(value: string | SecretRef): string {
   return typeof value === 'string' ? value : `(${describeSecretRef(value)})`;

@@ -97,6 +97,19 @@ describe('conductor run: secrets by reference', () => {
     await new Promise((r) => server.close(r));
   });
 
+  it('a reference that cannot be read is exit 2 before anything starts, naming the field and the variable', async () => {
+    const text = (await readFile('examples/sandbox.yaml', 'utf8')) + `    - http: { url: "${base}/cleanup", headers: { Authorization: { env: CONDUCTOR_TEST_NOT_SET } } }\n`;
+    const spec = join(dir, 'missing-ref.yaml');
+    await writeFile(spec, text);
+    const data = join(dir, 'missing-ref-data');
+    const env = { ...process.env };
+    delete env.CONDUCTOR_TEST_NOT_SET;
+    const r = await cli(['run', spec, '--data-dir', data], env);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('spec.cleanup[1].http.headers.Authorization: the environment variable CONDUCTOR_TEST_NOT_SET is not set');
+    expect(await readdir(join(data, 'runs')).catch(() => [])).toEqual([]);
+  });
+
   it('hook and webhook get the values; the data directory, the reports and the output never hold them; every file is 0600, folders 0700', async () => {
     const HOOK_SECRET = 'hook-s3cr3t-4a7f19';
     const URL_SECRET = 'url-s3cr3t-9c2e55';

@@ -20,6 +20,7 @@ import { recover } from '../run/recovery.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
 import { validateSpec } from './spec-loader.ts';
+import { unresolvableSecrets } from '../../base/secret-resolver.ts';
 
 /**
  * The conductor service behind both transports (IPC and HTTP): one run at a time, events fanned
@@ -162,6 +163,9 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'run:start': async ({ text, timeScale }) => {
       busy('a new run');
       const spec = await parseSpec(text);
+      // a secret the run will need and cannot read is bad input (400) before anything starts
+      const secrets = await unresolvableSecrets(spec);
+      if (secrets.length) throw new SpecError(secrets);
       busy('a new run');
       starting = true;
       let env: OpenedEnvironment;

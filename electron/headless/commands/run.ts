@@ -18,7 +18,8 @@ import type { Substrates as OpenedSubstrates } from '../../substrates/types.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
-import { errorMessage } from '../../../shared/model/errors.ts';
+import { SpecError, errorMessage } from '../../../shared/model/errors.ts';
+import { unresolvableSecrets } from '../../base/secret-resolver.ts';
 
 /**
  * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM, or SIGHUP when the
@@ -154,6 +155,9 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
       const spec = await loadSpecFile(file);
+      // a secret the run will need and cannot read is bad input: exit 2 before anything starts
+      const secrets = await unresolvableSecrets(spec);
+      if (secrets.length) throw new SpecError(secrets, file);
       const outputs: { path: string; render: (r: RunResult['report']) => string }[] = [];
       if (opts.report) outputs.push({ path: await checkOutputPath('--report', opts.report), render: reportJson });
       if (opts.junit) outputs.push({ path: await checkOutputPath('--junit', opts.junit), render: reportJunit });

@@ -90,7 +90,7 @@ describe('cleanup hooks', () => {
     expect(await grepDir(dataDir, 't0p-s3cret')).toEqual([]);
   });
 
-  it('a reference that is not set is flagged by its name, never its value, and the other hooks run', async () => {
+  it('a reference that is not set stops the run in validate, before any write, naming the field and the reference', async () => {
     vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '');
     const clock = new VirtualClock();
     const w = makeWorld(clock);
@@ -100,8 +100,25 @@ describe('cleanup hooks', () => {
       }),
       { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir },
     );
+    expect(w.writes).toEqual([]);
+    expect(r.status.phases.find((p) => p.phase === 'validate')?.state).toBe('failed');
+    expect(JSON.stringify(r.status)).toContain('spec.cleanup[0].http.url: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set');
+  });
+
+  it('a reference gone by the time of cleanup is flagged by its name, never its value, and the other hooks run', async () => {
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', `${base}/a?token=t0p-s3cret`);
+    const clock = new VirtualClock();
+    const w = makeWorld(clock);
+    const r = await runLoadTest(
+      makeSpec((s) => {
+        s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
+      }),
+      { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir },
+      { onEvent: (e) => void (e.type === 'phase' && e.phase === 'cleanup' && e.state === 'running' && vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '')) },
+    );
     expect(hits.map((h) => h.url)).toEqual(['/b']);
     expect(r.status.flags).toContain('cleanup hook 1 failed: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set (the spec references it for a secret value)');
+    expect(JSON.stringify(r.report)).not.toContain('t0p-s3cret');
   });
 
   it('a non-2xx answer or a missing Job seam is flagged; the remaining hooks still run; the verdict stands', async () => {

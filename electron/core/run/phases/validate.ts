@@ -1,11 +1,13 @@
 import { LoadError, ProductionWriteRefused, SpecError } from '../../../../shared/model/errors.ts';
 import type { RunContext } from '../run-context.ts';
+import { unresolvableSecrets } from '../../../base/secret-resolver.ts';
 import { errorMessage, unitsOf } from './common.ts';
 
 /**
  * validate: the spec is already schema-valid; here the run checks what it will talk to, without
  * writing anything: each app has exactly one substrate and that substrate is configured on both
- * sides, test never resolves to production, and Locust answers with enough workers.
+ * sides, every secret reference can be read, test never resolves to production, and Locust
+ * answers with enough workers.
  */
 export async function validatePhase(ctx: RunContext): Promise<void> {
   const { spec, deps } = ctx;
@@ -25,6 +27,9 @@ export async function validatePhase(ctx: RunContext): Promise<void> {
     if (!prod && needProduction) issues.push({ path: 'spec.production', message: `application ${u.name} is on ${label}, but no ${label} production environment is configured` });
   }
   if (issues.length) throw new SpecError(issues);
+  // every secret the run will need can be read now (its value is dropped; read again when used)
+  const secrets = await unresolvableSecrets(spec);
+  if (secrets.length) throw new SpecError(secrets);
 
   // the runtime guard: the test side must not be production (the adapters refuse too)
   const pk = deps.substrates.production.kubernetes?.target;
