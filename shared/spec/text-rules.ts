@@ -37,34 +37,39 @@ export function* checkTextSteps(document: unknown): Steps<FieldIssue[]> {
   const issues: FieldIssue[] = [];
   const stack: { value: unknown; at: At | null }[] = [{ value: document, at: null }];
   let units = 0;
+  // a string is checked where it is found; only a string with a control character costs a look at its path
+  const checkString = (text: string, parent: At | null, key: PathSegment) => {
+    if (findControlChar(text) < 0) return;
+    const path = pathOf({ parent, key });
+    const multiline = MULTILINE.some((re) => re.test(path.join('.')));
+    const bad = findControlChar(text, multiline ? '\n\t' : '');
+    if (bad >= 0) issues.push(textIssue(path, text, bad, multiline, 'value'));
+  };
+  if (typeof document === 'string') checkString(document, null, '');
   while (stack.length > 0 && issues.length < MAX_TEXT_ISSUES) {
     if (++units % STEP_UNITS === 0) yield;
     const { value, at } = stack.pop()!;
-    if (typeof value === 'string') {
-      if (findControlChar(value) < 0) continue;
-      // only a string with a control character costs a look at its path
-      const path = pathOf(at);
-      const multiline = MULTILINE.some((re) => re.test(path.join('.')));
-      const bad = findControlChar(value, multiline ? '\n\t' : '');
-      if (bad >= 0) issues.push(textIssue(path, value, bad, multiline, 'value'));
-    } else if (Array.isArray(value)) {
+    if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) {
         const child: unknown = value[i];
-        if ((child !== null && typeof child === 'object') || typeof child === 'string') stack.push({ value: child, at: { parent: at, key: i } });
+        if (typeof child === 'string') checkString(child, at, i);
+        else if (child !== null && typeof child === 'object') stack.push({ value: child, at: { parent: at, key: i } });
       }
     } else if (value !== null && typeof value === 'object') {
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
       for (let i = keys.length - 1; i >= 0; i--) {
+        if (++units % STEP_UNITS === 0) yield;
         const key = keys[i]!;
         const child = record[key];
         const bad = findControlChar(key);
         if (bad >= 0) issues.push(textIssue(pathOf({ parent: at, key }), key, bad, false, 'key'));
-        else if ((child !== null && typeof child === 'object') || typeof child === 'string') stack.push({ value: child, at: { parent: at, key } });
+        else if (typeof child === 'string') checkString(child, at, key);
+        else if (child !== null && typeof child === 'object') stack.push({ value: child, at: { parent: at, key } });
       }
     }
   }
-  return issues;
+  return issues.slice(0, MAX_TEXT_ISSUES);
 }
 
 function textIssue(path: PathSegment[], text: string, at: number, multiline: boolean, where: 'key' | 'value'): FieldIssue {
