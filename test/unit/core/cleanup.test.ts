@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../../electron/base/clock.ts';
 import { runLoadTest } from '../../../electron/core/run/conductor.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
 
 /** Cleanup hooks: HTTP (a real loopback server) and Kubernetes Jobs (through the optional runJob seam). */
@@ -90,16 +91,20 @@ describe('cleanup hooks', () => {
     expect(await grepDir(dataDir, 't0p-s3cret')).toEqual([]);
   });
 
-  it('a reference that is not set stops the run in validate, before any write, naming the field and the reference', async () => {
-    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '');
+  /** a run whose first cleanup hook's URL is the environment variable CONDUCTOR_TEST_CLEANUP_URL */
+  async function runWithReferencedUrl(onEvent?: (e: RunEvent) => void) {
     const clock = new VirtualClock();
     const w = makeWorld(clock);
-    const r = await runLoadTest(
-      makeSpec((s) => {
-        s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
-      }),
-      { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir },
-    );
+    const spec = makeSpec((s) => {
+      s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
+    });
+    const r = await runLoadTest(spec, { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir }, onEvent ? { onEvent } : {});
+    return { r, w };
+  }
+
+  it('a reference that is not set stops the run in validate, before any write, naming the field and the reference', async () => {
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '');
+    const { r, w } = await runWithReferencedUrl();
     expect(w.writes).toEqual([]);
     expect(r.status.phases.find((p) => p.phase === 'validate')?.state).toBe('failed');
     expect(JSON.stringify(r.status)).toContain('spec.cleanup[0].http.url: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set');
@@ -107,15 +112,7 @@ describe('cleanup hooks', () => {
 
   it('a reference gone by the time of cleanup is flagged by its name, never its value, and the other hooks run', async () => {
     vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', `${base}/a?token=t0p-s3cret`);
-    const clock = new VirtualClock();
-    const w = makeWorld(clock);
-    const r = await runLoadTest(
-      makeSpec((s) => {
-        s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
-      }),
-      { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir },
-      { onEvent: (e) => void (e.type === 'phase' && e.phase === 'cleanup' && e.state === 'running' && vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '')) },
-    );
+    const { r } = await runWithReferencedUrl((e) => void (e.type === 'phase' && e.phase === 'cleanup' && e.state === 'running' && vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '')));
     expect(hits.map((h) => h.url)).toEqual(['/b']);
     expect(r.status.flags).toContain('cleanup hook 1 failed: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set (the spec references it for a secret value)');
     expect(JSON.stringify(r.report)).not.toContain('t0p-s3cret');
