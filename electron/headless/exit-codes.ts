@@ -1,4 +1,4 @@
-import { ConductorError } from '../../shared/model/errors.ts';
+import { UsageError } from '../../shared/model/errors.ts';
 import { runIdProblem } from '../../shared/model/run-id.ts';
 
 /** Exit codes of the `conductor` CLI (documented in --help and the README). */
@@ -6,17 +6,13 @@ export const EXIT = {
   OK: 0,
   /** a check failed: drift found, run verdict failed */
   CHECK_FAILED: 1,
-  /** invalid input or usage */
+  /** invalid input or usage, test being production, the test environment taken by another run: nothing was changed */
   USAGE: 2,
   /** aborted or runtime failure */
   RUNTIME: 3,
 } as const;
 
-export class UsageError extends ConductorError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('USAGE', message, details);
-  }
-}
+export { UsageError };
 
 /** A commander argument parser for run ids: `.` or `..` (or anything else that is not a run id) is a usage error (exit 2). */
 export function runIdArgument(value: string): string {

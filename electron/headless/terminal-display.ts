@@ -113,6 +113,8 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return `abort (${event.reason}): ${event.step}`;
     case 'log':
       return event.level === 'info' ? null : `${event.level}: ${event.message}`;
+    case 'flag':
+      return `warn: ${event.message}`;
     case 'verdict':
       return `verdict: ${event.verdict.status}${event.verdict.reasons.length ? ' — ' + event.verdict.reasons.join('; ') : ''}`;
     case 'run-ended':
@@ -139,7 +141,7 @@ export class TerminalDisplay {
       if (line !== null) this.opts.out.write(printable(line) + '\n');
       return;
     }
-    if (event.type === 'log' && event.level !== 'info') this.log.push(printable(`${event.level}: ${event.message}`));
+    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(printable(formatEventLine(event, null)!));
     this.schedule();
   };
 

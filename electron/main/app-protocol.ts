@@ -1,7 +1,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { contentTypeOf } from '../base/content-types.ts';
-import { COCKPIT_CSP } from './csp.ts';
+import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The desktop app serves the built renderer from its own origin, `app://cockpit/`, instead of

@@ -3,6 +3,7 @@ import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConductorService } from '../core/service/service.ts';
+import { SandboxHost } from '../sandbox/index.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { appSenderCheck, forwardRunEvents, registerIpcHandlers } from './ipc.ts';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.ts';
@@ -50,11 +51,13 @@ async function start(): Promise<void> {
   const settings = createSettings(new Store(SETTINGS_STORE_OPTIONS));
   if (where.kind === 'app') registerAppProtocol(protocol, where.rootDir);
   hardenSession(session.defaultSession, where, !app.isPackaged);
-  const timeScale = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
+  const requested = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
+  const timeScale = Number.isFinite(requested) && requested > 0 ? requested : 1;
   service = await createConductorService({
     dataDir: join(app.getPath('userData'), 'data'),
     host: 'electron',
-    timeScale: Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1,
+    timeScale,
+    sandbox: new SandboxHost({ timeScale }),
     env: process.env,
     examplesDir: app.isPackaged ? join(process.resourcesPath, 'examples') : join(app.getAppPath(), 'examples'),
   });

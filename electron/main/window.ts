@@ -1,6 +1,6 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session, WebContents, WebPreferences } from 'electron';
+import { COCKPIT_CSP } from '../base/csp.ts';
 import { APP_INDEX_URL, isAppProtocolUrl } from './app-protocol.ts';
-import { COCKPIT_CSP } from './csp.ts';
 
 /**
  * The cockpit window, locked down: an isolated, sandboxed renderer without Node, the strict CSP on

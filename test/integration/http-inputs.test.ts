@@ -81,6 +81,6 @@ describe('conductor serve: bad input', () => {
     const r = await call(path, body);
     expect(r.status).toBe(400);
     expect(r.json.error?.code).toBe('USAGE');
-    expect(r.json.error?.message).toMatch(/a run id such as .* not starting with "\."/);
+    expect(r.json.error?.message).toMatch(/a run id such as .* starting with a letter or digit/);
   });
 });

@@ -6,9 +6,7 @@ import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared
 import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
-import { ConductorError } from '../../../shared/model/errors.ts';
-import { runIdProblem } from '../../../shared/model/run-id.ts';
-import { printable } from '../../../shared/model/text.ts';
+import { runDir, runsDir } from '../records/run-files.ts';
 
 /**
  * The run journal, in `<dataDir>/runs/<runId>/`:
@@ -54,15 +52,6 @@ export type JournalEntry = { t: string } & (
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type JournalInput = DistributiveOmit<JournalEntry, 't'>;
 
-export function runsDir(dataDir: string): string {
-  return join(dataDir, 'runs');
-}
-
-export function runDir(dataDir: string, runId: string): string {
-  const problem = runIdProblem(runId);
-  if (problem) throw new ConductorError('USAGE', problem, { runId: printable(runId.slice(0, 140)) });
-  return join(runsDir(dataDir), runId);
-}
 
 export class RunJournal {
   readonly dir: string;

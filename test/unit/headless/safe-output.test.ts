@@ -78,6 +78,6 @@ describe('safe output', () => {
   ])('refuses a dot-only run id: conductor %s %s %s', async (...args) => {
     const r = await cli(...args, '--data-dir', join(dir, 'data'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^error: "\.\.?" is not a run id; expected a run id such as .* not starting with "\."\)\n$/);
+    expect(r.err).toMatch(/^error: "\.\.?" is not a run id; expected a run id such as .* starting with a letter or digit\)\n$/);
   });
 });

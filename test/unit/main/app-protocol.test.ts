@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_INDEX_URL, APP_SCHEME_PRIVILEGES, appRequestPath, createAppProtocolHandler, registerAppProtocol } from '../../../electron/main/app-protocol.ts';
-import { COCKPIT_CSP } from '../../../electron/main/csp.ts';
+import { COCKPIT_CSP } from '../../../electron/base/csp.ts';
 
 /** app://cockpit/ serves the built renderer and nothing outside it. */
 

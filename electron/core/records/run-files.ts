@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { UsageError } from '../../../shared/model/errors.ts';
+import { runIdProblem } from '../../../shared/model/run-id.ts';
+
+/**
+ * Where a run's files live in the data directory: `<dataDir>/runs/<runId>/` (journal, snapshot,
+ * report). A run id that is not one (shared/model/run-id.ts) never becomes a path.
+ */
+export function runsDir(dataDir: string): string {
+  return join(dataDir, 'runs');
+}
+
+export function runDir(dataDir: string, runId: string): string {
+  const problem = runIdProblem(runId);
+  if (problem) throw new UsageError(problem);
+  return join(runsDir(dataDir), runId);
+}
