@@ -1,10 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConductorHandlers, ExampleDto } from '../../../shared/contract/index.ts';
 import { ConductorError, SpecError, errorMessage } from '../../../shared/model/errors.ts';
 import type { RunEvent, RunStatus } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
-import { describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
+import { SPEC_LIMITS, describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
+import { readBoundedText } from '../../base/bounded-file.ts';
 import { consoleLogger, type Logger } from '../../base/logger.ts';
 import { RunHistory } from '../records/history.ts';
 import { readParity } from '../rules/parity.ts';
@@ -127,9 +128,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
       for (const n of names.slice(0, 100)) {
         const path = join(opts.examplesDir, n);
         try {
-          const info = await stat(path);
-          if (!info.isFile() || info.size > 1_000_000) continue;
-          const text = await readFile(path, 'utf8');
+          const text = await readBoundedText(path, { maxBytes: SPEC_LIMITS.maxBytes, what: 'an example spec' });
           // only LoadTest specs (not e.g. the CronJob manifest)
           if (!/^kind:\s*LoadTest\s*$/m.test(text)) continue;
           out.push({ name: n.replace(/\.ya?ml$/, ''), text });
