@@ -37,14 +37,22 @@ async function filesUnder(root: string): Promise<string[]> {
 }
 
 describe('conductor parity / run: a kubeconfig that is not a kubeconfig file', () => {
-  it('is refused with exit 2, naming the path and what was expected, quoting nothing and writing nothing', async () => {
-    for (const k of await hostileKubeconfigs(dir)) {
-      const spec = join(dir, `spec-${k.name.replace(/\W+/g, '-')}.yaml`);
+  let hostile: Awaited<ReturnType<typeof hostileKubeconfigs>>;
+  beforeAll(async () => {
+    hostile = await hostileKubeconfigs(dir);
+  });
+
+  // the timeout is the only bound asserted: a FIFO or /dev/zero used to hang the process for good
+  it.each(['a FIFO', '/dev/zero', 'a directory', 'an AWS credentials file'])(
+    '%s is refused with exit 2, naming the path and what was expected, quoting nothing and writing nothing',
+    async (name) => {
+      const k = hostile.find((h) => h.name === name)!;
+      const spec = join(dir, `spec-${name.replace(/\W+/g, '-')}.yaml`);
       await writeFile(spec, specWithKubeconfig(k.path));
-      const data = join(dir, `data-${k.name.replace(/\W+/g, '-')}`);
+      const data = join(dir, `data-${name.replace(/\W+/g, '-')}`);
       for (const command of ['parity', 'run']) {
         const r = await cli(command === 'run' ? ['run', spec, '--data-dir', data] : ['parity', spec]);
-        expect(r.code, `${command} with ${k.name}: ${r.err}`).toBe(2);
+        expect(r.code, `${command} with ${name}: ${r.err}`).toBe(2);
         expect(r.err).toMatch(/^error: kubeconfig /);
         expect(r.err).toContain(k.path);
         expect(r.err).toMatch(k.says);
@@ -52,8 +60,9 @@ describe('conductor parity / run: a kubeconfig that is not a kubeconfig file', (
         expect(quotesNothing(r.out + r.err)).toBe(true);
       }
       expect(await readdir(join(data, 'runs')).catch(() => [])).toEqual([]);
-    }
-  });
+    },
+    120_000,
+  );
 });
 
 describe('conductor validate: escape codes and secrets written in a spec', () => {
@@ -147,5 +156,5 @@ describe('conductor run: secrets by reference', () => {
     // the reference is what is kept
     expect(await readFile(report, 'utf8')).toContain('CONDUCTOR_TEST_HOOK_AUTH');
     expect(r.out + r.err).not.toMatch(/s3cr3t/);
-  });
+  }, 180_000);
 });
