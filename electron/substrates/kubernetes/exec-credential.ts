@@ -29,7 +29,7 @@ export interface ExecPlugin {
 export interface ExecCredentialOptions {
   /** the kubeconfig context, for errors */
   context: string;
-  /** real ms a plugin may take; default 30000 */
+  /** real ms a plugin may take; default 20000 */
   timeoutMs?: number;
   /** environment the plugin inherits; default process.env */
   env?: NodeJS.ProcessEnv;
@@ -38,7 +38,8 @@ export interface ExecCredentialOptions {
   now?: () => number;
 }
 
-export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+/** under the 30 s request timeout, so a hanging plugin is named rather than reported as a slow request */
+export const DEFAULT_EXEC_TIMEOUT_MS = 20_000;
 
 interface Credential {
   token?: string;

@@ -29,7 +29,7 @@ export interface KubeconfigLoadOptions {
   kubeconfigPath?: string;
   /** environment to read KUBECONFIG and HOME from (and exec plugins inherit); default process.env */
   env?: Record<string, string | undefined>;
-  /** real ms an exec credential plugin may take; default 30000 */
+  /** real ms an exec credential plugin may take; default 20000 */
   execTimeoutMs?: number;
 }
 
