@@ -77,24 +77,15 @@ export async function resolveHeaders(headers: Readonly<Record<string, string | S
   return out;
 }
 
-/** Every secret reference in a document (a resolved spec), with its field path: `spec.cleanup[0].http.headers.Authorization`. */
-export function secretRefsIn(document: unknown, path = ''): { path: string; ref: SecretRef }[] {
-  if (isSecretRef(document)) return [{ path, ref: document }];
-  if (Array.isArray(document)) return document.flatMap((item, i) => secretRefsIn(item, `${path}[${i}]`));
-  if (document !== null && typeof document === 'object') {
-    return Object.entries(document).flatMap(([key, value]) => secretRefsIn(value, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`));
-  }
-  return [];
-}
-
 /**
- * The references of a document that cannot be resolved now, as problems naming the field and the
- * reference: a run checks this before its first write, so a missing CLEANUP_TOKEN is exit 2 at the
- * start rather than a failed cleanup at the end. The values read are dropped (read again when used).
+ * The references that cannot be resolved now, as problems naming the field and the reference: a
+ * run checks its spec's (shared/spec/secret-fields.ts secretRefsOf) before its first write, so a
+ * missing CLEANUP_TOKEN is exit 2 at the start rather than a failed cleanup at the end. The values
+ * read are dropped (read again when used).
  */
-export async function unresolvableSecrets(document: unknown, deps: SecretResolverDeps = {}): Promise<{ path: string; message: string }[]> {
+export async function unresolvableSecrets(refs: readonly { path: string; ref: SecretRef }[], deps: SecretResolverDeps = {}): Promise<{ path: string; message: string }[]> {
   const problems: { path: string; message: string }[] = [];
-  for (const { path, ref } of secretRefsIn(document)) {
+  for (const { path, ref } of refs) {
     try {
       await resolveSecret(ref, deps);
     } catch (err) {

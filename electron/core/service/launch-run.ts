@@ -7,6 +7,7 @@ import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import { ScaledClock, type Clock } from '../../base/clock.ts';
 import type { Logger } from '../../base/logger.ts';
 import { unresolvableSecrets } from '../../base/secret-resolver.ts';
+import { secretRefsOf } from '../../../shared/spec/secret-fields.ts';
 import type { EnvironmentIdentity } from '../../substrates/types.ts';
 import { newRunId, startRun, type RunHandle } from '../run/conductor.ts';
 import { acquireTestLock, type AcquireOptions, type HeldLock, type LockHolder, type LockOwner, type LockTarget } from './env-lock.ts';
@@ -140,7 +141,7 @@ export async function prepareTestEnvironment(
 
 export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOptions = {}): Promise<LaunchedRun> {
   // a secret the run will need and cannot read is bad input (exit 2, HTTP 400) before anything is opened
-  const secrets = await unresolvableSecrets(spec);
+  const secrets = await unresolvableSecrets(secretRefsOf(spec));
   if (secrets.length) throw new SpecError(secrets);
   const runId = opts.runId ?? newRunId(spec.metadata.name);
   const timeScale = opts.timeScale ?? spec.spec.sandbox?.timeScale ?? 1;

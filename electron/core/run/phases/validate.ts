@@ -3,6 +3,7 @@ import { assertTestIsNotProduction } from '../../rules/test-identity.ts';
 import { unitsOf, type AppUnit } from '../../rules/units.ts';
 import type { RunContext } from '../run-context.ts';
 import { unresolvableSecrets } from '../../../base/secret-resolver.ts';
+import { secretRefsOf } from '../../../../shared/spec/secret-fields.ts';
 import { errorMessage } from './common.ts';
 
 /** What validate establishes for the phases after it. */
@@ -39,7 +40,7 @@ export async function validatePhase(ctx: RunContext): Promise<Validated> {
   }
   if (issues.length) throw new SpecError(issues);
   // every secret the run will need can be read now (its value is dropped; read again when used)
-  const secrets = await unresolvableSecrets(spec);
+  const secrets = await unresolvableSecrets(secretRefsOf(spec));
   if (secrets.length) throw new SpecError(secrets);
 
   // asked of the servers (launchRun asked before taking the lock; a run started another way is checked here)

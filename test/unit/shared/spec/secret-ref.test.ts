@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { secretRefsOf } from '../../../../shared/spec/secret-fields.ts';
+import { validateSpecText } from '../../../../shared/spec/validate.ts';
 import { describeSecretRef, isSecretRef, isSensitiveHeader, secretRefSchema, urlCredentials } from '../../../../shared/spec/secret-ref.ts';
 
 describe('secret references', () => {
@@ -30,5 +32,27 @@ describe('secret references', () => {
     expect(urlCredentials('https://hooks.example/x?Pass%77ord=abc')).toBe('the query parameter "Password"');
     expect(urlCredentials('https://hooks.example/test-orders?run=1&dryRun=true')).toBeNull();
     expect(urlCredentials('http://127.0.0.1:8089')).toBeNull();
+  });
+});
+
+describe('secretRefsOf: the fields that may hold a reference', () => {
+  it('lists the cleanup and webhook references with their paths, and nothing that only looks like one (a label named env)', () => {
+    const result = validateSpecText(`apiVersion: conductor/v1
+kind: LoadTest
+metadata: { name: refs, labels: { env: prod } }
+spec:
+  sandbox: {}
+  applications: [{ name: a, kubernetes: { namespace: shop, deployment: d } }]
+  load: { locust: {}, kpi: { locustRequest: POST /orders }, targetOrdersPerMinute: 600, rampUp: 2m, plateau: 2m }
+  cleanup:
+    - http: { url: { env: CLEANUP_URL }, headers: { Authorization: { file: /run/secrets/auth }, X-Kind: test }, body: "{}" }
+  notify: { webhook: { url: "https://hooks.example/x", headers: { X-Api-Key: { env: HOOK_KEY } } } }
+`);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(secretRefsOf(result.spec)).toEqual([
+      { path: 'spec.cleanup[0].http.url', ref: { env: 'CLEANUP_URL' } },
+      { path: 'spec.cleanup[0].http.headers.Authorization', ref: { file: '/run/secrets/auth' } },
+      { path: 'spec.notify.webhook.headers.X-Api-Key', ref: { env: 'HOOK_KEY' } },
+    ]);
   });
 });
