@@ -79,7 +79,7 @@ export async function resolveHeaders(headers: Readonly<Record<string, string | S
 
 /**
  * The references that cannot be resolved now, as problems naming the field and the reference: a
- * run checks its spec's (shared/spec/secret-fields.ts secretRefsOf) before its first write, so a
+ * run checks its spec's (shared/spec/spec-secrets.ts secretRefsOf) before its first write, so a
  * missing CLEANUP_TOKEN is exit 2 at the start rather than a failed cleanup at the end. The values
  * read are dropped (read again when used).
  */

@@ -7,7 +7,7 @@ import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import { ScaledClock, type Clock } from '../../base/clock.ts';
 import type { Logger } from '../../base/logger.ts';
 import { unresolvableSecrets } from '../../base/secret-resolver.ts';
-import { secretRefsOf } from '../../../shared/spec/secret-fields.ts';
+import { secretRefsOf } from '../../../shared/spec/spec-secrets.ts';
 import type { EnvironmentIdentity } from '../../substrates/types.ts';
 import { newRunId, startRun, type RunHandle } from '../run/conductor.ts';
 import { acquireTestLock, type AcquireOptions, type HeldLock, type LockHolder, type LockOwner, type LockTarget } from './env-lock.ts';

@@ -3,7 +3,7 @@ import { assertTestIsNotProduction } from '../../rules/test-identity.ts';
 import { unitsOf, type AppUnit } from '../../rules/units.ts';
 import type { RunContext } from '../run-context.ts';
 import { unresolvableSecrets } from '../../../base/secret-resolver.ts';
-import { secretRefsOf } from '../../../../shared/spec/secret-fields.ts';
+import { secretRefsOf } from '../../../../shared/spec/spec-secrets.ts';
 import { errorMessage } from './common.ts';
 
 /** What validate establishes for the phases after it. */

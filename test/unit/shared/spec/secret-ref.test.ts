@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secretRefsOf } from '../../../../shared/spec/secret-fields.ts';
+import { secretRefsOf } from '../../../../shared/spec/spec-secrets.ts';
 import { validateSpecText } from '../../../../shared/spec/validate.ts';
 import { describeSecretRef, isSecretRef, isSensitiveHeader, secretRefSchema, urlCredentials } from '../../../../shared/spec/secret-ref.ts';
 
