@@ -1,7 +1,7 @@
 import type { BrowserWindow, Dialog } from 'electron';
-import { writeFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResponseMap } from '../../shared/contract/index.ts';
+import { writeFileAtomic } from '../base/fs-atomic.ts';
 import { readSpecText } from '../core/service/spec-loader.ts';
 
 /**
@@ -48,9 +48,7 @@ export function createSpecDialogs(deps: SpecDialogDeps) {
       if (res.canceled || !res.filePath) return null;
       path = res.filePath;
     }
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, request.text, 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, request.text);
     remember(path);
     return { path };
   }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { runLoadTest } from '../../../electron/core/run/conductor.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
