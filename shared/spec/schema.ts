@@ -247,15 +247,12 @@ export const cleanupHookSchema = z
   })
   .strict();
 
-/** A webhook URL carrying its credential in the URL (chat webhooks do): literal without credentials, or a reference. */
-const webhookUrl = z.union([httpUrl, z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name') }).strict(), z.object({ file: z.string().regex(/^\//, 'an absolute path').max(4096) }).strict()]);
-
 /** Results to the owning team: a run's start, guard breaches and verdict go to the routes of its applications' owners. */
 export const notifyRouteSchema = z
   .object({
     owners: z.array(owner).min(1).max(50),
     /** the webhook: a URL, or { env: NAME } / { file: PATH } holding it (Slack and Teams webhooks carry their secret in the URL) */
-    url: webhookUrl,
+    url: urlOrSecret('url', 'TEAM_WEBHOOK_URL'),
     /** slack: Slack incoming-webhook blocks; teams: an Adaptive Card message; json: the event as JSON */
     format: z.enum(['slack', 'teams', 'json']).default('json'),
     events: z.array(z.enum(['start', 'guard', 'verdict'])).min(1).default(['start', 'guard', 'verdict']),

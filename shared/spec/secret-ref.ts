@@ -44,6 +44,14 @@ export function isSecretRef(value: unknown): value is SecretRef {
   return keys.length === 1 && ((keys[0] === 'env' && typeof (value as { env: unknown }).env === 'string') || (keys[0] === 'file' && typeof (value as { file: unknown }).file === 'string'));
 }
 
+/** A reference given on a command line: `env:NAME` or `file:/absolute/path`; null when it is neither. */
+export function parseSecretRefOption(text: string): SecretRef | null {
+  const m = /^(env|file):(.+)$/.exec(text.trim());
+  if (m?.[1] === 'env' && ENV_NAME_RE.test(m[2]!)) return { env: m[2]! };
+  if (m?.[1] === 'file' && SECRET_FILE_RE.test(m[2]!) && findControlChar(m[2]!) < 0) return { file: m[2]! };
+  return null;
+}
+
 /** `the environment variable CLEANUP_TOKEN`, `the file /run/secrets/token` — for logs and errors */
 export function describeSecretRef(ref: SecretRef): string {
   return 'env' in ref ? `the environment variable ${ref.env}` : `the file ${ref.file}`;

@@ -21,6 +21,7 @@ export function secretRefsOf(spec: LoadTest): { path: string; ref: SecretRef }[]
     headers(path, hook.http.headers);
     add(`${path}.body`, hook.http.body);
   });
+  (spec.spec.notify.routes ?? []).forEach((route, i) => add(`spec.notify.routes[${i}].url`, route.url));
   const webhook = spec.spec.notify.webhook;
   if (webhook) {
     add('spec.notify.webhook.url', webhook.url);
