@@ -1,3 +1,5 @@
+import { printable } from '../../shared/model/text.ts';
+
 /** A minimal structured logger passed in as a dependency. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -10,8 +12,9 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() 
 
 export function consoleLogger(opts: { debug?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
   const out = opts.stream ?? process.stderr;
+  // messages carry text from specs and servers: control characters are shown escaped, never sent to the terminal
   const line = (level: string, message: string, fields?: Record<string, unknown>) =>
-    out.write(`${new Date().toISOString()} ${level} ${message}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`);
+    out.write(printable(`${new Date().toISOString()} ${level} ${message}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}`) + '\n');
   return {
     info: (m, f) => line('info ', m, f),
     warn: (m, f) => line('warn ', m, f),

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConductorError, errorMessage } from '../../shared/model/errors.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
+import { safeStream } from './safe-output.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerParity } from './commands/parity.ts';
@@ -128,7 +129,9 @@ Examples:
   CONDUCTOR_TOKEN=$(openssl rand -hex 24) conductor serve --host 0.0.0.0 --port 8080`,
 };
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // everything printed is escaped of control characters (./safe-output.ts)
+  const io: CliIo = { ...rawIo, stdout: safeStream(rawIo.stdout), stderr: safeStream(rawIo.stderr) };
   let exitCode: number = EXIT.OK;
   const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
   const debug = argv.includes('--debug');

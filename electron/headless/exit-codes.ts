@@ -1,3 +1,6 @@
+import { UsageError } from '../../shared/model/errors.ts';
+import { runIdProblem } from '../../shared/model/run-id.ts';
+
 /** Exit codes of the `conductor` CLI (documented in --help and the README). */
 export const EXIT = {
   OK: 0,
@@ -9,4 +12,11 @@ export const EXIT = {
   RUNTIME: 3,
 } as const;
 
-export { UsageError } from '../../shared/model/errors.ts';
+export { UsageError };
+
+/** A commander argument parser for run ids: `.` or `..` (or anything else that is not a run id) is a usage error (exit 2). */
+export function runIdArgument(value: string): string {
+  const problem = runIdProblem(value);
+  if (problem) throw new UsageError(problem);
+  return value;
+}

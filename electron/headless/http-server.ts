@@ -10,6 +10,7 @@ import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
 import { isLoopbackHost } from './options.ts';
 import { COCKPIT_CSP } from '../base/csp.ts';
+import { contentTypeOf } from '../base/content-types.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
@@ -65,18 +66,6 @@ const STATUS_FOR: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Constant-time token comparison (hashing first so lengths never leak). */
 export function tokenMatches(expected: string, presented: string | null | undefined): boolean {
@@ -341,7 +330,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       return;
     }
     res.statusCode = 200;
-    res.setHeader('Content-Type', CONTENT_TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Type', contentTypeOf(target));
     res.setHeader('Content-Length', data.length);
     res.setHeader('Cache-Control', target.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600');
     res.end(req.method === 'HEAD' ? undefined : data);

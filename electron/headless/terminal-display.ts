@@ -1,6 +1,7 @@
 import type { RunEvent, RunStatus } from '../../shared/model/run.ts';
 import { PHASES } from '../../shared/model/run.ts';
 import { formatDuration } from '../../shared/spec/duration.ts';
+import { printable } from '../../shared/model/text.ts';
 
 /**
  * What `conductor run` shows. On a TTY: a live panel (phase, per-app status, OPM vs target)
@@ -84,7 +85,8 @@ export function renderPanel(status: RunStatus, width = 100, maxLines = Infinity)
     lines.push(...shown.map(appLine));
   }
   lines.push(...tail);
-  return lines.slice(0, limit).map(clip);
+  // names, reasons and messages come from the spec and the servers: shown escaped, never acted on
+  return lines.slice(0, limit).map((l) => clip(printable(l)));
 }
 
 /** one plain line for an event, or null for events not worth a line */
@@ -142,20 +144,20 @@ export class TerminalDisplay {
   onEvent = (event: RunEvent): void => {
     if (!this.opts.tty) {
       const line = formatEventLine(event, null);
-      if (line !== null) this.opts.out.write(line + '\n');
+      if (line !== null) this.opts.out.write(printable(line) + '\n');
       return;
     }
-    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(formatEventLine(event, null)!);
+    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(printable(formatEventLine(event, null)!));
     this.schedule();
   };
 
   /** a line printed above the panel (TTY) or as is */
   message(text: string): void {
     if (!this.opts.tty) {
-      this.opts.out.write(text + '\n');
+      this.opts.out.write(printable(text, '\n') + '\n');
       return;
     }
-    this.log.push(text);
+    this.log.push(printable(text, '\n'));
     this.schedule();
   }
 

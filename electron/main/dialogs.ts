@@ -1,16 +1,14 @@
 import type { BrowserWindow, Dialog } from 'electron';
-import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResponseMap } from '../../shared/contract/index.ts';
-import { ConductorError } from '../../shared/model/errors.ts';
 import { writeFileAtomic } from '../base/fs-atomic.ts';
+import { readSpecText } from '../core/service/spec-loader.ts';
 
 /**
  * spec:open and spec:save with the native dialogs. Paths come only from the dialogs (or the file
  * the user opened before), never from the renderer alone, so the renderer cannot read or write
  * arbitrary files.
  */
-const MAX_SPEC_BYTES = 2_000_000;
 const FILTERS = [
   { name: 'LoadTest spec', extensions: ['yaml', 'yml', 'json'] },
   { name: 'All files', extensions: ['*'] },
@@ -34,9 +32,8 @@ export function createSpecDialogs(deps: SpecDialogDeps) {
     const res = win ? await deps.dialog.showOpenDialog(win, opts) : await deps.dialog.showOpenDialog(opts);
     const path = res.filePaths[0];
     if (res.canceled || !path) return null;
-    const st = await stat(path);
-    if (st.size > MAX_SPEC_BYTES) throw new ConductorError('USAGE', `${basename(path)} is larger than 2 MB; expected a LoadTest spec`);
-    const text = await readFile(path, 'utf8');
+    // bounded: a FIFO, a device or a huge file picked in the dialog is refused, never read (a SpecError naming it)
+    const text = await readSpecText(path);
     remember(path);
     return { path, text };
   }

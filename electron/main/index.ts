@@ -1,13 +1,14 @@
-import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session } from 'electron';
 import Store from 'electron-store';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createConductorService } from '../core/service/service.ts';
 import { SandboxHost } from '../sandbox/index.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { appSenderCheck, forwardRunEvents, registerIpcHandlers } from './ipc.ts';
+import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.ts';
 import { createMainWindow, hardenSession, type RendererLocation } from './window.ts';
-import { createSettings } from './settings.ts';
+import { SETTINGS_STORE_OPTIONS, createSettings } from './settings.ts';
 import { createSpecDialogs } from './dialogs.ts';
 import { noticeFor } from './notifications.ts';
 
@@ -19,8 +20,10 @@ import { noticeFor } from './notifications.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
 const devUrl = process.env.CONDUCTOR_DEV_SERVER_URL;
-const indexFile = join(here, '..', 'renderer', 'index.html');
-const where: RendererLocation = devUrl && !app.isPackaged ? { kind: 'dev', url: devUrl } : { kind: 'file', indexFile, indexUrl: pathToFileURL(indexFile).href };
+const rendererDir = join(here, '..', 'renderer');
+const where: RendererLocation = devUrl && !app.isPackaged ? { kind: 'dev', url: devUrl } : { kind: 'app', rootDir: rendererDir };
+// app://cockpit/ serves the built renderer (./app-protocol.ts); a scheme's privileges are set before 'ready'
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let mainWindow: BrowserWindow | null = null;
 let service: ConductorService | null = null;
@@ -45,8 +48,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const settings = createSettings(new Store({ name: 'settings' }));
-  hardenSession(session.defaultSession, where);
+  const settings = createSettings(new Store(SETTINGS_STORE_OPTIONS));
+  if (where.kind === 'app') registerAppProtocol(protocol, where.rootDir);
+  hardenSession(session.defaultSession, where, !app.isPackaged);
   const requested = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
   const timeScale = Number.isFinite(requested) && requested > 0 ? requested : 1;
   service = await createConductorService({
@@ -77,7 +81,7 @@ async function start(): Promise<void> {
 
 function openWindow(settings: ReturnType<typeof createSettings>): void {
   const state = settings.read().window;
-  mainWindow = createMainWindow({ BrowserWindow, preloadPath, where, bounds: { x: state.x, y: state.y, width: state.width, height: state.height } });
+  mainWindow = createMainWindow({ BrowserWindow, preloadPath, where, bounds: { x: state.x, y: state.y, width: state.width, height: state.height }, packaged: app.isPackaged });
   if (state.maximized) mainWindow.maximize();
   mainWindow.on('close', () => {
     if (!mainWindow) return;

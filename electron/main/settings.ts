@@ -30,6 +30,9 @@ export interface Settings extends SettingsDto {
   window: WindowState;
 }
 
+/** electron-store's options: the settings file is the user's alone (0600, rewritten atomically by conf) */
+export const SETTINGS_STORE_OPTIONS = { name: 'settings', configFileMode: 0o600 } as const;
+
 export const DEFAULT_WINDOW: WindowState = { width: 1360, height: 900, maximized: false };
 
 export interface SettingsApi extends SettingsStore {

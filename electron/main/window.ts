@@ -1,10 +1,12 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session, WebContents, WebPreferences } from 'electron';
 import { COCKPIT_CSP } from '../base/csp.ts';
+import { APP_INDEX_URL, isAppProtocolUrl } from './app-protocol.ts';
 
 /**
  * The cockpit window, locked down: an isolated, sandboxed renderer without Node, the strict CSP on
  * every response, no navigation away from the app, no new windows, no webviews, no permissions,
- * and no request to anything but the app's own files (or the dev server in development).
+ * and no request to anything but the app's own origin, app://cockpit/ (./app-protocol.ts), or the
+ * dev server in development. DevTools only when the app is not packaged.
  * This module takes Electron's classes as parameters, so its options and guards are testable
  * without the Electron runtime.
  */
@@ -21,7 +23,6 @@ export const SECURE_WEB_PREFERENCES = {
   navigateOnDragDrop: false,
   safeDialogs: true,
   spellcheck: false,
-  devTools: true,
 } as const satisfies WebPreferences;
 
 export interface WindowBounds {
@@ -31,8 +32,8 @@ export interface WindowBounds {
   height: number;
 }
 
-/** The BrowserWindow options of the cockpit. */
-export function mainWindowOptions(preloadPath: string, bounds: WindowBounds = { width: 1360, height: 900 }): BrowserWindowConstructorOptions {
+/** The BrowserWindow options of the cockpit; `packaged` (app.isPackaged) turns DevTools off. */
+export function mainWindowOptions(preloadPath: string, bounds: WindowBounds = { width: 1360, height: 900 }, packaged = true): BrowserWindowConstructorOptions {
   return {
     ...bounds,
     minWidth: 960,
@@ -41,34 +42,30 @@ export function mainWindowOptions(preloadPath: string, bounds: WindowBounds = { 
     show: false,
     backgroundColor: '#101418',
     autoHideMenuBar: true,
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadPath },
+    webPreferences: { ...SECURE_WEB_PREFERENCES, devTools: !packaged, preload: preloadPath },
   };
 }
 
-/** Where the renderer comes from: the built file (production) or the Vite dev server. */
-export type RendererLocation = { kind: 'file'; indexFile: string; indexUrl: string } | { kind: 'dev'; url: string };
+/** Where the renderer comes from: the built renderer folder served as app://cockpit/ (production) or the Vite dev server. */
+export type RendererLocation = { kind: 'app'; rootDir: string } | { kind: 'dev'; url: string };
 
-/** True when `url` is the app itself: the built index.html (and files beside it), or the dev server. */
+/** True when `url` is the app itself: app://cockpit/…, or the dev server. */
 export function isAppUrl(url: string, where: RendererLocation): boolean {
-  let u: URL;
+  if (where.kind === 'app') return isAppProtocolUrl(url);
   try {
-    u = new URL(url);
+    return new URL(url).origin === new URL(where.url).origin;
   } catch {
     return false;
   }
-  if (where.kind === 'dev') return u.origin === new URL(where.url).origin;
-  if (u.protocol !== 'file:') return false;
-  const base = new URL('.', where.indexUrl);
-  return u.href.split(/[?#]/)[0]!.startsWith(base.href) && !decodeURIComponent(u.pathname).includes('/../');
 }
 
-/** Session-wide guards: CSP on every response, every permission denied, no remote requests. */
-export function hardenSession(session: Session, where: RendererLocation): void {
+/** Session-wide guards: CSP on every response, every permission denied, no remote requests (DevTools' own only when they are on). */
+export function hardenSession(session: Session, where: RendererLocation, devTools = false): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [COCKPIT_CSP] } });
   });
   session.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = isAppUrl(details.url, where) || details.url.startsWith('devtools://') || (where.kind === 'dev' && details.url.startsWith('ws://'));
+    const allowed = isAppUrl(details.url, where) || (devTools && details.url.startsWith('devtools://')) || (where.kind === 'dev' && details.url.startsWith('ws://'));
     callback({ cancel: !allowed });
   });
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -93,13 +90,14 @@ export interface CreateWindowDeps {
   preloadPath: string;
   where: RendererLocation;
   bounds?: WindowBounds;
+  /** app.isPackaged: no DevTools */
+  packaged: boolean;
 }
 
-export function createMainWindow({ BrowserWindow: Window, preloadPath, where, bounds }: CreateWindowDeps): BrowserWindow {
-  const win = new Window(mainWindowOptions(preloadPath, bounds));
+export function createMainWindow({ BrowserWindow: Window, preloadPath, where, bounds, packaged }: CreateWindowDeps): BrowserWindow {
+  const win = new Window(mainWindowOptions(preloadPath, bounds, packaged));
   hardenWebContents(win.webContents, where);
   win.once('ready-to-show', () => win.show());
-  if (where.kind === 'dev') void win.loadURL(where.url);
-  else void win.loadFile(where.indexFile);
+  void win.loadURL(where.kind === 'dev' ? where.url : APP_INDEX_URL);
   return win;
 }

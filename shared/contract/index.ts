@@ -3,7 +3,7 @@ import { toErrorDto, type ErrorDto } from '../model/errors.ts';
 import type { ParityReport } from '../model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts';
 import type { SpecIssue } from '../model/errors.ts';
-import { RUN_ID_PATTERN } from '../model/run-id.ts';
+import { RUN_ID_EXPECTED, RUN_ID_PATTERN } from '../model/run-id.ts';
 import { settingsPatchSchema, type SettingsDto } from './settings.ts';
 import { QUEUE_REQUEST_SCHEMAS, type QueueResponseMap } from './queue.ts';
 
@@ -46,7 +46,7 @@ export const EVENT_CHANNELS = {
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const specText = z.string().min(1).max(2_000_000);
-const runId = z.string().regex(RUN_ID_PATTERN, 'a run id: letters, digits, ".", "_" or "-", starting with a letter or digit');
+const runId = z.string().regex(RUN_ID_PATTERN, RUN_ID_EXPECTED);
 
 /** Request schemas, one per channel. */
 export const REQUEST_SCHEMAS = {

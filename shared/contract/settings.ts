@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ConductorError } from '../model/errors.ts';
+import { secretShape } from '../spec/secret-ref.ts';
+
+export { secretShape };
 
 /**
  * The cockpit's persisted settings as they cross a transport (`settings:get` / `settings:set`):
@@ -13,25 +16,6 @@ import { ConductorError } from '../model/errors.ts';
 
 /** The context value that means "the embedded sandbox". */
 export const SANDBOX_CONTEXT = 'sandbox';
-
-const SECRET_SHAPES: { re: RegExp; what: string }[] = [
-  { re: /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/, what: 'a PEM key or certificate' },
-  { re: /\b(AKIA|ASIA)[0-9A-Z]{16,}\b/, what: 'an AWS access key id' },
-  { re: /(password|passwd|secret|token|api[-_]?key|bearer|credential)s?\s*[=:]/i, what: 'a credential assignment' },
-  { re: /^Bearer\s/i, what: 'a bearer token' },
-  { re: /(session|bearer|auth|access|api|secret)[-_ ]?(token|key)/i, what: 'a token or key' },
-  { re: /pass(word|wd)/i, what: 'a password' },
-  { re: /(key|certificate|token)-data/i, what: 'kubeconfig credential data' },
-  { re: /[0-9a-f]{16,}/i, what: 'a long hex string (a key or token)' },
-  { re: /^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, what: 'a JSON web token' },
-];
-
-/** Why a string looks like a secret, or null. A long mixed-case blob without path punctuation counts too. */
-export function secretShape(value: string): string | null {
-  for (const s of SECRET_SHAPES) if (s.re.test(value)) return s.what;
-  if (/^[A-Za-z0-9+/=_-]{32,}$/.test(value) && !/^[/~]/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value)) return 'a key or token';
-  return null;
-}
 
 const notSecret = (s: z.ZodType<string, z.ZodTypeDef, string>) =>
   s.superRefine((v, ctx) => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { awsProfile, dnsLabel, dnsSubdomain, ecsCluster, ecsContainer, ecsService, image, kubeContext } from './names.ts';
+import { httpHeaders, literalOrSecret, noCredentialsUrl, urlOrSecret } from './secret-fields.ts';
 import { cronProblem } from './schedule.ts';
 
 /**
@@ -10,12 +12,14 @@ import { cronProblem } from './schedule.ts';
 
 export const API_VERSION = 'conductor/v1';
 
-const name = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label (lower-case letters, digits and "-")')
-  .describe('a DNS-1123 label (lower-case letters, digits and "-", at most 63)');
+const name = dnsLabel;
+
+/** own keys of a record, counting no further than `stop` */
+function countKeys(record: object, stop: number): number {
+  let n = 0;
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key) && ++n >= stop) break;
+  return n;
+}
 
 /** Human-readable bounds such as `1s`, `24h`, `100ms`. */
 const bound = (ms: number): string => (ms === 0 ? '0s' : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -39,21 +43,22 @@ const duration = (min: number, max: number) =>
     })
     .describe(`${DURATION_EXPECTED} (between ${bound(min)} and ${bound(max)})`);
 
-const HTTP_URL_RE = /^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
-const httpUrl = z.string().regex(HTTP_URL_RE, 'an http:// or https:// URL').describe('an http:// or https:// URL');
+/** a URL the conductor calls; credentials in it are refused (./secret-fields.ts) */
+const httpUrl = noCredentialsUrl;
 
 /** Kubernetes quantity such as `500m`, `2`, `1Gi`, `512Mi`. */
 const quantity = z
   .string()
+  .max(32)
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'a Kubernetes quantity such as 500m or 1Gi')
   .describe('a Kubernetes quantity such as 500m or 1Gi');
 
 export const kubernetesEnvSchema = z
   .object({
     /** kubeconfig context name */
-    context: z.string().min(1),
+    context: kubeContext,
     /** optional explicit kubeconfig path; otherwise KUBECONFIG / ~/.kube/config */
-    kubeconfig: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).max(4096).optional(),
   })
   .strict();
 
@@ -63,8 +68,8 @@ export const ecsEnvSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1')
       .describe('an AWS region such as eu-central-1'),
-    cluster: z.string().min(1),
-    profile: z.string().min(1).optional(),
+    cluster: ecsCluster,
+    profile: awsProfile.optional(),
     endpoint: httpUrl.optional(),
   })
   .strict();
@@ -106,16 +111,16 @@ export const applicationSchema = z
     kubernetes: z
       .object({
         namespace: name,
-        deployment: z.string().min(1).max(253),
+        deployment: dnsSubdomain,
         /** only these containers are deployed/scaled/compared; default all */
-        containers: z.array(z.string().min(1)).min(1).optional(),
+        containers: z.array(dnsLabel).min(1).max(64).optional(),
       })
       .strict()
       .optional(),
     ecs: z
       .object({
-        service: z.string().min(1).max(255),
-        containers: z.array(z.string().min(1)).min(1).optional(),
+        service: ecsService,
+        containers: z.array(ecsContainer).min(1).max(64).optional(),
       })
       .strict()
       .optional(),
@@ -125,9 +130,9 @@ export const applicationSchema = z
 export const overrideSchema = z
   .object({
     /** image for every selected container (or the only one) */
-    image: z.string().min(1).optional(),
+    image: image.optional(),
     /** per-container images */
-    containers: z.record(z.string().min(1), z.string().min(1)).optional(),
+    containers: z.record(z.string().min(1).max(255), image).optional(),
   })
   .strict();
 
@@ -145,10 +150,10 @@ export const deploySchema = z
 
 export const scaleCapSchema = z
   .object({
-    maxReplicas: z.number().int().min(0).optional(),
+    maxReplicas: z.number().int().min(0).max(100_000).optional(),
     maxCpu: quantity.optional(),
     maxMemory: quantity.optional(),
-    maxDesiredCount: z.number().int().min(0).optional(),
+    maxDesiredCount: z.number().int().min(0).max(100_000).optional(),
   })
   .strict();
 
@@ -163,12 +168,12 @@ export const scaleSchema = z
 export const kpiSchema = z
   .object({
     /** a Locust request name, "METHOD name" such as `POST /orders`: OPM = successful requests/s × 60 */
-    locustRequest: z.string().min(1).optional(),
+    locustRequest: z.string().min(1).max(1024).optional(),
     prometheus: z
       .object({
         url: httpUrl,
         /** an instant query returning orders per minute, e.g. `sum(rate(orders_created_total[1m])) * 60` */
-        query: z.string().min(1),
+        query: z.string().min(1).max(16_384),
       })
       .strict()
       .optional(),
@@ -188,13 +193,14 @@ export const loadSchema = z
       })
       .strict(),
     kpi: kpiSchema,
-    targetOrdersPerMinute: z.number().positive().max(10_000_000),
+    /** at least 1 order per minute: a smaller target is a typo (5e-324 would be "Infinity% from target") */
+    targetOrdersPerMinute: z.number().min(1).max(10_000_000),
     rampUp: duration(1000, 24 * 3_600_000),
     plateau: duration(1000, 24 * 3_600_000),
     controlInterval: duration(1000, 10 * 60_000).default('60s'),
     maxUsers: z.number().int().min(1).max(1_000_000).default(5000),
     /** spawn rate cap per worker (users/s) */
-    maxSpawnRatePerWorker: z.number().positive().max(1000).default(10),
+    maxSpawnRatePerWorker: z.number().min(0.01).max(1000).default(10),
     algorithm: z.enum(['adaptive', 'baseline']).default('adaptive'),
     /** the plateau passes when its mean OPM is within this % of the target */
     tolerancePct: z.number().min(0).max(100).default(5),
@@ -204,7 +210,7 @@ export const loadSchema = z
 export const guardsSchema = z
   .object({
     maxErrorRate: z.number().min(0).max(1).default(0.05),
-    maxP99Ms: z.number().positive().optional(),
+    maxP99Ms: z.number().min(1).max(3_600_000).optional(),
     /** KPI at zero for this many consecutive samples during load is a stall */
     stallSamples: z.number().int().min(1).max(1000).default(3),
     /** a breach must last this long before it aborts the run */
@@ -221,9 +227,11 @@ export const cleanupHookSchema = z
     http: z
       .object({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('DELETE'),
-        url: httpUrl,
-        headers: z.record(z.string(), z.string()).default({}),
-        body: z.string().optional(),
+        /** a URL without credentials, or a reference to one ({ env } / { file }) */
+        url: urlOrSecret('url', 'CLEANUP_URL'),
+        /** literal values, or references for credentials (Authorization, X-Api-Key … must be references) */
+        headers: httpHeaders('CLEANUP').default({}),
+        body: literalOrSecret(z.string().max(1024 * 1024), 'body', 'CLEANUP_BODY').optional(),
         timeout: duration(100, 3_600_000).default('30s'),
       })
       .strict()
@@ -232,8 +240,8 @@ export const cleanupHookSchema = z
       .object({
         namespace: name,
         name,
-        image: z.string().min(1),
-        command: z.array(z.string()).min(1),
+        image,
+        command: z.array(z.string().max(32_768)).min(1).max(256),
         timeout: duration(1000, 3_600_000).default('5m'),
       })
       .strict()
@@ -241,15 +249,12 @@ export const cleanupHookSchema = z
   })
   .strict();
 
-/** A webhook URL carrying its credential in the URL (chat webhooks do): literal without credentials, or a reference. */
-const webhookUrl = z.union([httpUrl, z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name') }).strict(), z.object({ file: z.string().regex(/^\//, 'an absolute path').max(4096) }).strict()]);
-
 /** Results to the owning team: a run's start, guard breaches and verdict go to the routes of its applications' owners. */
 export const notifyRouteSchema = z
   .object({
     owners: z.array(owner).min(1).max(50),
     /** the webhook: a URL, or { env: NAME } / { file: PATH } holding it (Slack and Teams webhooks carry their secret in the URL) */
-    url: webhookUrl,
+    url: urlOrSecret('url', 'TEAM_WEBHOOK_URL'),
     /** slack: Slack incoming-webhook blocks; teams: an Adaptive Card message; json: the event as JSON */
     format: z.enum(['slack', 'teams', 'json']).default('json'),
     events: z.array(z.enum(['start', 'guard', 'verdict'])).min(1).default(['start', 'guard', 'verdict']),
@@ -261,7 +266,9 @@ export const notifySchema = z
     routes: z.array(notifyRouteSchema).min(1).max(50).optional(),
     webhook: z
       .object({
-        url: httpUrl,
+        /** a URL without credentials, or a reference to one (chat webhooks carry their secret in the URL) */
+        url: urlOrSecret('url', 'WEBHOOK_URL'),
+        headers: httpHeaders('WEBHOOK').default({}),
         events: z.array(z.enum(['phase', 'guard', 'verdict', 'abort'])).default(['phase', 'guard', 'verdict', 'abort']),
       })
       .strict()
@@ -317,7 +324,10 @@ export const loadTestSchema = z
     metadata: z
       .object({
         name,
-        labels: z.record(z.string(), z.string()).optional(),
+        labels: z
+          .record(z.string().min(1).max(253), z.string().max(253))
+          .refine((labels) => countKeys(labels, 65) <= 64, { message: 'has too many labels', params: { expected: 'at most 64 labels' } })
+          .optional(),
         description: z.string().max(2000).optional(),
       })
       .strict(),

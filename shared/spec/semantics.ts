@@ -18,6 +18,9 @@ const has = (r: Rec | undefined, key: string): boolean => r !== undefined && r[k
 
 const H24 = 24 * 3_600_000;
 
+/** a list for a message, shortened: a hostile spec with thousands of names must not make thousands of long messages */
+const listed = (names: readonly string[]): string => names.slice(0, 20).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '');
+
 function durationOf(v: unknown, fallback?: number): number | undefined {
   if (v === undefined) return fallback;
   return typeof v === 'string' ? (parseDuration(v) ?? undefined) : undefined;
@@ -128,7 +131,7 @@ export function checkSemantics(input: unknown): FieldIssue[] {
   }
 
   // deploy overrides and scale caps name apps in scope
-  const inScope = [...byName.keys()].join(', ') || 'none';
+  const inScope = listed([...byName.keys()]) || 'none';
   const overrides = rec(rec(spec.deploy)?.overrides);
   for (const [appName, raw] of Object.entries(overrides ?? {})) {
     const app = byName.get(appName);
@@ -144,9 +147,10 @@ export function checkSemantics(input: unknown): FieldIssue[] {
       issues.push({ path: ['spec', 'deploy', 'overrides', appName], message: hasImage ? 'gives both image and containers' : 'gives no image', expected: 'exactly one of image (every container) or containers (per-container images)', found: renderValue(override) });
     }
     if (perContainer && app.containers) {
+      const known = new Set(app.containers);
       for (const container of Object.keys(perContainer)) {
-        if (!app.containers.includes(container)) {
-          issues.push({ path: ['spec', 'deploy', 'overrides', appName, 'containers', container], message: `container is not among application "${appName}"'s containers`, expected: `one of ${app.containers.join(', ')}`, found: JSON.stringify(container), at: 'key' });
+        if (!known.has(container)) {
+          issues.push({ path: ['spec', 'deploy', 'overrides', appName, 'containers', container], message: `container is not among application "${appName}"'s containers`, expected: `one of ${listed(app.containers)}`, found: JSON.stringify(container), at: 'key' });
         }
       }
     }

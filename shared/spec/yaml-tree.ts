@@ -1,9 +1,14 @@
-import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document } from 'yaml';
+import { formatBytes } from '../model/text.ts';
+import { runSteps, type Steps } from './steps.ts';
+import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type ErrorCode, type Pair, type YAMLMap } from 'yaml';
 
 /**
  * Reading a LoadTest document safely: hostile input (huge, binary, deeply nested, alias bombs,
  * prototype keys, duplicate keys, several documents) is refused with a positioned problem before
- * anything expensive happens. Pure TypeScript (no node:*), so the renderer can use it too.
+ * anything expensive happens. Every step is linear in the text: the yaml library's own duplicate-key
+ * check compares each key with every earlier one (quadratic: a 1 MB many-key mapping took minutes),
+ * so keys are checked here, with one Set per mapping. Syntax errors are positioned, never quoted.
+ * Pure TypeScript (no node:*), so the renderer can use it too.
  */
 
 export const SPEC_LIMITS = {
@@ -36,6 +41,9 @@ export type YamlReadResult =
 
 /** A parsed document plus the means to turn field paths back into line:column. */
 export class YamlTree {
+  /** key → pair per mapping, built when a path through that mapping is first looked up */
+  private readonly pairsByKey = new WeakMap<object, Map<string, Pair>>();
+
   constructor(
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -61,7 +69,7 @@ export class YamlTree {
       let next: unknown;
       let key: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairIn(node, String(seg));
         if (!pair) return here;
         key = pair.key;
         next = pair.value;
@@ -79,6 +87,16 @@ export class YamlTree {
       node = this.resolve(next);
     }
     return here;
+  }
+
+  private pairIn(map: YAMLMap, key: string): Pair | undefined {
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      this.pairsByKey.set(map, index);
+    }
+    return index.get(key);
   }
 
   private resolve(node: unknown): unknown {
@@ -111,20 +129,45 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`;
-  return `${bytes} bytes`;
-}
+export { formatBytes };
 
-const YAML_CODES: Record<string, string> = {
-  DUPLICATE_KEY: 'a key appears twice in the same mapping',
+/** What each yaml error code means, in our words: the library's own messages may quote the text. */
+const YAML_CODES: Record<ErrorCode, string> = {
+  ALIAS_PROPS: 'an alias cannot have a tag or an anchor',
   BAD_ALIAS: 'an alias is not allowed here',
+  BAD_DIRECTIVE: 'a directive (%) is not valid',
+  BAD_DQ_ESCAPE: 'a double-quoted string has an invalid escape',
+  BAD_INDENT: 'the indentation is wrong',
+  BAD_PROP_ORDER: 'an anchor or tag is in the wrong place',
+  BAD_SCALAR_START: 'a plain value cannot start with this character',
+  BLOCK_AS_IMPLICIT_KEY: 'a block collection cannot be a key',
+  BLOCK_IN_FLOW: 'a block collection cannot be inside a flow collection',
+  DUPLICATE_KEY: 'a key appears twice in the same mapping',
+  IMPOSSIBLE: 'the text cannot be read as YAML',
+  KEY_OVER_1024_CHARS: 'an implicit key is longer than 1024 characters',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  MULTILINE_IMPLICIT_KEY: 'an implicit key spans lines',
+  MULTIPLE_ANCHORS: 'a node has more than one anchor',
   MULTIPLE_DOCS: 'more than one YAML document',
+  MULTIPLE_TAGS: 'a node has more than one tag',
+  NON_STRING_KEY: 'a key is not a string',
+  RESOURCE_EXHAUSTION: 'the document expands beyond the limits',
+  TAB_AS_INDENT: 'a tab is used for indentation',
+  TAG_RESOLVE_FAILED: 'a tag is not known',
+  UNEXPECTED_TOKEN: 'unexpected text',
+  BAD_COLLECTION_TYPE: 'a collection has the wrong type for its tag',
 };
 
 /** Parse `text` as one YAML (or JSON) document under SPEC_LIMITS and return it as plain data. */
 export function readYaml(text: string): YamlReadResult {
+  return runSteps(readYamlSteps(text));
+}
+
+/** How many lexemes or nodes between two yields: small enough to pause often, large enough to cost nothing. */
+export const STEP_UNITS = 2048;
+
+/** readYaml as steps (./steps.ts): yields while lexing and walking, so a host can keep its event loop turning. */
+export function* readYamlSteps(text: string): Steps<YamlReadResult> {
   if (text.length > SPEC_LIMITS.maxBytes || utf8Length(text) > SPEC_LIMITS.maxBytes) {
     return {
       ok: false,
@@ -162,7 +205,9 @@ export function readYaml(text: string): YamlReadResult {
   const tokens: CST.Token[] = [];
   lines.addNewLine(0);
   const depthLimit = SPEC_LIMITS.maxDepth + 2; // the document and its first collection
+  let units = 0;
   for (const lexeme of new Lexer().lex(text, false)) {
+    if (++units % STEP_UNITS === 0) yield;
     for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > depthLimit) {
       return {
@@ -181,8 +226,11 @@ export function readYaml(text: string): YamlReadResult {
   }
   for (const token of parser.end()) tokens.push(token);
 
-  const composer = new Composer({ uniqueKeys: true, merge: false, strict: true, prettyErrors: false });
+  // uniqueKeys: false — the library's check is quadratic; checkKeys finds duplicates in linear time
+  const composer = new Composer({ uniqueKeys: false, merge: false, strict: true, prettyErrors: false });
+  yield;
   const docs = [...composer.compose(tokens, false, text.length)];
+  yield;
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length === 0) {
     return {
@@ -218,23 +266,20 @@ export function readYaml(text: string): YamlReadResult {
     return {
       ok: false,
       tree,
-      issues: doc.errors.map((e) => {
-        const path = pathAtOffset(doc, e.pos[0]);
-        const duplicate = e.code === 'DUPLICATE_KEY';
-        const last = path[path.length - 1];
-        return {
-          path,
-          message: `invalid YAML: ${YAML_CODES[e.code] ?? firstLine(e.message)}`,
-          expected: duplicate ? 'each key at most once per mapping' : 'valid YAML or JSON',
-          found: duplicate && last !== undefined ? `${JSON.stringify(String(last))} a second time` : lineSnippet(text, e.pos[0]),
-          offset: e.pos[0],
-        };
-      }),
+      // each error is positioned by a walk from the root: a bounded number of them keeps that linear
+      issues: doc.errors.slice(0, MAX_RAW_ISSUES).map((e) => ({
+        path: pathAtOffset(doc, e.pos[0]),
+        message: `invalid YAML: ${YAML_CODES[e.code] ?? 'the text cannot be read as YAML'}`,
+        expected: 'valid YAML or JSON',
+        found: whatIsAt(text, e.pos[0]),
+        offset: e.pos[0],
+      })),
     };
   }
 
-  const keyIssues = checkKeys(doc);
+  const keyIssues = yield* checkKeys(doc);
   if (keyIssues.length > 0) return { ok: false, tree, issues: keyIssues };
+  yield;
 
   try {
     const value: unknown = doc.toJS({ maxAliasCount: SPEC_LIMITS.maxAliasCount });
@@ -265,47 +310,69 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
 }
 
-/** The text of the line holding `offset`, shortened, for `found …` of a syntax error. */
-function lineSnippet(text: string, offset: number): string {
-  if (text.slice(offset).trim() === '') return 'the end of the file';
-  const start = text.lastIndexOf('\n', Math.max(offset - 1, 0)) + 1;
-  const endAt = text.indexOf('\n', offset);
-  const line = text.slice(start, endAt < 0 ? undefined : endAt).trim();
-  if (line === '') return 'the end of the line';
-  return JSON.stringify(line.length > 60 ? line.slice(0, 57) + '...' : line);
+/**
+ * What a syntax error points at, for `found …` — never the text itself: a file that is not a spec
+ * at all (a credentials file given by mistake) must not be echoed into a terminal or a CI log.
+ */
+function whatIsAt(text: string, offset: number): string {
+  const rest = text.slice(offset, offset + 4096);
+  if (rest.trim() === '' && offset + 4096 >= text.length) return 'the end of the file';
+  const lineEnd = rest.indexOf('\n');
+  if ((lineEnd < 0 ? rest : rest.slice(0, lineEnd)).trim() === '') return 'the end of the line';
+  return 'text that cannot continue the document here (see the line and column)';
 }
 
-/** Every key must be a plain scalar and none may be a prototype key. Bounded depth is guaranteed by readYaml. */
-function checkKeys(doc: Document.Parsed): RawIssue[] {
+/** At most this many problems are collected while reading (the caller shows fewer still). */
+const MAX_RAW_ISSUES = 50;
+
+/**
+ * Every key must be a plain scalar, at most once per mapping, and none may be a prototype key.
+ * One Set per mapping keeps the duplicate check linear; an explicit stack (bounded depth is
+ * guaranteed by readYaml anyway) lets it yield between nodes.
+ */
+function* checkKeys(doc: Document.Parsed): Steps<RawIssue[]> {
   const issues: RawIssue[] = [];
-  const visit = (node: unknown, path: PathSegment[]): void => {
-    if (issues.length >= 50) return;
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const key = pair.key;
-        if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) {
-          issues.push({ path, message: 'a key is not a plain string', expected: 'keys that are plain strings', found: isAlias(key) ? 'an alias' : 'a complex key', offset: rangeStart(key) });
-          continue;
-        }
-        const name = String(key.value);
-        if (FORBIDDEN_KEYS.has(name)) {
-          issues.push({
-            path: [...path, name],
-            message: `the key "${name}" is not allowed`,
-            expected: `field names of a LoadTest (never __proto__, constructor or prototype)`,
-            found: JSON.stringify(name),
-            offset: rangeStart(key),
-          });
-          continue;
-        }
-        visit(pair.value, [...path, name]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, [...path, i]));
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
+  let units = 0;
+  while (stack.length > 0 && issues.length < MAX_RAW_ISSUES) {
+    if (++units % STEP_UNITS === 0) yield;
+    const { node, path } = stack.pop()!;
+    if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], path: [...path, i] });
+      continue;
     }
-  };
-  visit(doc.contents, []);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    const children: { node: unknown; path: PathSegment[] }[] = [];
+    for (const pair of node.items) {
+      if (issues.length >= MAX_RAW_ISSUES) break;
+      if (!isPair(pair)) continue;
+      const key = pair.key;
+      if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) {
+        issues.push({ path, message: 'a key is not a plain string', expected: 'keys that are plain strings', found: isAlias(key) ? 'an alias' : 'a complex key', offset: rangeStart(key) });
+        continue;
+      }
+      const name = String(key.value);
+      // 1 and "1" are one key once the document is plain data: compare them as text
+      if (seen.has(name)) {
+        issues.push({ path: [...path, name], message: `invalid YAML: ${YAML_CODES.DUPLICATE_KEY}`, expected: 'each key at most once per mapping', found: `${JSON.stringify(name)} a second time`, offset: rangeStart(key) });
+        continue;
+      }
+      seen.add(name);
+      if (FORBIDDEN_KEYS.has(name)) {
+        issues.push({
+          path: [...path, name],
+          message: `the key "${name}" is not allowed`,
+          expected: `field names of a LoadTest (never __proto__, constructor or prototype)`,
+          found: JSON.stringify(name),
+          offset: rangeStart(key),
+        });
+        continue;
+      }
+      if (isMap(pair.value) || isSeq(pair.value)) children.push({ node: pair.value, path: [...path, name] });
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return issues;
 }
 

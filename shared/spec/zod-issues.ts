@@ -1,4 +1,5 @@
 import { ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, ZodRecord, type ZodIssue, type ZodTypeAny } from 'zod';
+import { printable } from '../model/text.ts';
 import type { PathSegment } from './yaml-tree.ts';
 
 /**
@@ -19,11 +20,13 @@ export interface FieldIssue {
 export function renderValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null (an empty value)';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  if (typeof value === 'string') return printable(JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') {
-    const keys = Object.keys(value);
+    // the first five keys tell enough (a mapping with 75,000 keys is not listed)
+    const keys: string[] = [];
+    for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && keys.push(key) >= 5) break;
     if (keys.length === 0) return 'an empty mapping';
     return `a mapping with ${keys.length > 4 ? `keys ${keys.slice(0, 4).join(', ')}, …` : `key${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`}`;
   }
@@ -185,9 +188,17 @@ export function fromZodIssue(issue: ZodIssue, input: unknown, root: ZodTypeAny):
       return [{ path, message: 'is not a multiple', expected: `a multiple of ${String(issue.multipleOf)}`, found: renderValue(value) }];
     case 'not_finite':
       return [{ path, message: 'is not a finite number', expected: 'a finite number', found: renderValue(value) }];
+    case 'invalid_union': {
+      // report the branch whose type matched (a mapping given where a text or a reference may stand)
+      const sameLevelType = (i: ZodIssue) => i.code === 'invalid_type' && i.path.length === path.length;
+      const matched = issue.unionErrors.filter((e) => !e.issues.every(sameLevelType));
+      if (matched.length === 1) return matched[0]!.issues.flatMap((i) => fromZodIssue(i, input, root));
+      return [{ path, message: 'has the wrong type', expected: described ?? 'a valid value', found: renderValue(value) }];
+    }
     case 'custom': {
-      const params = (issue.params ?? {}) as { expected?: unknown };
-      return [{ path, message: issue.message, expected: typeof params.expected === 'string' ? params.expected : (described ?? 'a valid value'), found: renderValue(value) }];
+      // `found` in params: the rule chose what to show (a secret is never shown)
+      const params = (issue.params ?? {}) as { expected?: unknown; found?: unknown };
+      return [{ path, message: issue.message, expected: typeof params.expected === 'string' ? params.expected : (described ?? 'a valid value'), found: typeof params.found === 'string' ? params.found : renderValue(value) }];
     }
     default:
       return [{ path, message: issue.message, expected: described ?? 'a valid value', found: renderValue(value) }];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
-import { createKubernetesReader, createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
+import { createKubernetesReader, createKubernetesWriter, openKubernetesReader } from '../../electron/substrates/kubernetes/index.ts';
 import { createKubeClient } from '../../electron/substrates/kubernetes/reader.ts';
 import { listWatch, type ListWatchKind } from '../../electron/substrates/kubernetes/watch-loop.ts';
 import type { DeploymentLike } from '../../electron/substrates/kubernetes/mapping.ts';
@@ -10,6 +10,7 @@ import { ProductionWriteRefused, SubstrateError } from '../../shared/model/error
 import { compactEtcd, kubeOk, kubeRequest, type JsonObj } from './kube-http.ts';
 import { deleteNamespaces, deploymentsPath, hpasPath, seedCluster } from './kube-seed.ts';
 import { adapterOptions, usePlane } from './plane-kit.ts';
+import { PLANE_CONTEXTS } from './plane.ts';
 
 /**
  * The Kubernetes adapter against a real kube-apiserver with the real Deployment, ReplicaSet and
@@ -71,6 +72,11 @@ afterAll(async () => {
 });
 
 describe('the Kubernetes adapter on a real API server', () => {
+  it("reads through the conductor's own kubeconfig loader (KUBECONFIG, TLS with the CA from the file, a token): bounded, asynchronous, the same answer", async () => {
+    const viaLoader = await openKubernetesReader({ kubeconfig: { env: { KUBECONFIG: plane.kubeconfig } }, context: PLANE_CONTEXTS.test, clock });
+    expect(await viaLoader.readApps(SHOP)).toEqual(await createKubernetesReader(adapterOptions(plane, 'test', clock)).readApps(SHOP));
+  });
+
   it('reads every shop app of both sides in bulk: one list of deployments and one of HPAs per namespace', async () => {
     const p = await createKubernetesReader(adapterOptions(plane, 'production', clock)).readApps(SHOP);
     const t = await createKubernetesReader(adapterOptions(plane, 'test', clock)).readApps(SHOP);

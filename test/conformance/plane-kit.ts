@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { KubernetesAdapterOptions } from '../../electron/substrates/kubernetes/reader.ts';
 import type { Clock } from '../../electron/base/clock.ts';
@@ -13,7 +14,20 @@ export function usePlane(): PlaneHandle {
   return { ...info, ...planeAudit(info) };
 }
 
+const loaded = new Map<string, KubeConfig>();
+
+/** the plane's kubeconfig, loaded once (the conductor's own loader reads files asynchronously: openKubernetesReader) */
+function planeKubeconfig(plane: PlaneInfo): KubeConfig {
+  let kc = loaded.get(plane.kubeconfig);
+  if (!kc) {
+    kc = new KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    loaded.set(plane.kubeconfig, kc);
+  }
+  return kc;
+}
+
 /** options for createKubernetesReader / createKubernetesWriter on one side, as Conductor's user there */
 export function adapterOptions(plane: PlaneInfo, side: Side, clock: Clock): KubernetesAdapterOptions {
-  return { kubeconfig: { env: { KUBECONFIG: plane.kubeconfig } }, context: PLANE_CONTEXTS[side], clock };
+  return { kubeconfig: planeKubeconfig(plane), context: PLANE_CONTEXTS[side], clock };
 }

@@ -103,7 +103,7 @@ describe('conductor validate: invalid and hostile files (exit 2, one paragraph, 
     expect(err).toContain('4 problems in test/fixtures/specs/many-problems.yaml:');
     expect(err).toContain(`${file}:10:28: spec.test.kubernetes.context: the test environment is production`);
     expect(err).toContain(`${file}:15:7: spec.deploy.overrides.basket: an override for an application that is not in scope; expected one of the applications checkout; found "basket"`);
-    expect(err).toContain(`${file}:19:28: spec.load.targetOrdersPerMinute: is too small; expected a number greater than 0; found 0`);
+    expect(err).toContain(`${file}:19:28: spec.load.targetOrdersPerMinute: is too small; expected a number of at least 1; found 0`);
     expect(err).toContain(`${file}:20:13: spec.load.rampUp: is not a duration; expected a duration such as 90s, 30m or 1h30m; found "1d"`);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
-import { createKubernetesReader } from '../../electron/substrates/kubernetes/index.ts';
+import { openKubernetesReader } from '../../electron/substrates/kubernetes/index.ts';
 import { kubectlFor, useShopClusters } from './kubectl-kit.ts';
 
 /**
@@ -49,7 +49,7 @@ describe('real kubectl against the sandbox API servers', () => {
     const pods = await ok([...ctx, 'get', 'pods', '-l', 'app=cart', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}']);
     expect(pods.trim().split('\n')).toEqual(Array(5).fill('registry.example/cart:9.9.9'));
 
-    const reader = createKubernetesReader({ kubeconfig: { env: { KUBECONFIG: sandbox().kubeconfigPath } }, context: 'sandbox-test', clock });
+    const reader = await openKubernetesReader({ kubeconfig: { env: { KUBECONFIG: sandbox().kubeconfigPath } }, context: 'sandbox-test', clock });
     const cart = (await reader.readApps([{ app: 'cart', namespace: 'shop', deployment: 'cart' }])).get('cart');
     expect(cart).toMatchObject({
       replicas: 5,

@@ -25,10 +25,10 @@ describe('Kubernetes adapter against the sandbox', () => {
   let clock: ScaledClock;
   let sb: SandboxCluster;
   const retry = { attempts: 4, baseDelayMs: 200, maxDelayMs: 2000 };
-  const reader = (context: string) => createKubernetesReader({ kubeconfig: { kubeconfigPath: sb.kubeconfigPath }, context, clock, retry });
+  const reader = (context: string) => createKubernetesReader({ kubeconfig: sb.kubeconfig, context, clock, retry });
   const writer = (context = 'sandbox-test', extra: Partial<Parameters<typeof createKubernetesWriter>[0]> = {}) =>
     createKubernetesWriter({
-      kubeconfig: { kubeconfigPath: sb.kubeconfigPath },
+      kubeconfig: sb.kubeconfig,
       context,
       clock,
       retry,
@@ -81,7 +81,7 @@ describe('Kubernetes adapter against the sandbox', () => {
     const big = await startSandboxClusters(clock, { big: { name: 'production', seed: generatedKubeSeed(150, 10) } });
     try {
       const refs = generatedKubeSeed(150, 10).deployments.map((d) => ({ app: d.name, namespace: d.namespace, deployment: d.name }));
-      const r = createKubernetesReader({ kubeconfig: { kubeconfigPath: big.kubeconfigPath }, context: 'big', clock });
+      const r = createKubernetesReader({ kubeconfig: big.kubeconfig, context: 'big', clock });
       const out = await r.readApps(refs);
       expect([...out.values()].filter((s) => s !== null)).toHaveLength(150);
       expect(big.servers.big!.log.total).toBe(20);
@@ -136,7 +136,7 @@ describe('Kubernetes adapter against the sandbox', () => {
     const manual = new ManualClock(Date.parse('2026-11-01T10:00:00Z'));
     const mc = await startSandboxClusters(manual, { 'sandbox-test': { name: 'test', seed: shopKubeSeed('test') } });
     try {
-      const w = createKubernetesWriter({ kubeconfig: { kubeconfigPath: mc.kubeconfigPath }, context: 'sandbox-test', clock: manual });
+      const w = createKubernetesWriter({ kubeconfig: mc.kubeconfig, context: 'sandbox-test', clock: manual });
       const ref = { app: 'checkout', namespace: 'shop', deployment: 'checkout-api' };
       await w.apply(ref, { replicas: 6, images: { 'checkout-api': 'registry.example/checkout-api:2.14.1' } });
       const progress: RolloutStatus[] = [];
@@ -264,7 +264,7 @@ describe('Kubernetes adapter against the sandbox', () => {
     await expect(misconfigured.apply(CART, { replicas: 1 })).rejects.toThrow(/namespace "shop" on http:\/\/127\.0\.0\.1:\d+ \(context sandbox-prod\) is production/);
     // the same server under another name (localhost) is still production
     const viaLocalhost = createKubernetesWriter({
-      kubeconfig: { kubeconfigPath: sb.kubeconfigPath },
+      kubeconfig: sb.kubeconfig,
       context: 'sandbox-test',
       clock,
       productionTargets: [{ server: test().url.replace('127.0.0.1', 'localhost') + '/', namespaces: ['payments'] }],

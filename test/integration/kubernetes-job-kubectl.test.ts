@@ -19,7 +19,7 @@ describe('real kubectl and the sandbox batch/v1 Jobs', () => {
 
   it('kubectl get jobs lists the cleanup Job the adapter created, Complete 1/1', async () => {
     const writer = createKubernetesWriter({
-      kubeconfig: { kubeconfigPath: sandbox().kubeconfigPath },
+      kubeconfig: sandbox().kubeconfig,
       context: 'sandbox-test',
       clock,
       productionTargets: [{ server: sandbox().servers['sandbox-prod']!.url, context: 'sandbox-prod', namespaces: ['shop', 'payments'] }],

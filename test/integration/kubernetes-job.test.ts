@@ -196,7 +196,7 @@ describe('Kubernetes adapter: runJob against the sandbox', () => {
   const SPEC: K8sJobSpec = { namespace: 'shop', name: 'delete-test-orders', image: 'registry.example/order-cleaner:1.0', command: ['/bin/cleanup', '--older-than=0s'] };
   const writer = (context = 'sandbox-test') =>
     createKubernetesWriter({
-      kubeconfig: { kubeconfigPath: sb.kubeconfigPath },
+      kubeconfig: sb.kubeconfig,
       context,
       clock,
       retry,

@@ -6,7 +6,7 @@ import { ScaledClock } from '../../electron/base/clock.ts';
 import { silentLogger } from '../../electron/base/logger.ts';
 import { assertTestIsNotProduction } from '../../electron/core/rules/test-identity.ts';
 import { createEcsReader, createEcsWriter } from '../../electron/substrates/ecs/index.ts';
-import { createKubernetesReader, createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
+import { openKubernetesReader, openKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import { ProductionWriteRefused } from '../../shared/model/errors.ts';
 import { conductor, startStandalone, type Standalone } from './recover-standalone-kit.ts';
 
@@ -115,14 +115,14 @@ describe('identity is asked of the servers', () => {
   it("the sandbox's production and test API servers have distinct identities; the writer's last line refuses production by identity, not by name", async () => {
     const clock = new ScaledClock(1);
     const kubeconfig = { kubeconfigPath: s.kubeconfig };
-    const production = createKubernetesReader({ kubeconfig: { ...kubeconfig, context: 'sandbox-prod' }, clock, logger: silentLogger });
-    const test = createKubernetesReader({ kubeconfig: { ...kubeconfig, context: 'sandbox-test' }, clock, logger: silentLogger });
+    const production = await openKubernetesReader({ kubeconfig: { ...kubeconfig, context: 'sandbox-prod' }, clock, logger: silentLogger });
+    const test = await openKubernetesReader({ kubeconfig: { ...kubeconfig, context: 'sandbox-test' }, clock, logger: silentLogger });
     const [p, t] = await Promise.all([production.identity(), test.identity()]);
     expect(p.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(t.uid).not.toBe(p.uid);
 
     // a writer on production's server whose production target is named by a URL it does not match: the identity still refuses it
-    const writer = createKubernetesWriter({
+    const writer = await openKubernetesWriter({
       kubeconfig: { ...kubeconfig, context: 'sandbox-prod' },
       clock,
       logger: silentLogger,

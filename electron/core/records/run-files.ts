@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { UsageError } from '../../../shared/model/errors.ts';
-import { isRunId } from '../../../shared/model/run-id.ts';
+import { runIdProblem } from '../../../shared/model/run-id.ts';
 
 /**
  * Where a run's files live in the data directory: `<dataDir>/runs/<runId>/` (journal, snapshot,
@@ -11,6 +11,7 @@ export function runsDir(dataDir: string): string {
 }
 
 export function runDir(dataDir: string, runId: string): string {
-  if (!isRunId(runId)) throw new UsageError(`invalid run id "${runId.slice(0, 140)}": expected letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  const problem = runIdProblem(runId);
+  if (problem) throw new UsageError(problem);
   return join(runsDir(dataDir), runId);
 }

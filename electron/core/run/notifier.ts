@@ -2,10 +2,14 @@ import type { RunEvent } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { Logger } from '../../base/logger.ts';
 import { errorMessage } from '../../../shared/model/errors.ts';
+import { describeValue, resolveHeaders, resolveHttpUrl } from '../../base/secret-resolver.ts';
+
+type Webhook = NonNullable<LoadTest['spec']['notify']['webhook']>;
 
 /**
  * Webhook notifications (spec.notify.webhook): phase changes, guard breaches, aborts and the
- * verdict are POSTed as JSON, one at a time and in order. Each POST has a bounded timeout;
+ * verdict are POSTed as JSON, one at a time and in order. A URL or header given as a reference is
+ * resolved for each POST and never logged (the log names the reference). Each POST has a bounded timeout;
  * failures are logged and never fail the run. The queue is bounded; `flush` waits (bounded)
  * for what is queued.
  */
@@ -77,14 +81,17 @@ export class WebhookNotifier {
     }
     const payload: WebhookPayload = { kind, runId: event.runId, specName: this.spec.metadata.name, at: new Date().toISOString(), event };
     this.pending += 1;
-    this.queue = this.queue.then(() => this.post(hook.url, payload)).finally(() => (this.pending -= 1));
+    this.queue = this.queue.then(() => this.post(hook, payload)).finally(() => (this.pending -= 1));
   }
 
-  private async post(url: string, payload: WebhookPayload): Promise<void> {
+  /** url and headers may be references: resolved here, for this one POST, and never kept */
+  private async post(hook: Webhook, payload: WebhookPayload): Promise<void> {
     try {
+      const url = await resolveHttpUrl(hook.url);
+      const headers = await resolveHeaders(hook.headers);
       const res = await this.fetchFn(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'conductor-webhook/1' },
+        headers: { 'content-type': 'application/json', 'user-agent': 'conductor-webhook/1', ...headers },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -93,7 +100,7 @@ export class WebhookNotifier {
       this.sent += 1;
     } catch (err) {
       this.failed += 1;
-      this.deps.logger.warn(`webhook ${url} failed: ${errorMessage(err)}`, { kind: payload.kind });
+      this.deps.logger.warn(`webhook ${describeValue(hook.url)} failed: ${errorMessage(err)}`, { kind: payload.kind });
     }
   }
 

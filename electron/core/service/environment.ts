@@ -6,7 +6,7 @@ import { createPrometheusKpi } from '../../load/kpi/prometheus-kpi.ts';
 import { createLocustDriver } from '../../load/locust-driver.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
 import { createEcsReader, createEcsWriter } from '../../substrates/ecs/index.ts';
-import { createKubernetesReader, createKubernetesWriter, type KubeconfigLoadOptions } from '../../substrates/kubernetes/index.ts';
+import { createKubernetesReader, createKubernetesWriter, openKubernetesReader, openKubernetesWriter, type KubeconfigLoadOptions } from '../../substrates/kubernetes/index.ts';
 import type { EcsReader, EcsWriter, KubernetesReader, KubernetesWriter, Substrates } from '../../substrates/types.ts';
 import { ScaledClock, type Clock } from '../../base/clock.ts';
 import { silentLogger, type Logger } from '../../base/logger.ts';
@@ -121,7 +121,7 @@ function sandboxEnvironment(spec: LoadTest, sandbox: SandboxAddresses, logger: L
   };
 }
 
-function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logger): Environment {
+async function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logger): Promise<Environment> {
   const clock = new ScaledClock(1);
   const { production, test } = spec.spec;
   const uses = (s: 'kubernetes' | 'ecs') => spec.spec.applications.some((a) => a[s] !== undefined);
@@ -130,9 +130,9 @@ function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logge
 
   if (uses('kubernetes') && production?.kubernetes && test?.kubernetes) {
     const source = (k: { context: string; kubeconfig?: string | undefined }): KubeconfigLoadOptions => ({ context: k.context, env, ...(k.kubeconfig ? { kubeconfigPath: k.kubeconfig } : {}) });
-    const reader: KubernetesReader = createKubernetesReader({ kubeconfig: source(production.kubernetes), clock, logger });
+    const reader: KubernetesReader = await openKubernetesReader({ kubeconfig: source(production.kubernetes), clock, logger });
     const namespaces = [...new Set(spec.spec.applications.flatMap((a) => (a.kubernetes ? [a.kubernetes.namespace] : [])))];
-    const writer: KubernetesWriter = createKubernetesWriter({
+    const writer: KubernetesWriter = await openKubernetesWriter({
       kubeconfig: source(test.kubernetes),
       clock,
       logger,

@@ -1,11 +1,13 @@
 import { hostname, userInfo } from 'node:os';
-import { UsageError, errorMessage } from '../../../shared/model/errors.ts';
+import { SpecError, UsageError, errorMessage } from '../../../shared/model/errors.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 import { isLoopbackHost } from '../../../shared/net/address.ts';
 import { DEFAULT_TEST_LOCK, type LoadTest } from '../../../shared/spec/schema.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import { ScaledClock, type Clock } from '../../base/clock.ts';
 import type { Logger } from '../../base/logger.ts';
+import { unresolvableSecrets } from '../../base/secret-resolver.ts';
+import { secretRefsOf } from '../../../shared/spec/spec-secrets.ts';
 import type { EnvironmentIdentity } from '../../substrates/types.ts';
 import { newRunId, startRun, type RunHandle } from '../run/conductor.ts';
 import { acquireTestLock, type AcquireOptions, type HeldLock, type LockHolder, type LockOwner, type LockTarget } from './env-lock.ts';
@@ -144,6 +146,9 @@ export async function prepareTestEnvironment(
 }
 
 export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOptions = {}): Promise<LaunchedRun> {
+  // a secret the run will need and cannot read is bad input (exit 2, HTTP 400) before anything is opened
+  const secrets = await unresolvableSecrets(secretRefsOf(spec));
+  if (secrets.length) throw new SpecError(secrets);
   const runId = opts.runId ?? newRunId(spec.metadata.name);
   const timeScale = opts.timeScale ?? spec.spec.sandbox?.timeScale ?? 1;
   const { env, clock, lock } = await prepareTestEnvironment(spec, deps, {

@@ -1,6 +1,6 @@
 import { UsageError } from '../../../shared/model/errors.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
-import { isRunId } from '../../../shared/model/run-id.ts';
+import { runIdProblem } from '../../../shared/model/run-id.ts';
 import { defaultIsAlive, needsRecovery, readJournal, readSnapshot, summarizeJournal } from '../run/journal.ts';
 import { markRecovered, restoreDeadRun, type RecoveryResult } from '../run/recovery.ts';
 import type { LockHolder } from './env-lock.ts';
@@ -37,7 +37,8 @@ export interface RecoverDeps extends LaunchDeps {
 }
 
 export async function recoverRun(runId: string, deps: RecoverDeps, opts: RecoverOptions = {}): Promise<RecoverOutcome> {
-  if (!isRunId(runId)) throw new UsageError(`invalid run id "${runId.slice(0, 140)}": expected letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  const problem = runIdProblem(runId);
+  if (problem) throw new UsageError(problem);
   const snapshot = await readSnapshot(deps.dataDir, runId).catch(() => null);
   if (!snapshot) throw new UsageError(`no run ${runId} with a snapshot in ${deps.dataDir}; \`conductor recover\` lists the runs that need a restore`, { runId });
   const journal = summarizeJournal(await readJournal(deps.dataDir, runId));

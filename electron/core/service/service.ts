@@ -1,10 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConductorHandlers, ExampleDto } from '../../../shared/contract/index.ts';
 import { SpecError, errorMessage } from '../../../shared/model/errors.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
-import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../../shared/spec/validate.ts';
+import { SPEC_LIMITS, describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
+import { readBoundedText } from '../../base/bounded-file.ts';
 import { consoleLogger, type Logger } from '../../base/logger.ts';
 import { RunHistory } from '../records/history.ts';
 import { openStore } from '../records/store.ts';
@@ -21,6 +22,7 @@ import { Scheduler } from './scheduler.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
 import { EMPTY_CATALOG } from './spec-catalog.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
+import { validateSpec } from './spec-loader.ts';
 
 /**
  * The conductor service behind both transports (IPC and HTTP): runs started through the core's
@@ -58,8 +60,8 @@ export function sharedSandboxOpener(host: SharedSandbox | undefined, fetchImpl?:
   return async (spec, o) => openEnvironment(spec, { ...o, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(spec.spec.sandbox && host ? { sandbox: await host.get() } : {}) });
 }
 
-function parseSpec(text: string, fileName?: string): LoadTest {
-  const r = validateSpecText(text, fileName);
+async function parseSpec(text: string, fileName?: string): Promise<LoadTest> {
+  const r = await validateSpec(text);
   if (!r.ok) throw new SpecError(r.issues, fileName);
   return r.spec;
 }
@@ -119,15 +121,15 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'env:list': async () => {
       const env = opts.env ?? process.env;
       return {
-        kubeContexts: kubeContextNames(env),
-        awsProfiles: awsProfileNames(env),
+        kubeContexts: await kubeContextNames(env),
+        awsProfiles: await awsProfileNames(env),
         sandbox: { available: true, timeScale: opts.timeScale ?? 1 },
         host: opts.host,
       };
     },
 
-    'spec:validate': async ({ text, fileName }) => {
-      const r = validateSpecText(text, fileName);
+    'spec:validate': async ({ text }) => {
+      const r = await validateSpec(text);
       if (!r.ok) return { ok: false, issues: r.issues };
       return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec) };
     },
@@ -144,9 +146,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
       for (const n of names.slice(0, 100)) {
         const path = join(opts.examplesDir, n);
         try {
-          const info = await stat(path);
-          if (!info.isFile() || info.size > 1_000_000) continue;
-          const text = await readFile(path, 'utf8');
+          const text = await readBoundedText(path, { maxBytes: SPEC_LIMITS.maxBytes, what: 'an example spec' });
           // only LoadTest specs (not e.g. the CronJob manifest)
           if (!/^kind:\s*LoadTest\s*$/m.test(text)) continue;
           out.push({ name: n.replace(/\.ya?ml$/, ''), text });
@@ -161,7 +161,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'spec:save': async () => null,
 
     'parity:read': async ({ text }) => {
-      const spec = parseSpec(text);
+      const spec = await parseSpec(text);
       const env = await open(spec, { timeScale: timeScaleFor(spec), env: opts.env ?? process.env, logger });
       try {
         return await readParity(spec, env.substrates, AbortSignal.timeout(120_000));
@@ -171,7 +171,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     },
 
     'run:start': async ({ text, timeScale }) => {
-      const spec = parseSpec(text);
+      const spec = await parseSpec(text);
       const handle = await slots.start(spec, {
         timeScale: timeScaleFor(spec, timeScale),
         trigger: { source: 'manual', summary: opts.host === 'electron' ? 'started in the desktop app' : 'started from the cockpit or the API of conductor serve' },

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_RECENT_SPECS, parseSettingsPatch, settingsFromStored, settingsPatchSchema, type SettingsDto, type SettingsPatch } from '../../../shared/contract/settings.ts';
+import { readBoundedText } from '../../base/bounded-file.ts';
 import { writeFileAtomic } from '../../base/fs-atomic.ts';
 
 /**
@@ -55,11 +55,11 @@ export function createFileSettingsStore(dataDir: string): SettingsStore {
   const read = async (): Promise<SettingsDto> => {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // bounded: a settings.json replaced by a FIFO or a huge file reads as the defaults, at once
+      text = await readBoundedText(file, { maxBytes: MAX_FILE_BYTES, what: 'the settings file' });
     } catch {
       return settingsFromStored({});
     }
-    if (text.length > MAX_FILE_BYTES) return settingsFromStored({});
     try {
       const raw = JSON.parse(text) as unknown;
       return settingsFromStored(raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {});

@@ -4,7 +4,8 @@ import type { RunEvent } from '../../../shared/model/run.ts';
 import type { LoadTest, NotifyRoute } from '../../../shared/spec/schema.ts';
 import type { Logger } from '../../base/logger.ts';
 import { RunHistory } from '../records/history.ts';
-import { describeReference, readSecret } from './secret-value.ts';
+import { resolveHttpUrl } from '../../base/secret-resolver.ts';
+import { describeSecretRef } from '../../../shared/spec/secret-ref.ts';
 import { deviationOf, formatFor, type TeamMessage } from './team-messages.ts';
 
 /**
@@ -45,11 +46,8 @@ export function routesFor(spec: LoadTest, owners: string[]): NotifyRoute[] {
 }
 
 /** a route's URL: the literal, or the value of its reference (an http(s) URL; never shown) */
-export async function resolveRouteUrl(url: NotifyRoute['url'], env: NodeJS.ProcessEnv): Promise<string> {
-  if (typeof url === 'string') return url;
-  const value = await readSecret(url, env);
-  if (!/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/.test(value)) throw new Error(`the webhook URL from ${describeReference(url)} is not an http(s) URL`);
-  return value;
+export function resolveRouteUrl(url: NotifyRoute['url'], env: NodeJS.ProcessEnv): Promise<string> {
+  return resolveHttpUrl(url, { env });
 }
 
 export class TeamNotifier {
@@ -98,7 +96,7 @@ export class TeamNotifier {
     };
     for (const route of this.routes) {
       if (!route.events.includes(kind)) continue;
-      const to = typeof route.url === 'string' ? route.url.replace(/[?#].*$/, '') : `(${describeReference(route.url)})`;
+      const to = typeof route.url === 'string' ? route.url.replace(/[?#].*$/, '') : `(${describeSecretRef(route.url)})`;
       try {
         const url = await resolveRouteUrl(route.url, this.deps.env ?? process.env);
         const res = await (this.deps.fetch ?? fetch)(url, {

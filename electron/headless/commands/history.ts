@@ -5,7 +5,7 @@ import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunSummary } from '../../../shared/model/run.ts';
 import { RunHistory, compareRuns, previousComparable } from '../../core/records/history.ts';
 import type { CliContext } from '../cli-context.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT, UsageError, runIdArgument } from '../exit-codes.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**
@@ -114,7 +114,7 @@ export function registerHistory(program: Command, ctx: CliContext): void {
   history
     .command('show')
     .description("one run: its Markdown summary, or (-o json) the full report (resolved spec, parity before/after, timeline, KPI series, verdict)")
-    .argument('<runId>', 'a run id from `conductor history`')
+    .argument('<runId>', 'a run id from `conductor history`', runIdArgument)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .addOption(dataDirOption())
     .action(async (runId: string, opts: { output: 'markdown' | 'json'; dataDir?: string }) => {
@@ -128,8 +128,8 @@ export function registerHistory(program: Command, ctx: CliContext): void {
   history
     .command('compare')
     .description('compare run B with run A (the baseline): plateau OPM, plateau p99, error rate; with one run, compare it with the previous run of the same spec. Exit 1 when B regressed')
-    .argument('<a>', 'the baseline run (or, alone, the run to check against its predecessor)')
-    .argument('[b]', 'the run to compare with the baseline')
+    .argument('<a>', 'the baseline run (or, alone, the run to check against its predecessor)', runIdArgument)
+    .argument('[b]', 'the run to compare with the baseline', runIdArgument)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(dataDirOption())
     .action(async (aId: string, bId: string | undefined, opts: { output: ListFormat; dataDir?: string }) => {

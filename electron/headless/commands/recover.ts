@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT, UsageError, runIdArgument } from '../exit-codes.ts';
 import { openCliEnvironment } from '../open-environment.ts';
 import type { LaunchDeps } from '../../core/service/launch-run.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
@@ -29,7 +29,7 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
   program
     .command('recover')
     .description('list unfinished runs, or restore the test environment of one (RUN_ID) or all (--all) to the snapshot taken before it')
-    .argument('[runId]', 'the run to restore')
+    .argument('[runId]', 'the run to restore', runIdArgument)
     .option('--all', 'restore every unfinished run')
     .option('--force', 'restore RUN_ID to its snapshot even when it is not pending (it finished, or was recovered) — this undoes every change made to those apps since that run')
     .option('--data-dir <dir>', 'where journals live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
-import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { rawStream } from '../safe-output.ts';
 import { TerminalDisplay } from '../terminal-display.ts';
 import type { RunResult } from '../../core/run/conductor.ts';
 import type { LaunchDeps, LaunchedRun } from '../../core/service/launch-run.ts';
 import { openCliEnvironment } from '../open-environment.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
 import type { Logger } from '../../base/logger.ts';
+import { writePrivateFile } from '../../base/fs-atomic.ts';
 import type { OpenEnvironment } from '../../core/service/environment.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -55,7 +57,7 @@ async function makeParents(dir: string): Promise<void> {
     if (dirname(d) === d) break;
     d = dirname(d);
   }
-  for (const m of missing) await mkdir(m).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+  for (const m of missing) await mkdir(m, 0o700).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
 }
 
 /** The journal must be writable before the first write to the test environment: without it, no recovery. */
@@ -173,7 +175,8 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
               io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau, timeouts); it must match the time scale of the \`conductor sandbox\` this spec reaches\n`);
             }
             const h = handle;
-            display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
+            // the panel draws with cursor codes: it writes raw and escapes the text it shows itself
+            display = new TerminalDisplay({ out: rawStream(io.stdout), tty, status: () => h.status() });
             if (!tty) io.stdout.write(`run ${h.runId}: ${spec.metadata.name} on ${h.testEnvironment} (data in ${dataDir}; lock: ${h.lock})\n`);
             const result = await h.done;
             display.finish();
@@ -187,7 +190,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
             let exitCode: number = exitCodeFor(v.status);
             for (const o of outputs) {
               try {
-                await writeFile(o.path, o.render(result.report), { mode: 0o600 });
+                await writePrivateFile(o.path, o.render(result.report));
                 io.stdout.write(`wrote ${o.path}\n`);
               } catch (err) {
                 io.stderr.write(`error: could not write ${o.path}: ${errorMessage(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);

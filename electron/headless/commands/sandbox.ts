@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Sandbox } from '../../sandbox/index.ts';
 import { SANDBOX_DEFAULT_PORTS } from '../../sandbox/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../exit-codes.ts';
+import { writePrivateFile } from '../../base/fs-atomic.ts';
 import { parseTimeScale } from '../options.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
@@ -53,7 +53,7 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
         throw err;
       });
       try {
-        if (opts.kubeconfigOut) await writeFile(opts.kubeconfigOut, sandbox.kubeconfigYaml(), { mode: 0o600 });
+        if (opts.kubeconfigOut) await writePrivateFile(opts.kubeconfigOut, sandbox.kubeconfigYaml());
         io.stdout.write(describeSandbox(sandbox, opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : undefined));
         await waitForExit();
         io.stdout.write(summary(sandbox));

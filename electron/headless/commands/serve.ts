@@ -11,7 +11,7 @@ import { holdingSignals, type SignalSource } from '../signals.ts';
 import { isLoopbackHost, parseTimeScale } from '../options.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { loadSpecCatalog, EMPTY_CATALOG } from '../../core/service/spec-catalog.ts';
-import { parseReference, type SecretReference } from '../../core/service/secret-value.ts';
+import { parseSecretRefOption, type SecretRef } from '../../../shared/spec/secret-ref.ts';
 import { HTTP_TRIGGER_PATH } from '../../../shared/contract/index.ts';
 
 /**
@@ -37,8 +37,8 @@ export interface ServeOptions {
   examplesDir: string;
   /** the specs change events and schedules may run */
   specsDir?: string;
-  githubSecret?: SecretReference;
-  gitlabToken?: SecretReference;
+  githubSecret?: SecretRef;
+  gitlabToken?: SecretRef;
   /** the cockpit's address for links in the owning teams' messages (default: the address served) */
   publicUrl?: string;
 }
@@ -202,11 +202,9 @@ export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv
   const root = projectRoot();
   const ref = (text: string | undefined, option: string) => {
     if (text === undefined) return undefined;
-    try {
-      return parseReference(text, option);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseSecretRefOption(text);
+    if (!parsed) throw new UsageError(`${option}: expected a reference env:NAME (an environment variable) or file:/absolute/path (a file), never the secret itself`);
+    return parsed;
   };
   const githubSecret = ref(raw.githubSecret, '--github-secret');
   const gitlabToken = ref(raw.gitlabToken, '--gitlab-token');

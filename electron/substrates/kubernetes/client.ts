@@ -54,6 +54,16 @@ function middleware(pre: (ctx: RequestContext) => void): ObservableMiddleware {
   };
 }
 
+/** `work`, or a rejection as soon as `signal` aborts (whatever `work` is waiting for). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly autoscaling: AutoscalingV2Api;
@@ -102,7 +112,8 @@ export class KubeClient {
       }
       this.requests++;
       try {
-        return await fn({ middleware: mws, middlewareMergeStrategy: 'append' });
+        // the signal also ends a wait that happens before the request is sent (authentication)
+        return await untilAborted(fn({ middleware: mws, middlewareMergeStrategy: 'append' }), signal);
       } catch (err) {
         if (opts.signal?.aborted) throw abortedError(ctx);
         if (timeout.signal.aborted) {

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../../base/logger.ts';
@@ -6,15 +6,15 @@ import type { K8sAppState } from '../../../shared/model/app-state.ts';
 import { SubstrateError, errorMessage } from '../../../shared/model/errors.ts';
 import type { EnvironmentIdentity, K8sAppRef, KubernetesReader } from '../types.ts';
 import { KubeClient } from './client.ts';
-import { loadKubeconfig, type KubeconfigLoadOptions } from './kubeconfig-loader.ts';
+import { loadKubeconfig, selectContext, type KubeconfigLoadOptions, type LoadedKubeconfig } from './kubeconfig-loader.ts';
 import { imagesSignature, toAppState, type DeploymentLike, type HpaLike } from './mapping.ts';
 import type { RetryPolicy } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
 /** Options shared by the reader and the writer. */
 export interface KubernetesAdapterOptions {
-  /** a loaded KubeConfig, or how to load one (context, explicit path, env for KUBECONFIG/HOME) */
-  kubeconfig: KubeConfig | KubeconfigLoadOptions;
+  /** a KubeConfig (its `context` is selected on a copy), or one loadKubeconfig loaded (files are read by openKubernetesReader/Writer) */
+  kubeconfig: KubeConfig | LoadedKubeconfig;
   /** the context to use (overrides `kubeconfig.context`); default the current-context */
   context?: string;
   clock: Clock;
@@ -26,8 +26,18 @@ export interface KubernetesAdapterOptions {
   concurrency?: number;
 }
 
+/** Options whose kubeconfig may still be files to read (KUBECONFIG, an explicit path). */
+export type KubernetesOpenOptions<T extends KubernetesAdapterOptions = KubernetesAdapterOptions> = Omit<T, 'kubeconfig'> & { kubeconfig: KubeConfig | LoadedKubeconfig | KubeconfigLoadOptions };
+
+/** Read the kubeconfig files (bounded, asynchronous: ./kubeconfig-loader.ts) if they are not read yet. */
+export async function loadedOptions<T extends KubernetesAdapterOptions>(opts: KubernetesOpenOptions<T>): Promise<T> {
+  const k = opts.kubeconfig;
+  if (k instanceof KubeConfig || 'kc' in k) return opts as T;
+  return { ...opts, kubeconfig: await loadKubeconfig(k, opts.context) } as T;
+}
+
 export function createKubeClient(opts: KubernetesAdapterOptions): KubeClient {
-  const { kc, target } = loadKubeconfig(opts.kubeconfig, opts.context);
+  const { kc, target } = opts.kubeconfig instanceof KubeConfig ? selectContext(opts.kubeconfig, opts.context) : opts.kubeconfig;
   return new KubeClient({
     kc,
     target,
@@ -130,6 +140,11 @@ export async function clusterIdentity(client: KubeClient, signal?: AbortSignal):
 /**
  * The production side: reads only. The returned object has no mutating methods at all.
  */
+/** createKubernetesReader after reading the kubeconfig files. */
+export async function openKubernetesReader(opts: KubernetesOpenOptions): Promise<KubernetesReader> {
+  return createKubernetesReader(await loadedOptions(opts));
+}
+
 export function createKubernetesReader(opts: KubernetesAdapterOptions): KubernetesReader {
   const client = createKubeClient(opts);
   const concurrency = opts.concurrency ?? 16;

@@ -5,7 +5,7 @@ import type { K8sAppRef, KubernetesWriter, LeaseRecord, LeaseWrite, WaitOptions 
 import type { KubeClient } from './client.ts';
 import { productionGuard, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutFailure, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
-import { clusterIdentity, createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
+import { clusterIdentity, createKubeClient, listHpas, loadedOptions, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions, type KubernetesOpenOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
 import { gitOpsHolds } from './gitops.ts';
 import { watchChangesWith } from './changes.ts';
@@ -62,6 +62,11 @@ export function deploymentPatch(ref: K8sAppRef, dep: DeploymentLike, desired: K8
  * The test side: reads like the reader, writes images, replicas, resources and HPA bounds, and
  * runs cleanup Jobs (./job-runner.ts). Every write first passes the production guard.
  */
+/** createKubernetesWriter after reading the kubeconfig files. */
+export async function openKubernetesWriter(opts: KubernetesOpenOptions<KubernetesWriterOptions>): Promise<KubernetesWriter> {
+  return createKubernetesWriter(await loadedOptions(opts));
+}
+
 export function createKubernetesWriter(opts: KubernetesWriterOptions): KubernetesWriter {
   const client = createKubeClient(opts);
   const production = opts.productionTargets ?? [];

@@ -1,15 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../support/clocks.ts';
 import { runLoadTest } from '../../../electron/core/run/conductor.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
 
 /** Cleanup hooks: HTTP (a real loopback server) and Kubernetes Jobs (through the optional runJob seam). */
+
+/** files under `dir` whose content holds `needle` */
+async function grepDir(dir: string, needle: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path, 'utf8')).includes(needle)) out.push(path);
+  }
+  return out;
+}
 
 let dataDir: string;
 let server: Server;
@@ -33,12 +45,15 @@ beforeEach(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await new Promise((r) => server.close(r));
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('cleanup hooks', () => {
   it('run in order after restore, even when the run was aborted, with method, headers and body', async () => {
+    // the header is a reference: its value is read from the environment when the hook runs
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_AUTH', 'Bearer t0p-s3cret');
     const clock = new VirtualClock();
     const w = makeWorld(clock);
     const jobs: string[] = [];
@@ -50,7 +65,7 @@ describe('cleanup hooks', () => {
     const r = await runLoadTest(
       makeSpec((s) => {
         s.spec.cleanup = [
-          { http: { method: 'DELETE', url: `${base}/test-orders?run=x`, headers: { authorization: 'Bearer t' } } },
+          { http: { method: 'DELETE', url: `${base}/test-orders?run=x`, headers: { authorization: { env: 'CONDUCTOR_TEST_CLEANUP_AUTH' } } } },
           { kubernetesJob: { namespace: 'shop', name: 'purge', image: 'reg/purge:1', command: ['purge', '--all'] } },
           { http: { method: 'POST', url: `${base}/reset`, body: '{"all":true}' } },
         ];
@@ -65,11 +80,42 @@ describe('cleanup hooks', () => {
     expect(r.verdict.status).toBe('passed');
     expect(restoredFirst).toBe(true);
     expect(hits).toEqual([
-      { method: 'DELETE', url: '/test-orders?run=x', auth: 'Bearer t', body: '' },
+      { method: 'DELETE', url: '/test-orders?run=x', auth: 'Bearer t0p-s3cret', body: '' },
       { method: 'POST', url: '/reset', auth: undefined, body: '{"all":true}' },
     ]);
     expect(jobs).toEqual(['shop/purge: purge --all']);
     expect(r.status.phases.find((p) => p.phase === 'cleanup')?.state).toBe('done');
+    // the report, the journal and the snapshot hold the reference, never the value
+    expect(JSON.stringify(r.report)).toContain('CONDUCTOR_TEST_CLEANUP_AUTH');
+    expect(JSON.stringify(r.report)).not.toContain('t0p-s3cret');
+    expect(await grepDir(dataDir, 't0p-s3cret')).toEqual([]);
+  });
+
+  /** a run whose first cleanup hook's URL is the environment variable CONDUCTOR_TEST_CLEANUP_URL */
+  async function runWithReferencedUrl(onEvent?: (e: RunEvent) => void) {
+    const clock = new VirtualClock();
+    const w = makeWorld(clock);
+    const spec = makeSpec((s) => {
+      s.spec.cleanup = [{ http: { url: { env: 'CONDUCTOR_TEST_CLEANUP_URL' } } }, { http: { url: `${base}/b` } }];
+    });
+    const r = await runLoadTest(spec, { clock, substrates: w.substrates, locust: w.locust, kpi: w.kpi, logger: silentLogger, dataDir }, onEvent ? { onEvent } : {});
+    return { r, w };
+  }
+
+  it('a reference that is not set stops the run in validate, before any write, naming the field and the reference', async () => {
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '');
+    const { r, w } = await runWithReferencedUrl();
+    expect(w.writes).toEqual([]);
+    expect(r.status.phases.find((p) => p.phase === 'validate')?.state).toBe('failed');
+    expect(JSON.stringify(r.status)).toContain('spec.cleanup[0].http.url: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set');
+  });
+
+  it('a reference gone by the time of cleanup is flagged by its name, never its value, and the other hooks run', async () => {
+    vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', `${base}/a?token=t0p-s3cret`);
+    const { r } = await runWithReferencedUrl((e) => void (e.type === 'phase' && e.phase === 'cleanup' && e.state === 'running' && vi.stubEnv('CONDUCTOR_TEST_CLEANUP_URL', '')));
+    expect(hits.map((h) => h.url)).toEqual(['/b']);
+    expect(r.status.flags).toContain('cleanup hook 1 failed: the environment variable CONDUCTOR_TEST_CLEANUP_URL is not set (the spec references it for a secret value)');
+    expect(JSON.stringify(r.report)).not.toContain('t0p-s3cret');
   });
 
   it('a non-2xx answer or a missing Job seam is flagged; the remaining hooks still run; the verdict stands', async () => {

@@ -64,8 +64,10 @@ describe('the run journal', () => {
   });
 
   it('refuses run ids that could escape the data directory', () => {
-    expect(() => runDir(dataDir, '../etc')).toThrow(/invalid run id/);
-    expect(() => runDir(dataDir, 'a/b')).toThrow(/invalid run id/);
+    for (const id of ['../etc', 'a/b', '..', '.', '.hidden', '']) {
+      expect(() => runDir(dataDir, id), id).toThrow(/is not a run id; expected a run id such as/);
+      expect(() => runDir(dataDir, id)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { VirtualClock } from '../../support/clocks.ts';
@@ -155,6 +156,22 @@ describe('the conductor service', () => {
     expect(env.awsProfiles).toEqual(['default', 'loadtest', 'prod-readonly']);
     expect(env.host).toBe('http');
     expect(JSON.stringify(env)).not.toMatch(/SECRET|AKIA|token/i);
+  });
+
+  it('env:list reads kubeconfig and AWS files bounded: a FIFO or /dev/zero among them contributes no names and never blocks', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const kube = join(dir, 'kube.yaml');
+    await writeFile(kube, stringify({ clusters: [{ name: 'c', cluster: { server: 'https://k' } }], contexts: [{ name: 'only-this', context: { cluster: 'c' } }] }));
+    const env = { ...process.env, HOME: join(dir, 'nohome'), KUBECONFIG: [fifo, '/dev/zero', kube].join(delimiter), AWS_CONFIG_FILE: fifo, AWS_SHARED_CREDENTIALS_FILE: '/dev/zero' };
+    const s = createConductorService({ dataDir: join(dir, 'data-env'), host: 'http', env, logger: silentLogger });
+    try {
+      const answer = await s.handlers['env:list']({});
+      expect(answer.kubeContexts).toEqual(['only-this']);
+      expect(answer.awsProfiles).toEqual([]);
+    } finally {
+      await s.close();
+    }
   });
 
   it('recovery:list and recovery:restore bring a crashed run back', async () => {

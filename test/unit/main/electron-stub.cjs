@@ -1,15 +1,15 @@
-/* global require, module, process, setImmediate */
+/* global require, module, process, setImmediate, Request */
 /* eslint-disable @typescript-eslint/no-require-imports */
 // A stand-in for the 'electron' module, for running the real main-process bundle under plain Node.
 // It records what main does, then drives it: calls IPC handlers as the window and as a stranger,
 // emits a run-less quit, and prints one JSON report line on stdout.
 const { EventEmitter } = require('node:events');
-const { mkdtempSync, readdirSync } = require('node:fs');
+const { mkdtempSync, readdirSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
-const report = { windows: [], loaded: [], ipc: [], session: [], notifications: 0, answers: {}, quit: false };
+const report = { windows: [], loaded: [], ipc: [], session: [], notifications: 0, answers: {}, quit: false, schemes: null, protocols: [], served: {} };
+const protocolHandlers = new Map();
 const appEvents = new EventEmitter();
 const userData = mkdtempSync(join(tmpdir(), 'conductor-electron-stub-'));
 let readyResolve;
@@ -89,7 +89,12 @@ class Notification {
 const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) };
 
 async function drive(win) {
-  const indexUrl = pathToFileURL(report.loaded[0] ?? '').href;
+  const indexUrl = report.loaded[0] ?? '';
+  // the app:// handler answers the renderer's files, and nothing outside the renderer folder
+  const serve = protocolHandlers.get('app');
+  if (serve) {
+    for (const url of ['app://cockpit/index.html', 'app://cockpit/%2e%2e/main/index.cjs', 'app://cockpit/..%2f..%2fetc%2fpasswd']) report.served[url] = (await serve(new Request(url))).status;
+  }
   const ours = { sender: { id: win.webContents.id }, senderFrame: { url: indexUrl, parent: null } };
   const stranger = { sender: { id: win.webContents.id }, senderFrame: { url: 'https://attacker.example/', parent: null } };
   report.answers.envList = await handlers.get('env:list')(ours, {});
@@ -107,6 +112,7 @@ async function drive(win) {
   report.answers.settingsSecret = await handlers.get('settings:set')(ours, { environments: { ...choice, locustUrl: 'http://u:hunter2@locust:8089' } });
   report.answers.settingsGet = await handlers.get('settings:get')(ours, {});
   report.settingsFile = readdirSync(userData).filter((n) => n.endsWith('.json'));
+  report.settingsMode = report.settingsFile.map((n) => (statSync(join(userData, n)).mode & 0o777).toString(8));
   const evt = { prevented: false, preventDefault() { this.prevented = true; } };
   appEvents.emit('before-quit', evt);
   report.quitPrevented = evt.prevented;
@@ -117,6 +123,20 @@ function finish() {
   process.exit(0);
 }
 
-setImmediate(() => readyResolve());
-module.exports = { app, BrowserWindow, ipcMain, session, Notification, dialog, shell: {} };
+let readyCalled = false;
+setImmediate(() => {
+  readyCalled = true;
+  readyResolve();
+});
+const protocol = {
+  registerSchemesAsPrivileged: (schemes) => {
+    report.schemes = { schemes, beforeReady: !readyCalled };
+  },
+  handle: (scheme, fn) => {
+    report.protocols.push(scheme);
+    protocolHandlers.set(scheme, fn);
+  },
+};
+
+module.exports = { app, BrowserWindow, ipcMain, session, Notification, dialog, protocol, shell: {} };
 module.exports.default = module.exports;

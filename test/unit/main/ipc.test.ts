@@ -25,9 +25,10 @@ function standInIpcMain() {
   return { ipcMain, handlers, call };
 }
 
-const where: RendererLocation = { kind: 'file', indexFile: '/opt/Conductor/resources/app/out/renderer/index.html', indexUrl: 'file:///opt/Conductor/resources/app/out/renderer/index.html' };
+const where: RendererLocation = { kind: 'app', rootDir: '/opt/Conductor/resources/app.asar/out/renderer' };
+const INDEX_URL = 'app://cockpit/index.html';
 const WINDOW_ID = 7;
-const ours: IpcEventLike = { sender: { id: WINDOW_ID }, senderFrame: { url: where.indexUrl, parent: null } };
+const ours: IpcEventLike = { sender: { id: WINDOW_ID }, senderFrame: { url: INDEX_URL, parent: null } };
 
 function setup() {
   const service = createStandInService();
@@ -83,11 +84,13 @@ describe('IPC handlers', () => {
     expect(!named.ok && named.error.message).toMatch(/runId/);
   });
 
-  it('rejects foreign senders: other windows, subframes, remote or other file URLs, no frame', async () => {
+  it('rejects foreign senders: other windows, subframes, remote or file URLs, another app:// host, no frame', async () => {
     const { call, service } = setup();
     const foreign: IpcEventLike[] = [
-      { sender: { id: WINDOW_ID + 1 }, senderFrame: { url: where.indexUrl, parent: null } },
-      { sender: { id: WINDOW_ID }, senderFrame: { url: where.indexUrl, parent: { url: where.indexUrl } } },
+      { sender: { id: WINDOW_ID + 1 }, senderFrame: { url: INDEX_URL, parent: null } },
+      { sender: { id: WINDOW_ID }, senderFrame: { url: INDEX_URL, parent: { url: INDEX_URL } } },
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://elsewhere/index.html', parent: null } },
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///opt/Conductor/resources/app.asar/out/renderer/index.html', parent: null } },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://attacker.example/', parent: null } },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///home/user/Downloads/evil.html', parent: null } },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///opt/Conductor/resources/app/out/renderer/../../../../evil.html', parent: null } },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -23,12 +23,18 @@ let report: {
   windowOpen: unknown;
   quitPrevented: boolean;
   settingsFile: string[];
+  settingsMode: string[];
+  schemes: { schemes: { scheme: string; privileges: Record<string, boolean> }[]; beforeReady: boolean } | null;
+  protocols: string[];
+  served: Record<string, number>;
   quit: boolean;
 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'conductor-main-bundle-'));
   const outfile = join(dir, 'main', 'index.cjs');
+  await mkdir(join(dir, 'renderer'), { recursive: true });
+  await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><title>Conductor</title>');
   await build({ ...mainOptions(ROOT, outfile), alias: { electron: join(ROOT, 'test', 'unit', 'main', 'electron-stub.cjs') }, external: NATIVE_EXTERNALS, sourcemap: false });
   // the native modules stay outside the bundle, loaded from the project's node_modules (electron-builder packs them)
   const run = spawnSync(process.execPath, [outfile], { env: { ...process.env, CONDUCTOR_ROOT: ROOT, HOME: dir, NODE_PATH: join(ROOT, 'node_modules') }, encoding: 'utf8', timeout: 60_000 });
@@ -47,7 +53,11 @@ describe('the Electron main bundle', () => {
     const wp = report.windows[0]!.webPreferences;
     expect(wp).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(wp.preload).toBe(join(dir, 'preload', 'index.cjs'));
-    expect(report.loaded).toEqual([join(dir, 'renderer', 'index.html')]);
+    // the built renderer through app://cockpit/, not file://
+    expect(report.loaded).toEqual(['app://cockpit/index.html']);
+    expect(report.schemes).toEqual({ schemes: [expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })], beforeReady: true });
+    expect(report.protocols).toEqual(['app']);
+    expect(report.served).toEqual({ 'app://cockpit/index.html': 200, 'app://cockpit/%2e%2e/main/index.cjs': 404, 'app://cockpit/..%2f..%2fetc%2fpasswd': 404 });
     expect(report.windowOpen).toEqual({ action: 'deny' });
     expect(report.session).toEqual(expect.arrayContaining(['csp', 'block-remote', 'deny-permissions', 'deny-checks']));
   });
@@ -71,6 +81,7 @@ describe('the Electron main bundle', () => {
     expect(JSON.stringify(report.answers.settingsSecret)).not.toContain('hunter2');
     expect(report.answers.settingsGet).toEqual({ ok: true, value: { environments: choice, recentSpecs: [] } });
     expect(report.settingsFile).toEqual(['settings.json']);
+    expect(report.settingsMode).toEqual(['600']);
   });
 
   it('closes the service before quitting', () => {

@@ -6,7 +6,7 @@ import { COCKPIT_CSP, COCKPIT_CSP_META } from '../../../electron/base/csp.ts';
 import type { Session, WebContents } from 'electron';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const where: RendererLocation = { kind: 'file', indexFile: '/app/out/renderer/index.html', indexUrl: 'file:///app/out/renderer/index.html' };
+const where: RendererLocation = { kind: 'app', rootDir: '/app/out/renderer' };
 
 describe('the cockpit window', () => {
   it('is isolated, sandboxed, without Node and with web security', () => {
@@ -26,6 +26,12 @@ describe('the cockpit window', () => {
     expect(mainWindowOptions('/p', { width: 800, height: 600, x: 1, y: 2 }).webPreferences).toMatchObject(SECURE_WEB_PREFERENCES);
   });
 
+  it('has DevTools only when the app is not packaged', () => {
+    expect(mainWindowOptions('/p').webPreferences!.devTools).toBe(false);
+    expect(mainWindowOptions('/p', undefined, true).webPreferences!.devTools).toBe(false);
+    expect(mainWindowOptions('/p', undefined, false).webPreferences!.devTools).toBe(true);
+  });
+
   it('has a strict Content-Security-Policy, also in the page itself', () => {
     for (const d of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"]) {
       expect(COCKPIT_CSP).toContain(d);
@@ -37,11 +43,12 @@ describe('the cockpit window', () => {
     expect(meta).toBe(COCKPIT_CSP_META);
   });
 
-  it('knows its own URLs', () => {
-    expect(isAppUrl('file:///app/out/renderer/index.html', where)).toBe(true);
-    expect(isAppUrl('file:///app/out/renderer/assets/index-abc.js', where)).toBe(true);
-    expect(isAppUrl('file:///app/out/renderer/index.html#/run', where)).toBe(true);
-    expect(isAppUrl('file:///app/out/renderer/../../etc/passwd', where)).toBe(false);
+  it('knows its own URLs: app://cockpit/ and nothing else, file:// least of all', () => {
+    expect(isAppUrl('app://cockpit/index.html', where)).toBe(true);
+    expect(isAppUrl('app://cockpit/assets/index-abc.js', where)).toBe(true);
+    expect(isAppUrl('app://cockpit/index.html#/run', where)).toBe(true);
+    expect(isAppUrl('app://other/index.html', where)).toBe(false);
+    expect(isAppUrl('file:///app/out/renderer/index.html', where)).toBe(false);
     expect(isAppUrl('file:///etc/passwd', where)).toBe(false);
     expect(isAppUrl('https://example.com/', where)).toBe(false);
     expect(isAppUrl('not a url', where)).toBe(false);
@@ -62,7 +69,8 @@ describe('the cockpit window', () => {
     };
     expect(nav('https://attacker.example/')).toBe(true);
     expect(nav('file:///etc/passwd')).toBe(true);
-    expect(nav('file:///app/out/renderer/index.html')).toBe(false);
+    expect(nav('file:///app/out/renderer/index.html')).toBe(true);
+    expect(nav('app://cockpit/index.html')).toBe(false);
     let webview = false;
     on.get('will-attach-webview')!({ preventDefault: () => (webview = true) });
     expect(webview).toBe(true);
@@ -88,7 +96,10 @@ describe('the cockpit window', () => {
       return c;
     };
     expect(cancelled('https://cdn.example/lib.js')).toBe(true);
-    expect(cancelled('file:///app/out/renderer/assets/x.js')).toBe(false);
+    expect(cancelled('app://cockpit/assets/x.js')).toBe(false);
+    expect(cancelled('file:///app/out/renderer/assets/x.js')).toBe(true);
+    // DevTools' own pages only when DevTools are on (not packaged)
+    expect(cancelled('devtools://devtools/bundled/inspector.html')).toBe(true);
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read']) {
       let granted: boolean | undefined;
       permission!(null, p, (ok) => (granted = ok));

@@ -1,5 +1,6 @@
 import type { CleanupHook } from '../../../../shared/spec/schema.ts';
 import type { RunContext } from '../run-context.ts';
+import { describeValue, resolveHeaders, resolveHttpUrl, resolveValue } from '../../../base/secret-resolver.ts';
 import { errorMessage } from './common.ts';
 
 /**
@@ -26,15 +27,17 @@ async function runHook(ctx: RunContext, hook: CleanupHook, signal: AbortSignal):
   if (hook.http) {
     const h = hook.http;
     const fetchFn = ctx.deps.fetch ?? fetch;
-    const res = await fetchFn(h.url, {
+    // references are resolved now, for this call only; logs and flags name the reference, not the value
+    const shown = `${h.method} ${describeValue(h.url)}`;
+    const res = await fetchFn(await resolveHttpUrl(h.url), {
       method: h.method,
-      headers: h.headers,
-      ...(h.body !== undefined ? { body: h.body } : {}),
+      headers: await resolveHeaders(h.headers),
+      ...(h.body !== undefined ? { body: await resolveValue(h.body) } : {}),
       signal: AbortSignal.any([signal, AbortSignal.timeout(h.timeout)]),
     });
     await res.arrayBuffer().catch(() => undefined);
-    if (res.status < 200 || res.status > 299) throw new Error(`${h.method} ${h.url} answered HTTP ${res.status}, expected 2xx`);
-    return `${h.method} ${h.url} → ${res.status}`;
+    if (res.status < 200 || res.status > 299) throw new Error(`${shown} answered HTTP ${res.status}, expected 2xx`);
+    return `${shown} → ${res.status}`;
   }
   if (hook.kubernetesJob) {
     const j = hook.kubernetesJob;

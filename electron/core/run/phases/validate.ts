@@ -2,6 +2,8 @@ import { LoadError, SpecError } from '../../../../shared/model/errors.ts';
 import { assertTestIsNotProduction } from '../../rules/test-identity.ts';
 import { unitsOf, type AppUnit } from '../../rules/units.ts';
 import type { RunContext } from '../run-context.ts';
+import { unresolvableSecrets } from '../../../base/secret-resolver.ts';
+import { secretRefsOf } from '../../../../shared/spec/spec-secrets.ts';
 import { errorMessage } from './common.ts';
 
 /** What validate establishes for the phases after it. */
@@ -14,7 +16,8 @@ export interface Validated {
 
 /**
  * validate: the spec is already schema-valid; here the run checks what it will talk to, without
- * writing anything: each app's substrate is configured on both sides, test is not production (by
+ * writing anything: each app's substrate is configured on both sides, every secret reference can
+ * be read, test is not production (by
  * the servers' identity: electron/core/rules/test-identity.ts), and Locust answers with enough
  * workers.
  */
@@ -36,6 +39,10 @@ export async function validatePhase(ctx: RunContext): Promise<Validated> {
     if (!prod && needProduction) issues.push({ path: 'spec.production', message: `application ${u.name} is on ${label}, but no ${label} production environment is configured` });
   }
   if (issues.length) throw new SpecError(issues);
+  // every secret the run will need can be read now (its value is dropped; read again when used)
+  const secrets = await unresolvableSecrets(secretRefsOf(spec));
+  if (secrets.length) throw new SpecError(secrets);
+
   // asked of the servers (launchRun asked before taking the lock; a run started another way is checked here)
   await assertTestIsNotProduction(deps.substrates, ctx.work.signal);
 

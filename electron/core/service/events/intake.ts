@@ -3,7 +3,8 @@ import { ConductorError, errorMessage, toErrorDto, type ErrorDto } from '../../.
 import type { LoadTest } from '../../../../shared/spec/schema.ts';
 import type { Logger } from '../../../base/logger.ts';
 import type { RunQueue } from '../run-queue.ts';
-import { readSecret, type SecretReference } from '../secret-value.ts';
+import { resolveSecret } from '../../../base/secret-resolver.ts';
+import type { SecretRef } from '../../../../shared/spec/secret-ref.ts';
 import { adaptEvent, type ChangeEvent } from './adapters.ts';
 import { githubSignatureValid, sameSecret } from './auth.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -24,7 +25,7 @@ export interface TriggerIntakeDeps {
   specs: () => Iterable<LoadTest>;
   logger: Logger;
   /** GitHub's webhook secret and GitLab's token, by reference */
-  secrets?: { github?: SecretReference; gitlab?: SecretReference };
+  secrets?: { github?: SecretRef; gitlab?: SecretRef };
   env?: NodeJS.ProcessEnv;
   /** events per minute per client, and the burst; default 60 and 20 */
   rate?: { perMinute: number; burst: number };
@@ -93,10 +94,10 @@ export class TriggerIntake {
   private async authenticate(req: IntakeRequest): Promise<IntakeResponse | null> {
     const h = req.headers;
     const env = this.deps.env ?? process.env;
-    const secret = async (ref: SecretReference | undefined) => {
+    const secret = async (ref: SecretRef | undefined) => {
       if (!ref) return null;
       try {
-        return await readSecret(ref, env);
+        return await resolveSecret(ref, { env });
       } catch (err) {
         this.deps.logger.error(`the webhook secret cannot be read: ${errorMessage(err)}`);
         return null;

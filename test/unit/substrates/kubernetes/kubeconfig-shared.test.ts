@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { loadKubeconfig } from '../../../../electron/substrates/kubernetes/kubeconfig-loader.ts';
+import { selectContext } from '../../../../electron/substrates/kubernetes/kubeconfig-loader.ts';
 
 describe('one KubeConfig shared by several adapters', () => {
   it('selecting a context for one adapter does not move the others (or the caller) to it', () => {
@@ -17,8 +17,8 @@ describe('one KubeConfig shared by several adapters', () => {
       ],
       currentContext: 'sandbox-test',
     });
-    const production = loadKubeconfig(kc, 'sandbox-prod');
-    const test = loadKubeconfig(kc, 'sandbox-test');
+    const production = selectContext(kc, 'sandbox-prod');
+    const test = selectContext(kc, 'sandbox-test');
     expect(production.target.server).toBe('http://127.0.0.1:1');
     expect(production.kc.getCurrentContext()).toBe('sandbox-prod');
     expect(production.kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:1');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../../../electron/base/clock.ts';
 import { kubeconfigFor, kubeconfigYaml, shopKubeSeed, startKubernetesApiServer, type KubeApiServer, type KubeApiServerOptions } from '../../../../electron/sandbox/kubernetes/index.ts';
 
@@ -11,6 +12,8 @@ import { kubeconfigFor, kubeconfigYaml, shopKubeSeed, startKubernetesApiServer, 
 export interface SandboxCluster {
   servers: Record<string, KubeApiServer>;
   kubeconfigPath: string;
+  /** the same kubeconfig, loaded (the adapters' tests; loading files is kubeconfig-loader's test) */
+  kubeconfig: KubeConfig;
   dir: string;
   close(): Promise<void>;
 }
@@ -27,9 +30,12 @@ export async function startSandboxClusters(clock: Clock, specs: Record<string, O
     Object.keys(servers).map((context) => ({ name: context, cluster: `${context}-cluster` })),
   );
   writeFileSync(kubeconfigPath, kubeconfigYaml(doc));
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromString(kubeconfigYaml(doc));
   return {
     servers,
     kubeconfigPath,
+    kubeconfig,
     dir,
     close: async () => {
       await Promise.all(Object.values(servers).map((s) => s.close()));
