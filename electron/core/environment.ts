@@ -1,7 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import { createLocustKpi, createPrometheusKpi } from '../load/kpi/index.ts';
-import { createLocustDriver } from '../load/locust-driver.ts';
+import { createLocustDriver, type LocustAuth } from '../load/locust-driver.ts';
+import { resolveLocustAuth } from '../load/locust-auth.ts';
 import type { KpiSource, LocustDriver } from '../load/types.ts';
 import { startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { createEcsReader, createEcsWriter } from '../substrates/ecs/index.ts';
@@ -112,12 +113,13 @@ function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logge
   }
   const url = spec.spec.load.locust.url;
   if (!url) throw new Error('spec.load.locust.url is required outside the sandbox');
-  const { locust, kpi } = loadFor(spec, url, clock, logger, opts.fetch);
+  const auth = resolveLocustAuth(spec.spec.load.locust.auth, { env });
+  const { locust, kpi } = loadFor(spec, url, clock, logger, opts.fetch, auth);
   return { substrates, locust, kpi, clock, close: async () => {} };
 }
 
-function loadFor(spec: LoadTest, url: string, clock: Clock, logger: Logger, fetchImpl?: typeof fetch): { locust: LocustDriver; kpi: KpiSource } {
-  const locust = createLocustDriver({ url, clock, logger, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+function loadFor(spec: LoadTest, url: string, clock: Clock, logger: Logger, fetchImpl?: typeof fetch, auth?: LocustAuth): { locust: LocustDriver; kpi: KpiSource } {
+  const locust = createLocustDriver({ url, clock, logger, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(auth ? { auth } : {}) });
   const { kpi: k } = spec.spec.load;
   const kpi: KpiSource = k.prometheus
     ? createPrometheusKpi({ url: k.prometheus.url, query: k.prometheus.query, clock, driver: locust, ...(fetchImpl ? { fetch: fetchImpl } : {}) })

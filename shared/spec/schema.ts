@@ -150,12 +150,39 @@ export const kpiSchema = z
   })
   .strict();
 
+/**
+ * A secret, never written in the spec: the name of an environment variable, or a file to read
+ * (its content, without a trailing newline). Resolved when the run opens its environment.
+ */
+export const secretRefSchema = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').describe('an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1).max(4096) }).strict(),
+]);
+export type SecretRef = z.output<typeof secretRefSchema>;
+
+/** credentials for the Locust master or the ingress in front of it: a header, or HTTP basic (2.12's --web-auth too) */
+export const locustAuthSchema = z.union([
+  z
+    .object({
+      header: z
+        .object({
+          name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name').describe('an HTTP header name such as X-Ingress-Token'),
+          value: secretRefSchema,
+        })
+        .strict(),
+    })
+    .strict(),
+  z.object({ basic: z.object({ username: z.string().min(1).max(256), password: secretRefSchema }).strict() }).strict(),
+]);
+
 export const loadSchema = z
   .object({
     locust: z
       .object({
-        /** the Locust master's web/API URL; required unless `spec.sandbox` is set (the sandbox runs its own) */
+        /** the Locust master's web/API URL, with its --web-base-path if it has one; required unless `spec.sandbox` is set (the sandbox runs its own) */
         url: httpUrl.optional(),
+        /** credentials the master or its ingress wants, as references: { header: { name, value: { env | file } } } or { basic: { username, password: { env | file } } } */
+        auth: locustAuthSchema.optional(),
         /** the system under test, passed to Locust as `host` */
         host: httpUrl.optional(),
         /** workers the master must have before load starts */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../../../shared/model/errors.ts';
+import { validateSpecText } from '../../../../shared/spec/validate.ts';
+import { resolveLocustAuth } from '../../../../electron/load/locust-auth.ts';
+
+const spec = (auth: string) => `apiVersion: conductor/v1
+kind: LoadTest
+metadata: { name: auth-check }
+spec:
+  sandbox: {}
+  applications: [{ name: shop, kubernetes: { namespace: shop, deployment: shop } }]
+  load:
+    locust: { url: "http://127.0.0.1:8089/locust", auth: ${auth} }
+    kpi: { locustRequest: "POST /orders" }
+    targetOrdersPerMinute: 600
+    rampUp: 1m
+    plateau: 1m
+`;
+
+describe('spec.load.locust.auth: credentials only as references', () => {
+  it('takes a header from an environment variable, or basic auth with the password from a file', () => {
+    const a = validateSpecText(spec('{ header: { name: X-Ingress-Token, value: { env: LOCUST_TOKEN } } }'));
+    expect(a.ok).toBe(true);
+    const b = validateSpecText(spec('{ basic: { username: ops, password: { file: /run/secrets/locust } } }'));
+    expect(b.ok).toBe(true);
+  });
+
+  it('refuses a secret written in clear, naming the field', () => {
+    const r = validateSpecText(spec('{ header: { name: X-Ingress-Token, value: "s3cr3t" } }'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path).join(' ')).toMatch(/spec\.load\.locust\.auth/);
+    // the refusal does not repeat the secret
+    expect(JSON.stringify(r.issues)).not.toMatch(/s3cr3t/);
+  });
+
+  it('resolves the references where conductor runs; a missing one names the field and the variable or file, never a value', () => {
+    const env = { LOCUST_TOKEN: 'tok-123' };
+    expect(resolveLocustAuth({ header: { name: 'X-Ingress-Token', value: { env: 'LOCUST_TOKEN' } } }, { env })).toEqual({ header: { name: 'X-Ingress-Token', value: 'tok-123' } });
+    const files: Record<string, string> = { '/run/secrets/locust': 'pa55\n' };
+    const readFile = (p: string) => {
+      const v = files[p];
+      if (v === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      return v;
+    };
+    expect(resolveLocustAuth({ basic: { username: 'ops', password: { file: '/run/secrets/locust' } } }, { env, readFile })).toEqual({ basic: { username: 'ops', password: 'pa55' } });
+    const missingEnv = (() => {
+      try {
+        resolveLocustAuth({ header: { name: 'X', value: { env: 'NOT_SET_HERE' } } }, { env });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(missingEnv).toBeInstanceOf(SpecError);
+    expect((missingEnv as SpecError).issues[0]).toMatchObject({ path: 'spec.load.locust.auth.header.value.env', message: 'the environment variable NOT_SET_HERE is not set' });
+    expect(() => resolveLocustAuth({ basic: { username: 'ops', password: { file: '/nowhere' } } }, { env, readFile })).toThrow(/spec\.load\.locust\.auth\.basic\.password\.file: cannot read \/nowhere \(ENOENT\)/);
+    files['/empty'] = '\n';
+    expect(() => resolveLocustAuth({ basic: { username: 'ops', password: { file: '/empty' } } }, { env, readFile })).toThrow(/\/empty is empty/);
+  });
+});
