@@ -89,6 +89,14 @@ export interface ControllerInput {
   errorRate: number;
   /** control cycles left in the ramp (0 on the plateau) */
   remainingRampCycles: number;
+  /**
+   * the span (ms since load start) the measured OPM is the mean over, when the KPI knows it
+   * (Locust's counters read twice); absent: a sliding window ending about now (the controller's
+   * `kpiWindowMs` / `kpiDelayMs`)
+   */
+  measurementWindow?: { fromMs: number; toMs: number };
+  /** the load generator's busiest worker, CPU % (absent or null: unknown) */
+  generatorCpuPct?: number | null;
 }
 
 export interface ControllerDecision {
@@ -97,6 +105,10 @@ export interface ControllerDecision {
   /** set once saturation is detected: users go up and OPM no longer follows */
   knee?: { users: number; opm: number; p99Ms: number | null };
   stalled?: boolean;
+  /** the load generator, not the shop, limits the load (its workers' CPU is above ~90 %): no knee is reported while it is */
+  generatorSaturated?: boolean;
+  /** the knee reported earlier no longer holds (orders follow users again): withdraw it */
+  kneeCleared?: boolean;
   note?: string;
 }
 
