@@ -7,7 +7,7 @@
  */
 import type { Controller, ControllerDecision, ControllerInput } from '../../electron/load/types.ts';
 import { remainingRampCycles, setpointAt } from '../../electron/load/controller/setpoint.ts';
-import { Guards } from '../../electron/core/guards.ts';
+import { Guards } from '../../electron/core/rules/guards.ts';
 import { guardsSchema } from '../../shared/spec/schema.ts';
 import { seededRandom, type DecisionTiming, type Plant } from './plants.ts';
 

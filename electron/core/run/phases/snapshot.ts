@@ -1,6 +1,6 @@
-import { SubstrateError } from '../../../shared/model/errors.ts';
+import { SubstrateError } from '../../../../shared/model/errors.ts';
 import type { RunContext } from '../run-context.ts';
-import { computeParity } from '../parity.ts';
+import { computeParity } from '../../rules/parity.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
 
