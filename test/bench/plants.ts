@@ -176,35 +176,22 @@ export function driftFactor(seed: number, totalS: number, sd: number, tauS: numb
 }
 
 /**
- * An autoscaled shop whose capacity comes with a lag: `pods` × `podCapacityOpm` of capacity on
- * the sandbox shop curve; every `syncS` an autoscaler (like Kubernetes' HPA) asks for
- * ceil(pods × utilisation / targetUtil) pods (utilisation = orders served / capacity), at most
- * `maxPods`; a new pod serves only `readyAfterS` after it was asked for (image pull, start-up,
- * warm-up). Never scales down within a run.
+ * A shop whose capacity comes with a lag, as the scale phase's replicas start: `pods` ×
+ * `podCapacityOpm` on the sandbox shop curve, `startPods` at first, then one more pod every
+ * `everyS` from `firstAtS` until `maxPods`, each warming up linearly over `warmS` (image pull,
+ * start-up, caches) — capacity that rises under the controller while it ramps.
  */
-export function autoscaledShop(o: { podCapacityOpm: number; minPods: number; maxPods: number; targetUtil: number; syncS: number; readyAfterS: number; opmPerUserIdle?: number }): Shop & { pods(): number } {
-  let ready = o.minPods;
-  const pending: number[] = [];
-  let model = new ShopModel({ capacityOpm: ready * o.podCapacityOpm, opmPerUserIdle: o.opmPerUserIdle ?? 6, baseLatencyMs: 40, requestsPerOrder: 4 });
-  return {
-    pods: () => ready,
-    at(u, t) {
-      let changed = false;
-      while (pending.length > 0 && (pending[0] ?? Infinity) <= t) {
-        pending.shift();
-        ready++;
-        changed = true;
-      }
-      if (changed) model = new ShopModel({ capacityOpm: ready * o.podCapacityOpm, opmPerUserIdle: o.opmPerUserIdle ?? 6, baseLatencyMs: 40, requestsPerOrder: 4 });
-      const r = model.rates(u);
-      if (t > 0 && t % o.syncS === 0) {
-        const util = r.ordersPerMinute / (1 - r.errorRate) / (ready * o.podCapacityOpm);
-        const desired = Math.min(o.maxPods, Math.ceil(((ready + pending.length) * util) / o.targetUtil));
-        for (let p = ready + pending.length; p < desired; p++) pending.push(t + o.readyAfterS);
-      }
-      return { opm: r.ordersPerMinute, p99Ms: r.p99Ms, errorRate: r.errorRate };
-    },
+export function risingCapacityShop(o: { podCapacityOpm: number; startPods: number; maxPods: number; firstAtS: number; everyS: number; warmS: number; opmPerUserIdle?: number }): Shop {
+  const capacityAt = (t: number): number => {
+    let pods = o.startPods;
+    for (let k = 0; k < o.maxPods - o.startPods; k++) pods += Math.min(1, Math.max(0, (t - (o.firstAtS + k * o.everyS)) / o.warmS));
+    return pods * o.podCapacityOpm;
   };
+  const answer = (u: number, t: number): ShopAnswer => {
+    const r = new ShopModel({ capacityOpm: capacityAt(t), opmPerUserIdle: o.opmPerUserIdle ?? 6, baseLatencyMs: 40, requestsPerOrder: 4 }).rates(u);
+    return { opm: r.ordersPerMinute, p99Ms: r.p99Ms, errorRate: r.errorRate };
+  };
+  return { at: answer, steady: answer };
 }
 
 /**
@@ -252,7 +239,7 @@ export interface CountingOptions {
   seed: number;
   /** variance / mean of the per-second counts (1: Poisson) */
   dispersion?: number;
-  /** bursty traffic: the per-second rate × (1 + burst × an AR(1) with a 20 s memory); 0.03 adds ≈ 2.4 % to a 60 s count */
+  /** bursty traffic: the per-second rate × (1 + burst × an AR(1) with a 20 s memory); 0.022 adds ≈ 2 % to a 10 s count, ≈ 1.5 % to a 60 s one (the old noisy plants' 2 % jitter) */
   burst?: number;
   /** other requests per order (browsing), for the aggregated error rate */
   requestsPerOrder?: number;
@@ -554,11 +541,11 @@ export function standardPlants(opts: StandardPlantsOptions): Plant[] {
     p('saturating', modelShop(CAPACITY_DEMANDING), 2),
     p('saturating-mild', modelShop(CAPACITY_MILD), 3),
     p('lagged', constantShop(6), 4, { lagIntervals: 2 }),
-    p('noisy', modelShop(CAPACITY_DEMANDING), 5, {}, { burst: 0.03 }),
-    p('combined', modelShop(CAPACITY_DEMANDING), 6, { lagIntervals: 1 }, { burst: 0.03 }),
+    p('noisy', modelShop(CAPACITY_DEMANDING), 5, {}, { burst: 0.022 }),
+    p('combined', modelShop(CAPACITY_DEMANDING), 6, { lagIntervals: 1 }, { burst: 0.022 }),
     // shops that change under the controller
-    p('capacity-rising', autoscaledShop({ podCapacityOpm: 2_500, minPods: 2, maxPods: 6, targetUtil: 0.75, syncS: 15, readyAfterS: 150 }), 7),
-    p('drifting', scaledShop(modelShop(CAPACITY_DEMANDING), driftingFactor(seed, totalS)), 8),
+    p('capacity-rising', risingCapacityShop({ podCapacityOpm: 2_500, startPods: 2, maxPods: 5, firstAtS: 1200, everyS: 180, warmS: 60 }), 7),
+    p('drifting', scaledShop(modelShop(CAPACITY_MILD), driftingFactor(seed, totalS)), 8),
     p('step', scaledShop(modelShop(CAPACITY_DEMANDING), (t) => (t >= rampUpS + 1200 ? 0.8 : 1)), 9),
     p('capacity-below', modelShop(CAPACITY_BELOW), 10, { capacityLimited: true }),
     p('cliff', cliffShop(CLIFF_CAPACITY), 11, { capacityLimited: true }),
@@ -567,6 +554,6 @@ export function standardPlants(opts: StandardPlantsOptions): Plant[] {
     p('constant-jittered', constantShop(6), 13, { timing: { seed: seed + 2000, ...JITTER } }),
     p('saturating-jittered', modelShop(CAPACITY_DEMANDING), 14, { timing: { seed: seed + 3000, ...JITTER } }),
     p('lagged-jittered', constantShop(6), 15, { lagIntervals: 2, timing: { seed: seed + 4000, ...JITTER } }),
-    p('noisy-jittered', modelShop(CAPACITY_DEMANDING), 16, { timing: { seed: seed + 5000, ...JITTER } }, { burst: 0.03 }),
+    p('noisy-jittered', modelShop(CAPACITY_DEMANDING), 16, { timing: { seed: seed + 5000, ...JITTER } }, { burst: 0.022 }),
   ];
 }

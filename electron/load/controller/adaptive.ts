@@ -54,6 +54,10 @@ export interface AdaptiveOptions {
   maxGrowth: number;
   /** the largest increase per cycle beyond the conservative step, as a fraction of users; default 0.25 */
   maxStepFraction: number;
+  /** how far above its estimate the elasticity may be, for the step bound (boundedByGain); default 0.3 */
+  gainMargin: number;
+  /** a step may carry the OPM past the reference by at most this fraction even if the elasticity is that high; default 0.01 */
+  stepTolerance: number;
   /** the new user count is reached within this fraction of the control interval; default 0.25 */
   spawnWithin: number;
   /** pairs in the slope window; default max(5, 6 min of cycles) */
@@ -65,6 +69,9 @@ export interface AdaptiveOptions {
   detectKnee: boolean;
 }
 
+/** a limit that keeps the predicted OPM this far below the setpoint makes a knee */
+const KNEE_SHORTFALL = 0.02;
+
 export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   maxLagCycles: 3,
   kpiWindowMs: 10_000,
@@ -74,6 +81,8 @@ export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   slopeUncertainty: 0.25,
   maxGrowth: 4,
   maxStepFraction: 0.25,
+  gainMargin: 0.3,
+  stepTolerance: 0.01,
   spawnWithin: 0.25,
   knee: DEFAULT_KNEE,
   limits: {},
@@ -181,7 +190,7 @@ export class AdaptiveController implements Controller {
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
     const slopeSd = s * Math.max(this.options.slopeUncertainty, this.estimator.relativeSlopeUncertainty() ?? 0);
     const unseen = users - measuredUsers;
-    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs);
+    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, window ? window.toMs - window.fromMs : this.options.kpiWindowMs));
 
     // the setpoint averaged over the interval from now to the next decision, expected one interval on
     const reference = intervalReference(t, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
@@ -194,13 +203,31 @@ export class AdaptiveController implements Controller {
     // and never down by more than maxStepFraction in one step: a gain that is wrong (a shop that
     // changed since it was learnt) must not cut the load to a fraction
     next = Math.max(next, users * (1 - this.options.maxStepFraction));
+    next = this.boundedByGain(users, next, filtered, reference, s);
     if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
     if (reference > 0) next = Math.max(next, initial);
     const cap = this.userCap();
     const binding = next > cap + 0.5;
     if (!binding) this.limits.unbound();
+    // a limit is a knee only while it keeps the load short of the setpoint (a shop at the target near a guard is not one)
+    const short = binding && filtered < reference * (1 - KNEE_SHORTFALL);
     next = this.spawnCompensated(users, Math.min(next, cap));
-    return this.withLimits(this.command(users, next), t, binding);
+    return this.withLimits(this.command(users, next), t, short);
+  }
+
+  /**
+   * A step sized by an elasticity that is too low overshoots: bound it so that, were the shop's
+   * elasticity as high as its estimate allows (`gainMargin` above it), OPM would pass the reference
+   * by at most `stepTolerance` (a fraction of it). Toward the reference it changes nothing; it
+   * stops a wrong gain from carrying the load past it.
+   */
+  private boundedByGain(users: number, next: number, predicted: number, reference: number, slope: number): number {
+    if (!(users >= 1) || !(predicted > 0) || !(reference > 0)) return next;
+    const elasticity = Math.min(1.5, Math.max(0.05, (slope * users) / predicted));
+    const high = Math.min(1.5, elasticity * (1 + this.options.gainMargin));
+    const gap = Math.log(reference / predicted);
+    const reach = (Math.abs(gap) + this.options.stepTolerance) / high;
+    return Math.min(users * Math.exp(reach), Math.max(users * Math.exp(-reach), next));
   }
 
   /** the limits' news on a decision: the knee (reported at the end of the ramp, or withdrawn), the generator, their notes */
@@ -274,6 +301,17 @@ export function stepTo(users: number, current: number, reference: number, slope:
     return users * Math.pow(reference / current, 1 / elasticity);
   }
   return users + (reference - current) / slope;
+}
+
+/**
+ * the relative noise a reading of `opm` over `spanMs` has at the least: the orders are a count
+ * (Poisson: 1/√count), and the span's ends are known to a worker report each (~1 s: Locust's
+ * workers report every 3 s)
+ */
+export function expectedNoise(opm: number, spanMs: number): number {
+  const seconds = Math.max(1, spanMs / 1000);
+  const count = Math.max(1, (opm / 60) * seconds);
+  return Math.sqrt(1 / count + 2 * (1 / seconds) ** 2);
 }
 
 function finiteAtLeast(v: number, min: number): number {

@@ -80,7 +80,10 @@ export class OpmFilter {
    * local slope and its uncertainty; `zExtraVar`: variance added by the lag correction; `dtMs`: time
    * since the previous step (the plant's drift is a random walk in time; one interval if omitted).
    */
-  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number, dtMs?: number): number {
+  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number, dtMs?: number, expectedNoise?: number): number {
+    // the noise the KPI's nature implies (counted orders over a known span): the start and the floor of what is learnt
+    const prior = expectedNoise !== undefined && expectedNoise > 0 ? Math.max(this.options.noiseFloor, expectedNoise) ** 2 : null;
+    if (prior !== null && this.steps === 0) this.relNoiseVar = prior;
     if (this.x === null) {
       this.x = z;
       this.p = (this.options.noiseFloor * z) ** 2 + zExtraVar;
@@ -109,7 +112,8 @@ export class OpmFilter {
     const slack = this.options.changeSlack;
     this.cusumUp = Math.max(0, this.cusumUp + zn - slack);
     this.cusumDown = Math.max(0, this.cusumDown - zn - slack);
-    if (this.cusumUp > this.options.changeThreshold || this.cusumDown > this.options.changeThreshold) {
+    // one innovation this far out is a change too (counted orders have no wild outliers)
+    if (this.cusumUp > this.options.changeThreshold || this.cusumDown > this.options.changeThreshold || Math.abs(zn) >= this.options.changeThreshold - this.options.changeSlack) {
       // the state is as uncertain as the change: the estimate moves to the latest measurement and averages afresh
       this.p += innovation ** 2 + r0 * 10;
       this.cusumUp = this.cusumDown = 0;

@@ -40,7 +40,7 @@ export interface LimitOptions {
   /** hold when a guard's measure reaches this fraction of its limit, or would after another step */
   guardMargin: number;
   /**
-   * a cliff: the error rate rises at least this much per unit of log users (0.3: 0.3 points per 1 %
+   * a cliff: the error rate rises at least this much per unit of log users (0.5: 0.5 points per 1 %
    * more users; a shop that refuses what it cannot take shows ~1, a smoothly saturating one ~0.1),
    * by at least `cliffErrorJump`, while OPM gains less than half of what the added users brought before
    */
@@ -57,12 +57,18 @@ export interface LimitOptions {
   generatorClearPct: number;
 }
 
+/** the least the guard caps assume the error rate (per unit of ln users) and ln p99 (per unit of ln users) rise */
+const GUARD_MIN_ERROR_SLOPE = 0.15;
+const GUARD_MIN_P99_SLOPE = 1;
+/** how fast errors rise past a cliff (a shop that refuses what it cannot take: 1 − capacity / offered) */
+const CLIFF_ERROR_SLOPE = 1;
+
 export const DEFAULT_LIMITS: LimitOptions = {
   knee: DEFAULT_KNEE,
   maxErrorRate: null,
   maxP99Ms: null,
-  guardMargin: 0.85,
-  cliffErrorSlope: 0.3,
+  guardMargin: 0.8,
+  cliffErrorSlope: 0.5,
   cliffErrorJump: 0.005,
   probeEvery: 3,
   probeStep: 0.1,
@@ -127,6 +133,8 @@ export class LoadLimits {
   private failedProbes = 0;
   private reported: (Knee & { reason: string }) | null = null;
   private reportedByGuard = false;
+  /** past the last decision before the end of the ramp (ms since load start): a guard cap binding on the plateau needs more decisions in a row */
+  private rampEndMs = 0;
   /** decisions in a row the guard cap did not bind */
   private guardFree = 0;
   private generator = false;
@@ -136,6 +144,8 @@ export class LoadLimits {
   private pendingCleared = false;
   /** d(error rate)/d(ln users) and d(ln p99)/d(ln users), learnt while users rose (null: not yet) */
   private errorSlope: number | null = null;
+  /** steps up on which both ends showed errors (so their slope is the shop's, not a cliff's edge) */
+  private errorSteps = 0;
   private p99Slope: number | null = null;
   /** the users at which the guards would be reached (Infinity: far), and how many decisions in a row it bound */
   private guardCap = Infinity;
@@ -200,6 +210,7 @@ export class LoadLimits {
    * withdrawal when it no longer holds.
    */
   verdict(atOrAfterRampEnd: boolean, binding: boolean): LimitVerdict {
+    if (!atOrAfterRampEnd && this.lastPair) this.rampEndMs = Math.max(this.rampEndMs, this.lastPair.t + 1);
     const out: LimitVerdict = {};
     if (this.pendingNote) out.note = this.pendingNote;
     this.pendingNote = undefined;
@@ -220,7 +231,7 @@ export class LoadLimits {
     if (h && this.state !== 'climbing' && (!h.onPlateau || this.failedProbes > 0)) {
       this.reported = { users: h.users, opm: h.opm, p99Ms: h.p99Ms, reason: h.reason };
       out.report = this.reported;
-    } else if (guardBinds && this.guardBinding >= 2 && this.lastPair) {
+    } else if (guardBinds && this.guardBinding >= (this.lastPair && this.lastPair.t >= this.rampEndMs ? 4 : 2) && this.lastPair) {
       const p = this.lastPair;
       this.reported = { users: this.guardCap, opm: p.opm * Math.min(1, this.guardCap / p.users), p99Ms: p.p99Ms, reason: this.guardReason };
       this.reportedByGuard = true;
@@ -248,13 +259,12 @@ export class LoadLimits {
     if (Number.isFinite(p.errorRate)) this.lightErrors = Math.min(this.lightErrors ?? p.errorRate, p.errorRate);
   }
 
-  /** the last pair below `users` where orders followed users and the guards were not near: the best OPM there */
+  /** the last pair below `users` where orders still followed users — errors at their light-load level: the best OPM there */
   private lastGood(users: number): LimitPair | null {
-    const limit = this.options.maxErrorRate;
+    const clean = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
     let best: LimitPair | null = null;
     for (const q of this.pairs) {
-      if (q.users >= users * 0.995) continue;
-      if (limit !== null && q.errorRate >= this.options.guardMargin * limit) continue;
+      if (q.users >= users * 0.995 || q.errorRate > clean) continue;
       if (!best || q.opm > best.opm) best = q;
     }
     return best;
@@ -267,6 +277,8 @@ export class LoadLimits {
     if (prev && up >= Math.log(1.02) && p.minUsers >= prev.users) {
       const e = Math.max(0, (p.errorRate - prev.errorRate) / up);
       this.errorSlope = this.errorSlope === null ? e : 0.5 * this.errorSlope + 0.5 * e;
+      const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
+      if (prev.errorRate > failing && p.errorRate > failing) this.errorSteps += 1;
       if (p.p99Ms !== null && prev.p99Ms !== null && p.p99Ms > 0 && prev.p99Ms > 0) {
         const l = Math.max(0, Math.log(p.p99Ms / prev.p99Ms) / up);
         this.p99Slope = this.p99Slope === null ? l : 0.5 * this.p99Slope + 0.5 * l;
@@ -276,20 +288,21 @@ export class LoadLimits {
     let cap = Infinity;
     let reason = '';
     // ln(users at the limit / users now) = headroom / slope; past the limit: a cap below the users
-    const capFor = (headroom: number, slope: number | null): number => {
-      if (headroom <= 0 && !(slope !== null && slope > 0)) return p.users * 0.97;
-      if (slope === null || slope <= 1e-6) return Infinity;
-      return p.users * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / slope)));
+    // (a slope of at least `minSlope`: a guard is a hard limit, so its cap assumes the measure rises at least that fast)
+    const capFor = (headroom: number, slope: number | null, minSlope: number): number => {
+      const k = Math.max(slope ?? 0, minSlope);
+      return p.users * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / k)));
     };
-    if (maxErrorRate !== null) {
-      const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope);
+    if (maxErrorRate !== null && (p.errorRate >= 0.005 || (this.errorSlope ?? 0) > 0.05)) {
+      // until two steps up have shown errors rising smoothly, they may be a cliff's: assume the steepest
+      const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope, this.errorSteps >= 2 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
       if (c < cap) {
         cap = c;
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
       }
     }
     if (maxP99Ms !== null && p.p99Ms !== null && p.p99Ms > 0) {
-      const c = capFor(Math.log((guardMargin * maxP99Ms) / p.p99Ms), this.p99Slope);
+      const c = capFor(Math.log((guardMargin * maxP99Ms) / p.p99Ms), this.p99Slope, GUARD_MIN_P99_SLOPE);
       if (c < cap) {
         cap = c;
         reason = `p99 would pass ${Math.round(guardMargin * maxP99Ms)} ms (the guard is ${maxP99Ms} ms) beyond ~${Math.round(c)} users`;
@@ -319,7 +332,12 @@ export class LoadLimits {
       errorRate: p.errorRate,
       p99Ms: p.p99Ms,
     });
-    if (found) this.startHold({ ...p, users: found.users, opm: found.opm, p99Ms: found.p99Ms }, found.reason, 'saturation', plateau);
+    if (!found) return;
+    // failing already where the streak began (a cliff the OPM noise hid): back to where errors were still at light load
+    const failing = p.errorRate > (this.lightErrors ?? 0) + 2 * this.options.cliffErrorJump;
+    const good = failing ? this.lastGood(found.users) : null;
+    if (good) this.startHold(good, `${found.reason}, failing beyond ${Math.round(good.users)} users`, 'cliff', plateau);
+    else this.startHold({ ...p, users: found.users, opm: found.opm, p99Ms: found.p99Ms }, found.reason, 'saturation', plateau);
   }
 
   private startHold(at: { users: number; opm: number; p99Ms: number | null; errorRate?: number }, reason: string, kind: Hold['kind'], plateau: boolean): void {
@@ -378,7 +396,8 @@ export class LoadLimits {
     const noise = Math.max(0.005, ctx.relativeNoise) * Math.max(p.opm, h.meanOpm) * Math.SQRT2;
     const gain = p.opm - h.meanOpm;
     const jump = p.errorRate - h.meanErrors;
-    const errorsJumped = jump >= this.options.cliffErrorJump && jump / Math.log(Math.max(1.001, p.users / h.users)) >= this.options.cliffErrorSlope;
+    // after a cliff the errors must stay clean; after a saturation they must not jump
+    const errorsJumped = h.kind === 'cliff' ? jump >= this.options.cliffErrorJump : jump >= this.options.cliffErrorJump && jump / Math.log(Math.max(1.001, p.users / h.users)) >= this.options.cliffErrorSlope;
     // after an error-bound hold the errors are the sharp signal (orders need only not fall); after a saturation, orders must follow
     const follows = h.kind === 'cliff' ? gain + noise >= 0 : gain - noise >= this.options.resumeFraction * light * added;
     // and another step like the probe must keep the errors clear of the guard
