@@ -45,7 +45,7 @@ export interface AdaptiveOptions {
   freshFraction: number;
   /**
    * how far the local slope may be off, as a fraction (a saturating curve bends under a window
-   * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.25
+   * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.5
    */
   slopeUncertainty: number;
   /** the OPM filter's tuning */
@@ -60,7 +60,7 @@ export interface AdaptiveOptions {
   stepTolerance: number;
   /** the new user count is reached within this fraction of the control interval; default 0.25 */
   spawnWithin: number;
-  /** pairs in the slope window; default max(5, 6 min of cycles) */
+  /** pairs in the slope window; default max(8, 8 min of cycles) */
   windowPairs?: number;
   knee: KneeOptions;
   /** the knee hypothesis, the guards and the load generator (limits.ts); the guard limits come from the spec */
@@ -78,7 +78,7 @@ export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   kpiDelayMs: 2_000,
   freshFraction: 0.25,
   filter: DEFAULT_FILTER,
-  slopeUncertainty: 0.25,
+  slopeUncertainty: 0.5,
   maxGrowth: 4,
   maxStepFraction: 0.25,
   gainMargin: 0.3,
@@ -124,7 +124,7 @@ export class AdaptiveController implements Controller {
       delayMs: this.options.kpiDelayMs,
     });
     this.freshMs = Math.max(this.options.kpiWindowMs / 2, this.options.freshFraction * interval);
-    const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / interval));
+    const windowPairs = this.options.windowPairs ?? Math.max(8, Math.ceil(480_000 / interval));
     this.estimator = new PlantEstimator({ windowPairs, windowMs: windowPairs * interval, intervalMs: interval, ratioDiscount: 0.7, minSlopeFraction: 0.05 });
     this.limits = new LoadLimits({ ...DEFAULT_LIMITS, ...this.options.limits, knee: this.options.knee, maxErrorRate: spec.maxErrorRate ?? null, maxP99Ms: spec.maxP99Ms ?? null });
   }
@@ -190,7 +190,11 @@ export class AdaptiveController implements Controller {
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
     const slopeSd = s * Math.max(this.options.slopeUncertainty, this.estimator.relativeSlopeUncertainty() ?? 0);
     const unseen = users - measuredUsers;
-    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, window ? window.toMs - window.fromMs : this.options.kpiWindowMs));
+    const credit = s;
+    const changesBefore = this.filter.changeCount;
+    const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, window ? window.toMs - window.fromMs : this.options.kpiWindowMs));
+    // the shop changed: what the estimator learnt before describes another shop
+    if (this.filter.changeCount > changesBefore) this.estimator.changed();
 
     // the setpoint averaged over the interval from now to the next decision, expected one interval on
     const reference = intervalReference(t, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);

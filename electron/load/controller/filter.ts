@@ -65,6 +65,11 @@ export class OpmFilter {
     return Math.sqrt(this.relNoiseVar);
   }
 
+  /** the estimate's own relative uncertainty (standard deviation / estimate), null before the first */
+  get relativeUncertainty(): number | null {
+    return this.x === null || !(this.x > 0) ? null : Math.sqrt(this.p) / this.x;
+  }
+
   /** how many changes the filter has declared */
   get changeCount(): number {
     return this.changes;
