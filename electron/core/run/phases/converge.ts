@@ -2,7 +2,9 @@ import pLimit from 'p-limit';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../../shared/model/app-state.ts';
 import type { PhaseName } from '../../../../shared/model/run.ts';
 import { diffApp } from '../../rules/plan.ts';
-import type { AppUnit, RunContext } from '../run-context.ts';
+import type { AppUnit } from '../../rules/units.ts';
+import { journaledWrite, type WritePurpose } from '../journaled-write.ts';
+import type { RunContext } from '../run-context.ts';
 import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
 
 /**
@@ -13,7 +15,7 @@ import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
  */
 export interface ConvergeOptions {
   phase: PhaseName;
-  purpose: 'deploy' | 'scale' | 'restore';
+  purpose: WritePurpose;
   units: AppUnit[];
   desired: (unit: AppUnit, current: AppState) => K8sDesiredState | EcsDesiredState | null;
   signal: AbortSignal;
@@ -50,7 +52,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         opts.signal.throwIfAborted();
         writes += 1;
         // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
-        await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
+        await journaledWrite(ctx.journal, deps.substrates.test, unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       });
       await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,

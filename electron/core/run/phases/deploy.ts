@@ -1,38 +1,28 @@
 import { ConductorError } from '../../../../shared/model/errors.ts';
-import { mergeDesired, planApp } from '../../rules/plan.ts';
+import { mergeDesired, planApps, type AppPlan } from '../../rules/plan.ts';
 import type { RunContext } from '../run-context.ts';
 import { converge } from './converge.ts';
 import { errorMessage } from './common.ts';
+import type { Snapshotted } from './snapshot.ts';
 
-/** Plan every app once (deploy + scale) from production's snapshot and the test snapshot. */
-export function planAll(ctx: RunContext): void {
-  for (const u of ctx.units) {
-    if (ctx.skipped.has(u.name) || ctx.plans.has(u.name)) continue;
-    const test = ctx.snapshot.get(u.name);
-    if (!test) continue;
-    const plan = planApp(u.app, ctx.spec, ctx.production.get(u.name) ?? null, test);
-    ctx.plans.set(u.name, plan);
-    for (const note of plan.notes) ctx.log('warn', `${u.name}: ${note}`);
-  }
-}
-
-export function activeUnits(ctx: RunContext) {
-  return ctx.units.filter((u) => !ctx.skipped.has(u.name));
-}
+/** app → what the run writes to it (deploy part and scale part) */
+export type Plans = ReadonlyMap<string, AppPlan>;
 
 /**
  * deploy: production's current version of every in-scope app (or its override), and — so each
- * app is written once — production's scale in the same apply. Waits for each rollout.
+ * app is written once — production's scale in the same apply. Waits for each rollout. Returns
+ * the plans, which scale verifies.
  */
-export async function deployPhase(ctx: RunContext): Promise<void> {
-  planAll(ctx);
+export async function deployPhase(ctx: RunContext, s: Snapshotted): Promise<Plans> {
+  const plans = planApps(s.active, ctx.spec, s.production, s.test);
+  for (const [app, plan] of plans) for (const note of plan.notes) ctx.log('warn', `${app}: ${note}`);
   const d = ctx.spec.spec.deploy;
   const result = await converge(ctx, {
     phase: 'deploy',
     purpose: 'deploy',
-    units: activeUnits(ctx),
+    units: s.active,
     desired: (u) => {
-      const plan = ctx.plans.get(u.name);
+      const plan = plans.get(u.name);
       return plan ? mergeDesired(plan.deploy, plan.scale) : null;
     },
     signal: ctx.work.signal,
@@ -41,6 +31,7 @@ export async function deployPhase(ctx: RunContext): Promise<void> {
     unchanged: 'already at the planned version and size',
   });
   throwIfFailed(ctx, 'deploy', result.failures);
+  return plans;
 }
 
 export function throwIfFailed(ctx: RunContext, phase: string, failures: { app: string; error: unknown }[]): void {
