@@ -171,6 +171,8 @@ export type RunEvent =
   | { type: 'sample'; runId: string; sample: Sample }
   | { type: 'guard'; runId: string; guard: GuardEvent }
   | { type: 'knee'; runId: string; knee: Knee }
+  /** the knee reported earlier no longer holds (orders follow users again: capacity came); the status's knee is cleared */
+  | { type: 'knee-withdrawn'; runId: string; t: number; reason: string }
   | { type: 'parity'; runId: string; when: 'before' | 'during' | 'after'; report: ParityReport }
   | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t: number }
   /** something the verdict's reader must see (an app skipped, production drift, a failed cleanup hook) */

@@ -457,7 +457,7 @@ export interface PlantOptions {
 export function makePlant(o: PlantOptions): Plant {
   const shop = o.lagIntervals ? delayedShop(o.shop, o.lagIntervals * o.intervalS) : o.shop;
   const counting = new LocustCounting(o.counting);
-  const tracker = new CounterTracker({ request: 'POST /orders', minSpanMs: 10_000 });
+  const tracker = new CounterTracker({ request: 'POST /orders' });
   const kpi = o.kpi ?? 'exact';
   const gen = o.generator;
   let t = 0;

@@ -144,8 +144,10 @@ export class LoadLimits {
   private pendingCleared = false;
   /** d(error rate)/d(ln users) and d(ln p99)/d(ln users), learnt while users rose (null: not yet) */
   private errorSlope: number | null = null;
-  /** steps up on which both ends showed errors (so their slope is the shop's, not a cliff's edge) */
+  /** recent pairs showing errors (with 3 or more, their slope is the shop's, not a cliff's edge) */
   private errorSteps = 0;
+  /** the recent pairs the slopes are fitted to: ln users, error rate, ln p99 */
+  private readonly guardPairs: { x: number; e: number; l: number | null }[] = [];
   private p99Slope: number | null = null;
   /** the users at which the guards would be reached (Infinity: far), and how many decisions in a row it bound */
   private guardCap = Infinity;
@@ -270,19 +272,32 @@ export class LoadLimits {
     return best;
   }
 
-  /** how errors and p99 grow with users (from steps up), and the users at which they would reach the guards */
+  /**
+   * how errors and p99 grow with users — least squares over the recent pairs when their users
+   * span at least 5 % (single steps are too short to tell noise from slope) — and the users at
+   * which they would reach the guards
+   */
   private learnGuards(p: LimitPair): void {
-    const prev = this.lastPair;
-    const up = prev ? Math.log(p.users / prev.users) : 0;
-    if (prev && up >= Math.log(1.02) && p.minUsers >= prev.users) {
-      const e = Math.max(0, (p.errorRate - prev.errorRate) / up);
-      this.errorSlope = this.errorSlope === null ? e : 0.5 * this.errorSlope + 0.5 * e;
+    this.guardPairs.push({ x: Math.log(p.users), e: p.errorRate, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
+    if (this.guardPairs.length > 10) this.guardPairs.shift();
+    const xs = this.guardPairs.map((q) => q.x);
+    if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.05)) {
+      const fit = (ys: { x: number; y: number }[]): number | null => {
+        if (ys.length < 3) return null;
+        const mx = ys.reduce((a, q) => a + q.x, 0) / ys.length;
+        const my = ys.reduce((a, q) => a + q.y, 0) / ys.length;
+        let sxx = 0;
+        let sxy = 0;
+        for (const q of ys) {
+          sxx += (q.x - mx) ** 2;
+          sxy += (q.x - mx) * (q.y - my);
+        }
+        return sxx > 0 ? Math.max(0, sxy / sxx) : null;
+      };
+      this.errorSlope = fit(this.guardPairs.map((q) => ({ x: q.x, y: q.e }))) ?? this.errorSlope;
+      this.p99Slope = fit(this.guardPairs.flatMap((q) => (q.l === null ? [] : [{ x: q.x, y: q.l }]))) ?? this.p99Slope;
       const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
-      if (prev.errorRate > failing && p.errorRate > failing) this.errorSteps += 1;
-      if (p.p99Ms !== null && prev.p99Ms !== null && p.p99Ms > 0 && prev.p99Ms > 0) {
-        const l = Math.max(0, Math.log(p.p99Ms / prev.p99Ms) / up);
-        this.p99Slope = this.p99Slope === null ? l : 0.5 * this.p99Slope + 0.5 * l;
-      }
+      this.errorSteps = this.guardPairs.filter((q) => q.e > failing).length;
     }
     const { maxErrorRate, maxP99Ms, guardMargin } = this.options;
     let cap = Infinity;
@@ -294,8 +309,8 @@ export class LoadLimits {
       return p.users * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / k)));
     };
     if (maxErrorRate !== null && (p.errorRate >= 0.005 || (this.errorSlope ?? 0) > 0.05)) {
-      // until two steps up have shown errors rising smoothly, they may be a cliff's: assume the steepest
-      const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope, this.errorSteps >= 2 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
+      // until three pairs have shown errors rising smoothly, they may be a cliff's: assume the steepest
+      const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope, this.errorSteps >= 3 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
       if (c < cap) {
         cap = c;
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
@@ -336,8 +351,10 @@ export class LoadLimits {
     // failing already where the streak began (a cliff the OPM noise hid): back to where errors were still at light load
     const failing = p.errorRate > (this.lightErrors ?? 0) + 2 * this.options.cliffErrorJump;
     const good = failing ? this.lastGood(found.users) : null;
+    // errors or latency that jumped are a wall like a cliff: probed in guard-safe steps; orders that stopped following, a saturation
+    const kind = found.reason.startsWith('marginal') ? 'saturation' : 'cliff';
     if (good) this.startHold(good, `${found.reason}, failing beyond ${Math.round(good.users)} users`, 'cliff', plateau);
-    else this.startHold({ ...p, users: found.users, opm: found.opm, p99Ms: found.p99Ms }, found.reason, 'saturation', plateau);
+    else this.startHold({ ...p, users: found.users, opm: found.opm, p99Ms: found.p99Ms }, found.reason, kind, plateau);
   }
 
   private startHold(at: { users: number; opm: number; p99Ms: number | null; errorRate?: number }, reason: string, kind: Hold['kind'], plateau: boolean): void {
@@ -354,7 +371,7 @@ export class LoadLimits {
     const h = this.hold;
     if (!h) return;
     // only measurements taken wholly at the hold describe it
-    if (p.minUsers < h.users * 0.97 || p.users > h.users * 1.03) return;
+    if (p.minUsers < h.users * 0.97 || p.users > h.users * 1.01) return;
     h.n += 1;
     const w = 1 / Math.min(h.n, 4);
     h.meanOpm += w * (p.opm - h.meanOpm);

@@ -72,6 +72,9 @@ export class LoadLoop {
         p99Ms: k.p99Ms,
         errorRate: k.errorRate,
         remainingRampCycles: Math.max(0, Math.ceil((load.rampUp - elapsed) / load.controlInterval)),
+        // a KPI counted from Locust's counters says which span it covers (clock time → time since load start)
+        ...(k.window ? { measurementWindow: { fromMs: k.window.from - this.loadStart, toMs: k.window.to - this.loadStart } } : {}),
+        ...(k.generatorCpuPct != null ? { generatorCpuPct: k.generatorCpuPct } : {}),
       });
       const users = Math.max(0, Math.min(load.maxUsers, Math.round(decision.users)));
       const spawnRate = Math.max(MIN_SPAWN_RATE, Math.min(spawnCap, Number.isFinite(decision.spawnRate) ? decision.spawnRate : 1));
@@ -86,9 +89,13 @@ export class LoadLoop {
         spawnRate,
         errorRate: k.errorRate,
         p99Ms: k.p99Ms,
+        ...(k.endpoints ? { endpoints: k.endpoints } : {}),
       };
       ctx.addSample(sample);
       if (decision.knee) ctx.setKnee({ ...decision.knee, t });
+      if (decision.kneeCleared) ctx.withdrawKnee(decision.note ?? 'orders follow users again');
+      if (decision.generatorSaturated)
+        ctx.flag('generator-saturated: the Locust workers are above 90 % CPU, so the load generator, not the shop, limits the load (more workers: spec.load.locust.workers)');
       if (decision.stalled) ctx.log('warn', `controller reports a stall: ${decision.note ?? 'no orders measured'}`);
       await this.drift.poll(signal);
       if (signal.aborted) throw signal.reason;

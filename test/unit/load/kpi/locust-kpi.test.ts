@@ -68,11 +68,32 @@ describe('the Locust KPI counts orders exactly', () => {
     // no current-window p99 on this master: the aggregate since the reset, said so
     expect(s).toMatchObject({ p99Ms: 250, p99Window: 'since-reset' });
     locust.p99Current = 180;
-    await clock.advance(30_000);
-    locust.orders = { n: 655 + 150, f: 7 };
+    await clock.advance(45_000);
+    locust.orders = { n: 655 + 225, f: 7 };
     const t = await kpi.sample();
     expect(t.opm).toBeCloseTo(300, 9);
     expect(t).toMatchObject({ p99Ms: 180, p99Window: 'current' });
+  });
+
+  it('reads closer than 40 s apart are measured from an earlier read: the span is never so short that the report timing dominates', () => {
+    return (async () => {
+      const clock = new ManualClock(0);
+      const locust = new ScriptedLocust(clock);
+      const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+      locust.orders = { n: 10, f: 0 };
+      await kpi.sample();
+      // reads every 15 s at 600 orders a minute (a short control interval)
+      const spans: number[] = [];
+      for (let i = 1; i <= 8; i++) {
+        await clock.advance(15_000);
+        locust.orders = { n: 10 + 150 * i, f: 0 };
+        const s = await kpi.sample();
+        if (s.window) spans.push(s.window.to - s.window.from);
+        if (s.opm !== null) expect(s.opm).toBeCloseTo(600, 9);
+      }
+      expect(Math.min(...spans.slice(2))).toBeGreaterThanOrEqual(40_000);
+      expect(Math.max(...spans)).toBeLessThanOrEqual(45_000);
+    })();
   });
 
   it('a read too soon after the last is no new measurement: the last one again, same window', async () => {
