@@ -36,7 +36,7 @@ export const LOCUST_STATS_CACHE_MS = 2_000;
 export const LOCUST_RATE_WINDOW_LAG_MS = 12_000 + 3_000 + LOCUST_STATS_CACHE_MS;
 
 export interface DriverStats extends ParsedLocustStats {
-  /** clock time this answer was fetched from the master */
+  /** clock time this answer was asked of the master (what its counters are as of) */
   fetchedAt: number;
   /** false when served from the driver's cache (younger than `minPollIntervalMs`) */
   fresh: boolean;
@@ -262,6 +262,9 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   }
 
   async function fetchStats(signal?: AbortSignal): Promise<DriverStats> {
+    // the master answers with what it has when the request arrives: that, not when the answer is
+    // back here (a slow answer, or a scaled clock in the sandbox), is when the counters are from
+    const sentAt = clock.now();
     const text = await request('GET', '/stats/requests', undefined, signal, true);
     let body: unknown;
     try {
@@ -276,6 +279,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     const now = clock.now();
     lastRaw = body;
     lastFreshAt = now;
+    const fetchedAt = sentAt;
     // no users: no request is being made, whatever the (lagging or frozen) window still shows
     const idle = parsed.userCount === 0;
     const hasRates = parsed.aggregated.currentRps > 0 || parsed.aggregated.currentFailPerSec > 0;
@@ -294,7 +298,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     else lastOffTargetAt = now;
     const ratesSettled = ratesFrozen || (reachedAt !== null && now - reachedAt >= windowLag);
     if (parsed.noWorkers) logger.warn('Locust master has no workers connected', { url: base });
-    cached = { ...parsed, fetchedAt: now, fresh: true, ratesFrozen, ratesSettled, targetUsers };
+    cached = { ...parsed, fetchedAt, fresh: true, ratesFrozen, ratesSettled, targetUsers };
     return cached;
   }
 

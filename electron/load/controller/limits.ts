@@ -60,6 +60,8 @@ export interface LimitOptions {
 /** the least the guard caps assume the error rate (per unit of ln users) and ln p99 (per unit of ln users) rise */
 const GUARD_MIN_ERROR_SLOPE = 0.15;
 const GUARD_MIN_P99_SLOPE = 1;
+/** a guard's measure below this fraction of its limit caps nothing */
+const GUARD_NEAR = 0.25;
 /** how fast errors rise past a cliff (a shop that refuses what it cannot take: 1 − capacity / offered) */
 const CLIFF_ERROR_SLOPE = 1;
 
@@ -308,7 +310,8 @@ export class LoadLimits {
       const k = Math.max(slope ?? 0, minSlope);
       return p.users * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / k)));
     };
-    if (maxErrorRate !== null && (p.errorRate >= 0.005 || (this.errorSlope ?? 0) > 0.05)) {
+    // a guard far off is no limit yet: its slope, learnt from small noisy values, would only stop the climb early
+    if (maxErrorRate !== null && p.errorRate >= GUARD_NEAR * maxErrorRate) {
       // until three pairs have shown errors rising smoothly, they may be a cliff's: assume the steepest
       const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope, this.errorSteps >= 3 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
       if (c < cap) {
@@ -316,7 +319,7 @@ export class LoadLimits {
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
       }
     }
-    if (maxP99Ms !== null && p.p99Ms !== null && p.p99Ms > 0) {
+    if (maxP99Ms !== null && p.p99Ms !== null && p.p99Ms >= GUARD_NEAR * maxP99Ms) {
       const c = capFor(Math.log((guardMargin * maxP99Ms) / p.p99Ms), this.p99Slope, GUARD_MIN_P99_SLOPE);
       if (c < cap) {
         cap = c;
