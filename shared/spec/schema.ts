@@ -192,6 +192,27 @@ export const locustAuthSchema = z.union([
   z.object({ basic: z.object({ username: z.string().min(1).max(256), password: secretRefSchema }).strict() }).strict(),
 ]);
 
+/**
+ * Locust's workers as the conductor scales them: their Kubernetes Deployment or ECS service in
+ * the test environment, how many users one worker runs, and the bounds. The count is set ahead of
+ * the users, journaled, and put back when the run ends (also on abort and by `recover`).
+ */
+export const locustWorkersSchema = z
+  .object({
+    kubernetes: z.object({ namespace: name, deployment: z.string().min(1).max(253) }).strict().optional(),
+    ecs: z.object({ service: z.string().min(1).max(255) }).strict().optional(),
+    /** users one worker runs (its CPU stays below ~90 %) */
+    usersPerWorker: z.number().int().min(1).max(100_000),
+    min: z.number().int().min(1).max(1000).default(1),
+    max: z.number().int().min(1).max(1000),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if ((w.kubernetes === undefined) === (w.ecs === undefined))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs exactly one of kubernetes or ecs', params: { expected: 'kubernetes: { namespace, deployment } or ecs: { service }' } });
+    if (w.max < w.min) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['max'], message: 'is below min', params: { expected: `a number ≥ min (${w.min})` } });
+  });
+
 export const loadSchema = z
   .object({
     locust: z
@@ -204,6 +225,8 @@ export const loadSchema = z
         host: httpUrl.optional(),
         /** workers the master must have before load starts */
         minWorkers: z.number().int().min(0).max(1000).default(1),
+        /** the workers, scaled by the conductor ahead of the users (restored afterwards): their Deployment or ECS service in the test environment */
+        workers: locustWorkersSchema.optional(),
       })
       .strict(),
     kpi: kpiSchema,

@@ -32,8 +32,9 @@ import { startLocust, waitFor, type LocustCluster } from '../fixtures/shop/proce
 import { locustVersions, requireLocust, type LocustVersion } from '../fixtures/shop/locust-versions.ts';
 
 const quick = process.argv.includes('--quick');
-const RAMP = quick ? '1m' : '2m';
-const PLATEAU = quick ? '2m' : '4m';
+const verbose = process.argv.includes('--verbose');
+const RAMP = process.env.E2E_RAMP ?? (quick ? '3m' : '4m');
+const PLATEAU = process.env.E2E_PLATEAU ?? (quick ? '3m' : '5m');
 const INTERVAL = '20s';
 /** the checkout: 8 slots × 100 ms = 80 orders/s = 4,800 orders/min; a queue of 16, then 503 */
 const CAPACITY = { slots: 8, serviceMs: 100, queue: 16 };
@@ -55,7 +56,8 @@ function specFor(name: string, algorithm: 'adaptive' | 'baseline', target: numbe
         rampUp: RAMP,
         plateau: PLATEAU,
         controlInterval: INTERVAL,
-        maxUsers: 400,
+        // the adaptive controller starts from maxUsers / 500 users (here 10)
+        maxUsers: 5000,
         maxSpawnRatePerWorker: 20,
         algorithm,
       },
@@ -80,6 +82,12 @@ async function drive(spec: LoadTest, url: string, shop: ShopServer, dir: string)
   const kpi = createLocustKpi({ driver, request: 'POST /orders', clock });
   const runId = `${spec.metadata.name}-${Date.now()}`;
   const ctx = new RunContext(spec, { clock, substrates: { production: {}, test: {} }, locust: driver, kpi, logger: silentLogger, dataDir: dir }, new RunJournal(dir, runId), runId, 'loopback');
+  if (verbose)
+    ctx.onEvent((e) => {
+      if (e.type === 'sample')
+        console.log(`  ${spec.metadata.name} t+${Math.round(e.sample.t / 1000)} s ${e.sample.phase}: OPM ${Math.round(e.sample.actualOpm)} (setpoint ${Math.round(e.sample.setpointOpm)}), users ${e.sample.users}, errors ${(e.sample.errorRate * 100).toFixed(2)} %; shop ${shop.orders()} orders, ${shop.refused()} refused`);
+      else if (e.type === 'log' || e.type === 'flag' || e.type === 'knee') console.log(`  ${spec.metadata.name} ${JSON.stringify(e).slice(0, 200)}`);
+    });
   // no production to watch here: the drift watch does nothing
   const drift = { start() {}, stop() {}, async poll() {} } as unknown as DriftWatch;
   const loop = new LoadLoop(ctx, drift, 2);
@@ -124,7 +132,8 @@ try {
   for (const v of locustVersions()) {
     // below capacity: ours and the baseline rule at the same time, on their own shop and cluster
     const shops = await Promise.all([startShopServer({ capacity: CAPACITY }), startShopServer({ capacity: CAPACITY })]);
-    const clusters = await Promise.all([cluster(v, dir), cluster(v, dir)]);
+    // one after the other: free ports are asked of the OS one cluster at a time
+    const clusters = [await cluster(v, dir), await cluster(v, dir)];
     try {
       const [ours, base] = await Promise.all([
         drive(specFor('e2e-ours', 'adaptive', BELOW_TARGET, shops[0]!.url), clusters[0]!.url, shops[0]!, dir),

@@ -120,7 +120,8 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     const plans = await ctx.phase('deploy', () => deployPhase(ctx, s));
     await ctx.phase('scale', () => scalePhase(ctx, s, plans));
     drift = new DriftWatch(ctx, s);
-    const loop = new LoadLoop(ctx, drift, v.locustWorkers);
+    const workersBefore = s.workers ? s.test.get(s.workers.name) : null;
+    const loop = new LoadLoop(ctx, drift, v.locustWorkers, s.workers && workersBefore ? { unit: s.workers, before: workersBefore } : null);
     await ctx.phase('ramp', () => loop.run('ramp'));
     await ctx.phase('plateau', () => loop.run('plateau'));
   } catch (err) {
@@ -143,7 +144,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
   setMaxListeners(10_000, restoreSignal);
   let restore: RestoreResult = { complete: true, failures: [] };
   if (snapshot && ctx.journal.writeIntents > 0) {
-    const input = { units: snapshot.units, snapshot: snapshot.test };
+    const input = { units: snapshot.workers ? [...snapshot.units, snapshot.workers] : snapshot.units, snapshot: snapshot.test };
     ctx.abortStep('restoring');
     try {
       restore = await ctx.phase('restore', () => restorePhase(ctx, input, restoreSignal));

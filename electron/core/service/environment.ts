@@ -122,7 +122,9 @@ function sandboxEnvironment(spec: LoadTest, sandbox: SandboxAddresses, logger: L
 }
 
 function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logger): Environment {
-  const clock = new ScaledClock(1);
+  // the run's clock (a scaled one only for a `conductor sandbox` on this machine: launch-run.ts clockFor):
+  // the Locust driver and KPI time their reads on it, so they must share it with the run
+  const clock = new ScaledClock(opts.timeScale ?? 1);
   const { production, test } = spec.spec;
   const uses = (s: 'kubernetes' | 'ecs') => spec.spec.applications.some((a) => a[s] !== undefined);
   const env = opts.env ?? process.env;

@@ -135,8 +135,8 @@ export class LoadLimits {
   private failedProbes = 0;
   private reported: (Knee & { reason: string }) | null = null;
   private reportedByGuard = false;
-  /** past the last decision before the end of the ramp (ms since load start): a guard cap binding on the plateau needs more decisions in a row */
-  private rampEndMs = 0;
+  /** the guard cap's binding streak began on the ramp */
+  private streakFromRamp = false;
   /** decisions in a row the guard cap did not bind */
   private guardFree = 0;
   private generator = false;
@@ -214,13 +214,15 @@ export class LoadLimits {
    * withdrawal when it no longer holds.
    */
   verdict(atOrAfterRampEnd: boolean, binding: boolean): LimitVerdict {
-    if (!atOrAfterRampEnd && this.lastPair) this.rampEndMs = Math.max(this.rampEndMs, this.lastPair.t + 1);
     const out: LimitVerdict = {};
     if (this.pendingNote) out.note = this.pendingNote;
     this.pendingNote = undefined;
     // the guard cap binds: the users the controller wants would take the shop past a guard
     const guardBinds = binding && Number.isFinite(this.guardCap) && this.guardCap <= (this.cap() ?? Infinity);
     this.guardBinding = guardBinds ? this.guardBinding + 1 : 0;
+    // a streak that began on the ramp is the ramp running into the guard; one that begins on the plateau needs more to tell it from noise
+    if (!guardBinds) this.streakFromRamp = false;
+    else if (this.guardBinding === 1) this.streakFromRamp = !atOrAfterRampEnd;
     this.guardFree = guardBinds ? 0 : this.guardFree + 1;
     if (this.pendingCleared || (this.reportedByGuard && this.guardFree >= 3)) {
       this.pendingCleared = false;
@@ -235,7 +237,7 @@ export class LoadLimits {
     if (h && this.state !== 'climbing' && (!h.onPlateau || this.failedProbes > 0)) {
       this.reported = { users: h.users, opm: h.opm, p99Ms: h.p99Ms, reason: h.reason };
       out.report = this.reported;
-    } else if (guardBinds && this.guardBinding >= (this.lastPair && this.lastPair.t >= this.rampEndMs ? 4 : 2) && this.lastPair) {
+    } else if (guardBinds && this.guardBinding >= (this.streakFromRamp ? 2 : 4) && this.lastPair) {
       const p = this.lastPair;
       this.reported = { users: this.guardCap, opm: p.opm * Math.min(1, this.guardCap / p.users), p99Ms: p.p99Ms, reason: this.guardReason };
       this.reportedByGuard = true;

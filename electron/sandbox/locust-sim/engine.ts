@@ -97,7 +97,8 @@ export interface SimSnapshot {
 export interface EngineOptions {
   clock: Clock;
   shop: ShopModel;
-  workers: number;
+  /** connected workers, or a function that says how many are connected now */
+  workers: number | (() => number);
   requestName: string;
   /** ms between worker reports (Locust: 3 s) */
   reportIntervalMs?: number;
@@ -114,7 +115,8 @@ const KEEP_SECONDS = 40;
 
 export class LocustSimEngine {
   shop: ShopModel;
-  readonly workers: number;
+  /** connected workers: a fixed count, or read each time (the sandbox's workers Deployment) */
+  private readonly workersNow: () => number;
   private readonly clock: Clock;
   private readonly reportMs: number;
   private readonly orderMethod: string;
@@ -141,7 +143,8 @@ export class LocustSimEngine {
   constructor(opts: EngineOptions) {
     this.clock = opts.clock;
     this.shop = opts.shop;
-    this.workers = opts.workers;
+    const w = opts.workers;
+    this.workersNow = typeof w === 'function' ? () => Math.max(0, Math.floor(w())) : () => w;
     this.reportMs = opts.reportIntervalMs ?? 3000;
     const [method, ...rest] = opts.requestName.split(' ');
     this.orderMethod = method ?? 'POST';
@@ -344,6 +347,10 @@ export class LocustSimEngine {
       state: this.runState,
       user_count: this.reportedUsers,
     };
+  }
+
+  get workers(): number {
+    return this.workersNow();
   }
 
   snapshot(): SimSnapshot {

@@ -6,6 +6,7 @@ import { controllerForSpec, MIN_SPAWN_RATE } from '../../../load/controller/inde
 import type { DriftWatch } from '../drift.ts';
 import { Guards } from '../../rules/guards.ts';
 import type { RunContext } from '../run-context.ts';
+import { WorkerScaler, type WorkersTarget } from '../workers.ts';
 import { errorMessage } from './common.ts';
 
 /**
@@ -20,12 +21,16 @@ export class LoadLoop {
   private started = false;
   private cycle = 0;
   private readonly maxCycles: number;
+  /** scales the Locust workers ahead of the users (spec.load.locust.workers), when configured */
+  private readonly workers: WorkerScaler | null;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly drift: DriftWatch,
     private readonly locustWorkers: number | null,
+    workers: WorkersTarget | null = null,
   ) {
+    this.workers = workers ? new WorkerScaler(ctx, workers) : null;
     this.guards = new Guards(ctx.spec.spec.guards);
     this.controller = (ctx.deps.controllerFor ?? controllerForSpec)(ctx.spec, { workers: locustWorkers });
     const l = ctx.spec.spec.load;
@@ -48,7 +53,7 @@ export class LoadLoop {
       this.drift.start();
     }
     const end = this.loadStart + (phase === 'ramp' ? load.rampUp : load.rampUp + load.plateau);
-    const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, this.locustWorkers ?? 1);
+
     for (; this.cycle < this.maxCycles; this.cycle++) {
       if (signal.aborted) throw signal.reason;
       const now = clock.now();
@@ -77,6 +82,9 @@ export class LoadLoop {
         ...(k.generatorCpuPct != null ? { generatorCpuPct: k.generatorCpuPct } : {}),
       });
       const users = Math.max(0, Math.min(load.maxUsers, Math.round(decision.users)));
+      // the workers first: as many as these users need, connected, before the swarm rebalances over them
+      const workers = this.workers ? await this.workers.ensure(users, decision.generatorSaturated === true, signal) : this.locustWorkers;
+      const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, workers ?? 1);
       const spawnRate = Math.max(MIN_SPAWN_RATE, Math.min(spawnCap, Number.isFinite(decision.spawnRate) ? decision.spawnRate : 1));
       await locust.swarm(users, spawnRate, load.locust.host, signal);
       const sample: Sample = {

@@ -1,3 +1,4 @@
+import { WORKERS_UNIT } from '../../rules/units.ts';
 import type { AppState } from '../../../../shared/model/app-state.ts';
 import { restoreDesired } from '../../rules/plan.ts';
 import type { AppUnit } from '../../rules/units.ts';
@@ -34,7 +35,8 @@ export async function restorePhase(ctx: RunContext, input: RestoreInput, signal:
     phase: 'restore',
     purpose: 'restore',
     units,
-    desired: (u: AppUnit, current: AppState) => restoreDesired(input.snapshot.get(u.name)!, current, restoreScale),
+    // the conductor's own scaling of the Locust workers is always undone, whatever spec.scale.restoreAfter says about the apps
+    desired: (u: AppUnit, current: AppState) => restoreDesired(input.snapshot.get(u.name)!, current, restoreScale || u.name === WORKERS_UNIT),
     signal,
     timeoutMs: d.rolloutTimeout,
     concurrency: d.concurrency,
