@@ -17,7 +17,8 @@
  *
  * The guards are kept in sight all along: from how the error rate (and log p99) rose with log
  * users while users rose, the users at which they would reach `guardMargin` of the run's limit
- * cap every step (a cap below the users when they are past it). Such a cap that keeps the
+ * (and, for errors, three of their own reading-to-reading swings below it: one reading past the
+ * limit ends the run) cap every step (a cap below the users when they are past it). Such a cap that keeps the
  * controller from the users it wants is a knee too: the shop cannot give more orders within the
  * user's limits. It moves with what the shop does: when capacity comes, errors fall and the cap
  * rises on its own.
@@ -146,6 +147,8 @@ export class LoadLimits {
   private pendingCleared = false;
   /** d(error rate)/d(ln users) and d(ln p99)/d(ln users), learnt while users rose (null: not yet) */
   private errorSlope: number | null = null;
+  /** the variance of the error rate from one reading to the next at steady users */
+  private errorVar = 0;
   /** recent pairs showing errors (with 3 or more, their slope is the shop's, not a cliff's edge) */
   private errorSteps = 0;
   /** the recent pairs the slopes are fitted to: ln users, error rate, ln p99 */
@@ -282,6 +285,12 @@ export class LoadLimits {
    * which they would reach the guards
    */
   private learnGuards(p: LimitPair): void {
+    // how much the error rate swings from one reading to the next while the users hold still
+    const prev = this.lastPair;
+    if (prev && Math.abs(Math.log(p.users / prev.users)) < Math.log(1.03)) {
+      const swing = (p.errorRate - prev.errorRate) ** 2 / 2;
+      this.errorVar = this.errorVar === 0 ? swing : this.errorVar + 0.2 * (swing - this.errorVar);
+    }
     this.guardPairs.push({ x: Math.log(p.users), e: p.errorRate, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
     if (this.guardPairs.length > 10) this.guardPairs.shift();
     const xs = this.guardPairs.map((q) => q.x);
@@ -315,7 +324,9 @@ export class LoadLimits {
     // a guard far off is no limit yet: its slope, learnt from small noisy values, would only stop the climb early
     if (maxErrorRate !== null && p.errorRate >= GUARD_NEAR * maxErrorRate) {
       // until three pairs have shown errors rising smoothly, they may be a cliff's: assume the steepest
-      const c = capFor(guardMargin * maxErrorRate - p.errorRate, this.errorSlope, this.errorSteps >= 3 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
+      // a single reading past the limit ends the run: keep three of the error rate's own swings below it too
+      const ceiling = Math.min(guardMargin * maxErrorRate, maxErrorRate - 3 * Math.sqrt(this.errorVar));
+      const c = capFor(ceiling - p.errorRate, this.errorSlope, this.errorSteps >= 3 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
       if (c < cap) {
         cap = c;
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
