@@ -3,19 +3,21 @@ import { SpecError } from '../../../../shared/model/errors.ts';
 import { validateSpecText } from '../../../../shared/spec/validate.ts';
 import { resolveLocustAuth } from '../../../../electron/load/locust-auth.ts';
 
-const spec = (auth: string) => `apiVersion: conductor/v1
+/** a spec whose spec.load.locust has these extra fields */
+const withLocust = (fields: string) => `apiVersion: conductor/v1
 kind: LoadTest
-metadata: { name: auth-check }
+metadata: { name: locust-check }
 spec:
   sandbox: {}
   applications: [{ name: shop, kubernetes: { namespace: shop, deployment: shop } }]
   load:
-    locust: { url: "http://127.0.0.1:8089/locust", auth: ${auth} }
+    locust: { url: "http://127.0.0.1:8089/locust", ${fields} }
     kpi: { locustRequest: "POST /orders" }
     targetOrdersPerMinute: 600
     rampUp: 1m
     plateau: 1m
 `;
+const spec = (auth: string) => withLocust(`auth: ${auth}`);
 
 describe('spec.load.locust.auth: credentials only as references', () => {
   it('takes a header from an environment variable, or basic auth with the password from a file', () => {
@@ -56,5 +58,26 @@ describe('spec.load.locust.auth: credentials only as references', () => {
     expect(() => resolveLocustAuth({ basic: { username: 'ops', password: { file: '/nowhere' } } }, { env, readFile })).toThrow(/spec\.load\.locust\.auth\.basic\.password\.file: cannot read \/nowhere \(ENOENT\)/);
     files['/empty'] = '\n';
     expect(() => resolveLocustAuth({ basic: { username: 'ops', password: { file: '/empty' } } }, { env, readFile })).toThrow(/\/empty is empty/);
+  });
+});
+
+describe('spec.load.locust.workers', () => {
+  it('takes the workers Deployment or ECS service, users per worker and the bounds', () => {
+    expect(validateSpecText(withLocust('workers: ' + '{ kubernetes: { namespace: loadtest, deployment: locust-worker }, usersPerWorker: 500, min: 2, max: 20 }')).ok).toBe(true);
+    expect(validateSpecText(withLocust('workers: ' + '{ ecs: { service: locust-worker }, usersPerWorker: 500, max: 10 }')).ok).toBe(true);
+  });
+
+  it('refuses none or both platforms, and max below min, naming the field', () => {
+    for (const [text, path, message] of [
+      ['{ usersPerWorker: 500, max: 10 }', 'spec.load.locust.workers', /exactly one of kubernetes or ecs/],
+      ['{ kubernetes: { namespace: a, deployment: b }, ecs: { service: c }, usersPerWorker: 5, max: 2 }', 'spec.load.locust.workers', /exactly one of kubernetes or ecs/],
+      ['{ ecs: { service: c }, usersPerWorker: 5, min: 4, max: 2 }', 'spec.load.locust.workers.max', /is below min/],
+      ['{ ecs: { service: c }, max: 2 }', 'spec.load.locust.workers.usersPerWorker', /./],
+    ] as const) {
+      const r = validateSpecText(withLocust('workers: ' + text));
+      expect(r.ok, text).toBe(false);
+      if (r.ok) continue;
+      expect(r.issues.some((i) => i.path === path && message.test(i.message)), JSON.stringify(r.issues)).toBe(true);
+    }
   });
 });
