@@ -5,19 +5,21 @@ import { RunView } from './features/run/RunView.tsx';
 import { SpecView } from './features/spec/SpecView.tsx';
 import { EnvironmentsView } from './features/environments/EnvironmentsView.tsx';
 import { HistoryView } from './features/history/HistoryView.tsx';
+import { QueueView } from './features/queue/QueueView.tsx';
 import { RecoveryBanner } from './features/recovery/RecoveryBanner.tsx';
 import { AbortButton } from './features/run/AbortControl.tsx';
 import { isActive, useRunStore } from './stores/run.ts';
 import { useThemeStore } from './stores/theme.ts';
 import { useEnvStore } from './stores/env.ts';
 
-type TabKey = 'parity' | 'run' | 'spec' | 'environments' | 'history';
+type TabKey = 'parity' | 'run' | 'spec' | 'environments' | 'history' | 'queue';
 const TABS: TabDef<TabKey>[] = [
   { key: 'parity', label: 'Parity' },
   { key: 'run', label: 'Run' },
   { key: 'spec', label: 'Spec' },
   { key: 'environments', label: 'Environments' },
   { key: 'history', label: 'History' },
+  { key: 'queue', label: 'Queue' },
 ];
 
 function RunBar() {
@@ -71,6 +73,7 @@ export function App(props: { initialTab?: TabKey }) {
           {tab === 'spec' && <SpecView />}
           {tab === 'environments' && <EnvironmentsView />}
           {tab === 'history' && <HistoryView />}
+          {tab === 'queue' && <QueueView />}
         </Tabs>
       </main>
     </div>

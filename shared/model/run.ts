@@ -1,4 +1,6 @@
 import type { ErrorDto } from './errors.ts';
+import type { GitOpsPause, OtherWriterChange } from './gitops.ts';
+import type { ResolvedOverride } from './override.ts';
 import type { ParityReport } from './parity.ts';
 
 export const PHASES = ['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau', 'restore', 'cleanup', 'verdict'] as const;
@@ -126,6 +128,12 @@ export interface RunStatus {
   flags: string[];
   /** the configured guard limits, filled in by the core when the run starts */
   guardLimits?: GuardLimits;
+  /** feature-branch images per app and container, resolved before any write (sidecars never get one) */
+  overrides?: ResolvedOverride[];
+  /** GitOps controllers the run paused in the test environment, and whether they were resumed */
+  gitops?: GitOpsPause[];
+  /** changes someone else made to in-scope test objects during the run */
+  otherWriters?: OtherWriterChange[];
 }
 
 /** The full run report (JSON), written at the end of every run. */
@@ -177,6 +185,12 @@ export type RunEvent =
   | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t: number }
   /** something the verdict's reader must see (an app skipped, production drift, a failed cleanup hook) */
   | { type: 'flag'; runId: string; message: string }
+  /** the feature-branch images resolved per container, before the first write */
+  | { type: 'overrides'; runId: string; overrides: ResolvedOverride[] }
+  /** a GitOps hold placed, lifted or left (one per app; the latest replaces the earlier) */
+  | { type: 'gitops'; runId: string; pause: GitOpsPause }
+  /** someone else changed an in-scope test object */
+  | { type: 'other-writer'; runId: string; change: OtherWriterChange }
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'verdict'; runId: string; verdict: Verdict }
   | { type: 'run-ended'; runId: string; status: RunStatus };

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { silentLogger } from '../../electron/base/logger.ts';
 import { createLocustDriver, type HttpLocustDriver } from '../../electron/load/locust-driver.ts';
-import { createLocustKpi } from '../../electron/load/kpi/index.ts';
+import { createLocustKpi } from '../../electron/load/kpi/locust-kpi.ts';
 import { RunContext } from '../../electron/core/run/run-context.ts';
 import { RunJournal } from '../../electron/core/run/journal.ts';
 import { LoadLoop } from '../../electron/core/run/phases/load.ts';

@@ -11,6 +11,8 @@ import { RunHistory } from '../records/history.ts';
 import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
 import { readParity } from '../rules/parity.ts';
+import { preflight, RefusedBeforeWrite } from './preflight.ts';
+import { watchOtherWriters } from './other-writers.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
@@ -60,6 +62,8 @@ export interface RunHandle {
   status(): RunStatus;
   /** abort (idempotent): returns true if this call started the abort */
   abort(reason?: string): boolean;
+  /** resolves once the run is journaled as started (its run-started entry on disk, the event emitted) */
+  readonly started: Promise<void>;
   readonly done: Promise<RunResult>;
 }
 
@@ -81,11 +85,17 @@ export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions =
   };
   if (opts.signal?.aborted) queueMicrotask(onSignal);
   else opts.signal?.addEventListener('abort', onSignal, { once: true });
-  const done = conduct(ctx, notifier).finally(() => opts.signal?.removeEventListener('abort', onSignal));
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
+  const done = conduct(ctx, notifier, markStarted).finally(() => {
+    markStarted(); // a run that failed before its journal was written has still "started" as far as waiters go
+    opts.signal?.removeEventListener('abort', onSignal);
+  });
   return {
     runId,
     status: () => ctx.snapshotStatus(),
     abort: (reason = 'aborted by the user') => ctx.abort(reason, 'user'),
+    started,
     done,
   };
 }
@@ -95,7 +105,7 @@ export function runLoadTest(spec: LoadTest, deps: ConductorDeps, opts: RunOption
   return startRun(spec, deps, opts).done;
 }
 
-async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunResult> {
+async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: () => void): Promise<RunResult> {
   const { spec, deps } = ctx;
   await ctx.journal.append({
     type: 'run-started',
@@ -107,19 +117,28 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     startedAt: ctx.status.startedAt,
   });
   ctx.started();
+  markStarted();
 
   let outcome: RunOutcome = { kind: 'completed' };
   let drift: DriftWatch | null = null;
   let validated: Validated | null = null;
   let snapshot: Snapshotted | null = null;
+  let refused = false;
+  let stopOthers: (() => void) | null = null;
   try {
     validated = await ctx.phase('validate', () => validatePhase(ctx));
     const v = validated;
-    snapshot = await ctx.phase('snapshot', () => snapshotPhase(ctx, v));
+    snapshot = await ctx.phase('snapshot', async () => {
+      const s = await snapshotPhase(ctx, v);
+      // before the first write: plan (overrides resolved), refuse paused Deployments, hold off GitOps
+      await preflight(ctx, s);
+      return s;
+    });
     const s = snapshot;
     const plans = await ctx.phase('deploy', () => deployPhase(ctx, s));
     await ctx.phase('scale', () => scalePhase(ctx, s, plans));
     drift = new DriftWatch(ctx, s);
+    stopOthers = watchOtherWriters(ctx, s.active);
     const workersBefore = s.workers ? s.test.get(s.workers.name) : null;
     const loop = new LoadLoop(ctx, drift, v.locustWorkers, s.workers && workersBefore ? { unit: s.workers, before: workersBefore } : null);
     await ctx.phase('ramp', () => loop.run('ramp'));
@@ -128,11 +147,13 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     if (ctx.abortKind === 'user') outcome = { kind: 'aborted', reason: ctx.abortReason ?? 'aborted' };
     else if (ctx.abortKind === 'guard') outcome = { kind: 'guard', reason: ctx.abortReason ?? 'guard breached' };
     else {
+      refused = err instanceof RefusedBeforeWrite;
       outcome = { kind: 'error', reason: errorMessage(err) };
       ctx.log('error', `run failed in ${ctx.status.phase ?? 'start-up'}: ${errorMessage(err)}`);
     }
   } finally {
     drift?.stop();
+    stopOthers?.();
   }
   for (const p of PHASES.slice(0, PHASES.indexOf('restore'))) if (!ctx.status.phases.some((r) => r.phase === p)) ctx.skipPhase(p);
 
@@ -154,7 +175,8 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     }
   } else ctx.skipPhase('restore');
 
-  if (validated) {
+  // a run refused before its first write created no test data: its cleanup hooks would be writes of their own
+  if (validated && !refused) {
     ctx.abortStep('cleaning-up');
     try {
       await ctx.phase('cleanup', () => cleanupPhase(ctx, restoreSignal));

@@ -11,6 +11,8 @@ import { newRunId, startRun, type RunHandle } from '../run/conductor.ts';
 import { acquireTestLock, type AcquireOptions, type HeldLock, type LockHolder, type LockOwner, type LockTarget } from './env-lock.ts';
 import type { OpenEnvironment, OpenedEnvironment } from './environment.ts';
 import { assertTestIsNotProduction } from '../rules/test-identity.ts';
+import type { TriggerInfo } from '../../../shared/contract/queue.ts';
+import { TeamNotifier } from './team-notifier.ts';
 
 /**
  * The one way every host (the CLI, the HTTP/IPC service, schedules and queues) starts a run:
@@ -44,6 +46,10 @@ export interface LaunchOptions {
   onEvent?: (event: RunEvent) => void;
   /** told when the environment is taken and this launch waits (wait: true) */
   onWaiting?: (holder: LockHolder) => void;
+  /** who or what asked for the run, for the owning team's messages (spec.notify.routes) */
+  trigger?: TriggerInfo;
+  /** the run's address in the cockpit, for those messages */
+  link?: (runId: string) => string;
 }
 
 export interface LaunchedRun extends RunHandle {
@@ -149,6 +155,11 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
     ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
   });
   const testEnvironment = describeTestEnvironment(spec);
+  const team = new TeamNotifier(spec, { dataDir: deps.dataDir, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}) }, { ...(opts.trigger ? { trigger: opts.trigger } : {}), ...(opts.link ? { link: opts.link } : {}) });
+  const onEvent = (event: RunEvent) => {
+    team.notify(event);
+    opts.onEvent?.(event);
+  };
   let handle: RunHandle;
   try {
     handle = startRun(
@@ -163,7 +174,7 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
         dataDir: deps.dataDir,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       },
-      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
+      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), onEvent },
     );
   } catch (err) {
     await lock.release();
@@ -176,6 +187,9 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
     lock.lost.removeEventListener('abort', onLost);
     await lock.release();
     await env.close().catch((err: unknown) => deps.logger.warn(`closing the environment failed: ${errorMessage(err)}`));
+    await team.flush();
   });
-  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), done, lock: lock.where, testEnvironment };
+  // the caller hears of the run once it is journaled (a recover or another host sees it from then on)
+  await handle.started;
+  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), started: handle.started, done, lock: lock.where, testEnvironment };
 }

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { openCliEnvironment } from '../open-environment.ts';
-import { listPendingRecoveries } from '../../core/run/journal.ts';
 import type { LaunchDeps } from '../../core/service/launch-run.ts';
-import { recoverRun } from '../../core/service/recover-run.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
 import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
 import type { Logger } from '../../base/logger.ts';
@@ -40,6 +38,7 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
       const { io } = ctx;
       const env = io.env ?? process.env;
       const dataDir = resolveDataDir(opts.dataDir, env);
+      const [{ listPendingRecoveries }, { recoverRun }] = await Promise.all([import('../../core/run/journal.ts'), import('../../core/service/recover-run.ts')]);
       const pending = await listPendingRecoveries(dataDir);
       if (!runId && !opts.all) {
         if (!pending.length) {
@@ -89,6 +88,9 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
                   else if (e.type === 'abort' && e.step === 'cleaning-up') io.stdout.write('running the cleanup hooks …\n');
                   else if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
                     io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
+                  } else if (e.type === 'gitops' && e.pause.state !== 'paused') {
+                    // a GitOps controller the dead run held off: lifted (or left, and why)
+                    io.stdout.write(`  ${e.pause.app}: GitOps ${e.pause.state} — ${e.pause.what}${e.pause.reason ? ` (${e.pause.reason})` : ''}\n`);
                   } else if (e.type === 'flag' || (e.type === 'log' && e.level !== 'info')) io.stdout.write(`  ${e.type === 'flag' ? 'warn' : e.level}: ${e.message}\n`);
                 },
               },

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../base/clock.ts';
+import { changedFields, FieldOwners } from './managed-fields.ts';
 import { clone, deepEqual, isObject, type Json, type JsonObject } from './patch.ts';
 import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
 
@@ -9,7 +10,10 @@ import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
  * deployment status one replica per step on the sandbox clock. Pods are derived from deployments.
  */
 
-export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs' | 'leases';
+/** Argo CD Applications and Flux Kustomizations / HelmReleases, stored as given (no controller CRD schema) */
+export type GitOpsKind = 'applications' | 'kustomizations' | 'helmreleases';
+export type EditableKind = 'deployments' | 'horizontalpodautoscalers' | 'leases' | GitOpsKind;
+export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs' | 'leases' | GitOpsKind;
 
 export interface StoreEvent {
   rv: number;
@@ -63,8 +67,13 @@ export class KubeStore {
     horizontalpodautoscalers: new Map(),
     namespaces: new Map(),
     jobs: new Map(),
+    applications: new Map(),
+    kustomizations: new Map(),
+    helmreleases: new Map(),
     leases: new Map(),
   };
+  /** kind/namespace/name → who owns which field (metadata.managedFields) */
+  private readonly owners = new Map<string, FieldOwners>();
   private readonly history: StoreEvent[] = [];
   /** a watch resuming from a resourceVersion at or below this answers 410 Gone */
   private expiredThrough = 0;
@@ -89,24 +98,27 @@ export class KubeStore {
   /** Load a seed: namespaces, deployments with completed rollouts, HPAs. */
   seed(seed: KubeSeed): void {
     for (const ns of new Set([...seed.namespaces, ...seed.deployments.map((d) => d.namespace)])) this.createNamespace(ns);
+    for (const obj of seed.gitops ?? []) {
+      const o = clone(obj) as JsonObject;
+      const kind = ({ Application: 'applications', Kustomization: 'kustomizations', HelmRelease: 'helmreleases' } as const)[String(o.kind) as 'Application'];
+      if (!kind || !isObject(o.metadata)) throw new Error(`seed: unsupported GitOps object ${String(o.kind)}`);
+      this.createNamespace(String(o.metadata.namespace));
+      this.createCustom(kind, o);
+    }
     for (const d of seed.deployments) {
-      this.createDeployment(seedToDeployment(d), true);
-      if (d.hpa) {
-        const name = d.hpa.name ?? d.name;
-        this.create('horizontalpodautoscalers', d.namespace, name, {
-          apiVersion: 'autoscaling/v2',
-          kind: 'HorizontalPodAutoscaler',
-          metadata: { name, namespace: d.namespace, labels: { app: d.name } },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
-            minReplicas: d.hpa.minReplicas,
-            maxReplicas: d.hpa.maxReplicas,
-            metrics: [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } },
-            ],
-          },
-          status: { currentReplicas: d.replicas, desiredReplicas: d.replicas },
-        });
+      // who applied it: the GitOps controller that manages it, else someone with kubectl
+      const creator = d.annotations?.['argocd.argoproj.io/tracking-id'] || d.labels?.['app.kubernetes.io/instance']
+        ? 'argocd-controller'
+        : d.labels?.['kustomize.toolkit.fluxcd.io/name']
+          ? 'kustomize-controller'
+          : d.labels?.['helm.toolkit.fluxcd.io/name']
+            ? 'helm-controller'
+            : 'kubectl-client-side-apply';
+      this.createDeployment(seedToDeployment(d), true, creator);
+      const hpa = seedToHpa(d);
+      if (hpa) {
+        const meta = hpa.metadata as JsonObject;
+        this.create('horizontalpodautoscalers', d.namespace, String(meta.name), { ...hpa, status: { currentReplicas: d.replicas, desiredReplicas: d.replicas } });
       }
     }
   }
@@ -131,17 +143,18 @@ export class KubeStore {
   }
 
   /** Create a deployment; `ready` seeds it with its rollout already complete. */
-  createDeployment(obj: JsonObject, ready = false): JsonObject {
+  createDeployment(obj: JsonObject, ready = false, manager = 'kubectl-client-side-apply'): JsonObject {
     const meta = obj.metadata as JsonObject;
     const ns = String(meta.namespace);
     const name = String(meta.name);
     validateDeployment(obj, name);
     const spec = obj.spec as JsonObject;
+    defaultPodTemplate(spec.template);
     const replicas = spec.replicas as number;
     const hash = templateHash(spec.template);
     this.sims.set(key(ns, name), { updated: ready ? replicas : 0, old: 0, hash, oldHash: hash, since: this.opts.clock.now() });
     obj.status = ready ? {} : { observedGeneration: 0 };
-    const created = this.create('deployments', ns, name, obj);
+    const created = this.create('deployments', ns, name, obj, randomUUID(), manager);
     if (ready) {
       this.writeStatus(created);
     }
@@ -170,11 +183,23 @@ export class KubeStore {
     return clone(job);
   }
 
-  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject, uid: string = randomUUID()): JsonObject {
+  /** Store an Argo CD Application or a Flux Kustomization/HelmRelease as given. */
+  createCustom(kind: GitOpsKind, obj: JsonObject, manager = 'kubectl-client-side-apply'): JsonObject {
+    const meta = obj.metadata as JsonObject;
+    return this.create(kind, String(meta.namespace), String(meta.name), obj, randomUUID(), manager);
+  }
+
+  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject, uid: string = randomUUID(), manager?: string): JsonObject {
     const map = this.objects[kind];
     if (map.has(key(ns, name))) throw new Error(`${kind} ${key(ns, name)} already exists`);
     const rv = ++this.rvCounter;
     const meta = obj.metadata as JsonObject;
+    if (manager) {
+      const owners = new FieldOwners();
+      owners.record(manager, changedFields(undefined, obj), this.nowIso(), String(obj.apiVersion ?? 'v1'));
+      this.owners.set(`${kind}/${key(ns, name)}`, owners);
+      meta.managedFields = owners.render();
+    }
     meta.uid = uid;
     meta.resourceVersion = String(rv);
     meta.creationTimestamp = this.nowIso();
@@ -201,7 +226,7 @@ export class KubeStore {
    * Replace an object with `next` (spec and metadata from the caller; status, uid, creationTimestamp kept).
    * Bumps resourceVersion, and metadata.generation when the spec changed. Throws InvalidObject.
    */
-  replace(kind: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, next: JsonObject): JsonObject {
+  replace(kind: EditableKind, ns: string, name: string, next: JsonObject, manager = 'unknown'): JsonObject {
     const map = this.objects[kind];
     const cur = map.get(key(ns, name));
     if (!cur) throw new Error(`${kind} ${ns}/${name} not found`);
@@ -210,9 +235,11 @@ export class KubeStore {
     if (nextMeta.name !== undefined && nextMeta.name !== name) throw new InvalidObject('metadata.name', `metadata.name: Invalid value: "${String(nextMeta.name)}": field is immutable`);
     if (nextMeta.namespace !== undefined && nextMeta.namespace !== ns)
       throw new InvalidObject('metadata.namespace', `metadata.namespace: Invalid value: "${String(nextMeta.namespace)}": field is immutable`);
-    if (kind === 'deployments') validateDeployment(next, name);
-    else if (kind === 'leases') validateLease(next);
-    else validateHpa(next);
+    if (kind === 'deployments') {
+      validateDeployment(next, name);
+      defaultPodTemplate((next.spec as JsonObject).template);
+    } else if (kind === 'leases') validateLease(next);
+    else if (kind === 'horizontalpodautoscalers') validateHpa(next);
     const specChanged = !deepEqual(cur.spec, next.spec);
     const updated: JsonObject = {
       ...clone(next),
@@ -229,8 +256,15 @@ export class KubeStore {
       status: clone(cur.status ?? {}),
     };
     // a write that changes nothing keeps the resourceVersion, as the API server does
+    const updatedMeta = updated.metadata as JsonObject;
+    if (curMeta.managedFields !== undefined) updatedMeta.managedFields = clone(curMeta.managedFields);
+    else delete updatedMeta.managedFields;
     const noOp = !specChanged && deepEqual(withoutRv(updated), withoutRv(cur));
     if (noOp) return clone(cur);
+    const owners = this.owners.get(`${kind}/${key(ns, name)}`) ?? new FieldOwners();
+    this.owners.set(`${kind}/${key(ns, name)}`, owners);
+    owners.record(manager, changedFields(cur, updated), this.nowIso(), String(cur.apiVersion ?? 'v1'));
+    updatedMeta.managedFields = owners.render();
     const rv = ++this.rvCounter;
     (updated.metadata as JsonObject).resourceVersion = String(rv);
     map.set(key(ns, name), updated);
@@ -245,6 +279,7 @@ export class KubeStore {
     const cur = map.get(key(ns, name));
     if (!cur) return undefined;
     map.delete(key(ns, name));
+    this.owners.delete(`${kind}/${key(ns, name)}`);
     if (kind === 'deployments') this.sims.delete(key(ns, name));
     const rv = ++this.rvCounter;
     const obj = clone(cur);
@@ -278,7 +313,7 @@ export class KubeStore {
     const min = (spec.minReplicas as number | undefined) ?? 1;
     const max = spec.maxReplicas as number;
     const clamped = Math.min(max, Math.max(min, replicas));
-    if (clamped !== replicas) this.replace('deployments', ns, String(target.name), { ...clone(dep), spec: { ...clone(dep.spec as JsonObject), replicas: clamped } });
+    if (clamped !== replicas) this.replace('deployments', ns, String(target.name), { ...clone(dep), spec: { ...clone(dep.spec as JsonObject), replicas: clamped } }, 'kube-controller-manager');
   }
 
   /** One rollout step for every deployment that is not settled. Call on the sandbox clock. */
@@ -287,6 +322,15 @@ export class KubeStore {
       const sim = this.sims.get(k);
       if (!sim) continue;
       const desired = (dep.spec as JsonObject).replicas as number;
+      if ((dep.spec as JsonObject).paused === true) {
+        // paused (`kubectl rollout pause`): no new ReplicaSet rolls out; replica changes still apply, to the pods running
+        for (let i = 0; i < this.podsPerStep; i++) {
+          if (sim.old > 0) sim.old += sim.updated + sim.old < desired ? 1 : sim.updated + sim.old > desired ? -1 : 0;
+          else if (sim.updated !== desired) sim.updated += sim.updated < desired ? 1 : -1;
+        }
+        this.writeStatus(dep);
+        continue;
+      }
       for (let i = 0; i < this.podsPerStep; i++) {
         if (sim.updated < desired) sim.updated += 1;
         else if (sim.updated > desired) sim.updated -= 1;
@@ -330,6 +374,8 @@ export class KubeStore {
       updatedReplicas: sim.updated,
       readyReplicas: total,
       availableReplicas: total,
+      // 1.37: pods being deleted (the sandbox drains old pods at once)
+      terminatingReplicas: 0,
       conditions: [
         cond(
           'Available',
@@ -337,12 +383,14 @@ export class KubeStore {
           availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
           availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
         ),
-        cond(
-          'Progressing',
-          'True',
-          complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-          complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
-        ),
+        (dep.spec as JsonObject).paused === true
+          ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+          : cond(
+              'Progressing',
+              'True',
+              complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+              complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
+            ),
       ],
     };
     if (total < desired) status.unavailableReplicas = desired - total;
@@ -472,14 +520,37 @@ export function validateDeployment(obj: JsonObject, name: string): void {
   if (!name) throw new InvalidObject('metadata.name', 'metadata.name: Required value');
 }
 
-/** coordination.k8s.io/v1 Lease: a name, and spec fields of the right types when given. */
+/** A body the API server cannot decode (→ 400 BadRequest, before any validation). */
+export class UndecodableObject extends Error {}
+
+/** metav1.MicroTime's wire format: RFC 3339 with exactly six fraction digits */
+const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
+
+/** coordination.k8s.io/v1 Lease: MicroTimes that decode, a name, and spec fields of the right types when given. */
 export function validateLease(obj: JsonObject): void {
+  decodeLease(obj);
   if (!isObject(obj.metadata) || typeof obj.metadata.name !== 'string' || !obj.metadata.name) throw new InvalidObject('metadata.name', 'metadata.name: Required value: name or generateName is required');
   const spec = obj.spec ?? {};
   if (!isObject(spec)) throw new InvalidObject('spec', 'spec: Invalid value: must be an object');
   if (spec.holderIdentity !== undefined && spec.holderIdentity !== null && typeof spec.holderIdentity !== 'string') throw new InvalidObject('spec.holderIdentity', 'spec.holderIdentity: Invalid value: must be a string');
   const d = spec.leaseDurationSeconds;
   if (d !== undefined && d !== null && (!isNonNegInt(d) || d < 1)) throw new InvalidObject('spec.leaseDurationSeconds', `spec.leaseDurationSeconds: Invalid value: ${JSON.stringify(d)}: must be greater than 0`);
+}
+
+/** the MicroTimes of a Lease body decode (the API server checks this before anything else) */
+export function decodeLease(obj: JsonObject): void {
+  const times = isObject(obj.spec) ? obj.spec : {};
+  for (const field of ['acquireTime', 'renewTime'] as const) {
+    const v = times[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' || !MICRO_TIME.test(v)) {
+      // the real server's words (Go's time.Parse with the MicroTime layout), e.g. for JavaScript's toISOString()
+      const text = String(v);
+      throw new UndecodableObject(
+        `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(text.slice(19))} as ".000000"`,
+      );
+    }
+  }
 }
 
 export function validateHpa(obj: JsonObject): void {
@@ -498,9 +569,10 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1' } },
+    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1', ...(d.annotations ?? {}) } },
     spec: {
       replicas: d.replicas,
+      ...(d.paused ? { paused: true } : {}),
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: { app: d.name } },
@@ -521,4 +593,47 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
       },
     },
   };
+}
+
+/** the autoscaling/v2 HPA of a seeded deployment, if it has one (without status) */
+export function seedToHpa(d: KubeDeploymentSeed): JsonObject | undefined {
+  if (!d.hpa) return undefined;
+  const name = d.hpa.name ?? d.name;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: d.namespace, labels: { app: d.name } },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
+      minReplicas: d.hpa.minReplicas,
+      maxReplicas: d.hpa.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } }],
+    },
+  };
+}
+
+/**
+ * The defaults the API server fills into a pod template on create and update (what a real server
+ * answers with, and what `kubectl get -o json` shows): per container the termination message
+ * path and policy, the pull policy and empty resources; per pod the restart and DNS policies,
+ * scheduler, security context and grace period.
+ */
+export function defaultPodTemplate(template: Json | undefined): void {
+  if (!isObject(template)) return;
+  const pod = isObject(template.spec) ? template.spec : undefined;
+  if (!pod) return;
+  for (const c of Array.isArray(pod.containers) ? pod.containers : []) {
+    if (!isObject(c)) continue;
+    const image = typeof c.image === 'string' ? c.image : '';
+    const tag = /:([^:/]+)$/.exec(image.replace(/@.*$/, ''))?.[1];
+    c.imagePullPolicy ??= image.includes('@') || (tag !== undefined && tag !== 'latest') ? 'IfNotPresent' : 'Always';
+    c.resources ??= {};
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+  }
+  pod.restartPolicy ??= 'Always';
+  pod.terminationGracePeriodSeconds ??= 30;
+  pod.dnsPolicy ??= 'ClusterFirst';
+  pod.securityContext ??= {};
+  pod.schedulerName ??= 'default-scheduler';
 }
