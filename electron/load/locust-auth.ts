@@ -2,7 +2,9 @@
  * The Locust master's credentials, from the spec's references to the running process's
  * environment or a file: `{ env: NAME }` or `{ file: PATH }` (a trailing newline is dropped). A
  * reference that resolves to nothing is a spec problem naming the field and the variable or file —
- * never the value, which goes only into the driver's request headers.
+ * never the value, which goes only into the driver's request headers. (The same two shapes as
+ * electron/core/service/secret-value.ts; the `inputs` work brings one resolver for every secret
+ * reference, electron/base/secret-resolver.ts, which this should call when it lands.)
  */
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../../shared/model/errors.ts';

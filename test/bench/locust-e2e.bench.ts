@@ -5,7 +5,7 @@
  * pool with a queue that refuses what it cannot take, and its own order counter). Loopback only,
  * bounded in time; the figures are the shop's own counts.
  *
- *   npm run bench -- locust-e2e [--quick]
+ *   npm run bench -- locust-e2e [--quick]      (E2E_ONLY=below or E2E_ONLY=above runs one case per version)
  *
  * Per version:
  * - below capacity: ours and the baseline rule side by side (two shops, two Locust clusters, at
@@ -38,6 +38,7 @@ const verbose = process.argv.includes('--verbose');
 const RAMP = process.env.E2E_RAMP ?? (quick ? '3m' : '4m');
 const PLATEAU = process.env.E2E_PLATEAU ?? (quick ? '3m' : '5m');
 const INTERVAL = '20s';
+const ONLY = process.env.E2E_ONLY;
 /** the checkout: 8 slots × 100 ms = 80 orders/s = 4,800 orders/min; a queue of 16, then 503 */
 const CAPACITY = { slots: 8, serviceMs: 100, queue: 16 };
 const CAPACITY_OPM = (CAPACITY.slots * 1000 * 60) / CAPACITY.serviceMs;
@@ -137,44 +138,52 @@ const rows: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-'));
 try {
   for (const v of locustVersions()) {
-    // below capacity: ours and the baseline rule at the same time, on their own shop and cluster
-    const shops = await Promise.all([startShopServer({ capacity: ROOMY }), startShopServer({ capacity: ROOMY })]);
-    // one after the other: free ports are asked of the OS one cluster at a time
-    const clusters = [await cluster(v, dir), await cluster(v, dir)];
-    try {
-      const [ours, base] = await Promise.all([
-        drive(specFor('e2e-ours', 'adaptive', BELOW_TARGET, shops[0]!.url), clusters[0]!.url, shops[0]!, dir),
-        drive(specFor('e2e-baseline', 'baseline', BELOW_TARGET, shops[1]!.url), clusters[1]!.url, shops[1]!, dir),
-      ]);
-      for (const [label, o] of [['ours', ours], ['baseline', base]] as const)
-        rows.push(
-          `Locust ${v.label}  below capacity (target ${BELOW_TARGET}, capacity ${ROOMY_OPM})  ${label.padEnd(8)}  plateau by the shop's counter ${o.shopPlateauOpm.toFixed(0)} OPM (${pct(o.shopPlateauOpm, BELOW_TARGET)})` +
-            `  refused ${o.shopRefusedPerMin.toFixed(0)}/min  knee ${o.knee ? `${o.knee.users} u, ${Math.round(o.knee.opm)} OPM` : '—'}${o.aborted ? `  ABORTED: ${o.aborted}` : ''}`,
-        );
-    } finally {
-      await Promise.all(clusters.map((c) => c.stop()));
-      await Promise.all(shops.map((s) => s.close()));
-    }
-    console.log(rows.slice(-2).join('\n'));
-    // above capacity: ours
-    const shop = await startShopServer({ capacity: CAPACITY });
-    const c = await cluster(v, dir);
-    try {
-      const o = await drive(specFor('e2e-above', 'adaptive', ABOVE_TARGET, shop.url), c.url, shop, dir);
-      const plateau = o.samples.filter((s) => s.phase === 'plateau');
-      const errors = plateau.length ? Math.max(...plateau.map((s) => s.errorRate)) : 0;
-      rows.push(
-        `Locust ${v.label}  above capacity (target ${ABOVE_TARGET}, capacity ${CAPACITY_OPM})  ours      knee ${o.knee ? `${o.knee.users} users, ${Math.round(o.knee.opm)} OPM` : 'none'}` +
-          `  plateau by the shop's counter ${o.shopPlateauOpm.toFixed(0)} OPM (${((o.shopPlateauOpm / CAPACITY_OPM) * 100).toFixed(1)} % of capacity)  refused ${o.shopRefusedPerMin.toFixed(0)}/min  worst error rate on the plateau ${(errors * 100).toFixed(2)} %` +
-          `${o.aborted ? `  ABORTED: ${o.aborted}` : ''}`,
-      );
-      console.log(rows.at(-1));
-    } finally {
-      await c.stop();
-      await shop.close();
-    }
+    if (ONLY !== 'above') await belowCapacity(v);
+    if (ONLY !== 'below') await aboveCapacity(v);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`\nend to end with real Locust (master + 2 workers), ramp ${RAMP}, plateau ${PLATEAU}, interval ${INTERVAL}:\n${rows.join('\n')}`);
+
+async function belowCapacity(v: LocustVersion): Promise<void> {
+  // below capacity: ours and the baseline rule at the same time, on their own shop and cluster
+  const shops = await Promise.all([startShopServer({ capacity: ROOMY }), startShopServer({ capacity: ROOMY })]);
+  // one after the other: free ports are asked of the OS one cluster at a time
+  const clusters = [await cluster(v, dir), await cluster(v, dir)];
+  try {
+    const [ours, base] = await Promise.all([
+      drive(specFor('e2e-ours', 'adaptive', BELOW_TARGET, shops[0]!.url), clusters[0]!.url, shops[0]!, dir),
+      drive(specFor('e2e-baseline', 'baseline', BELOW_TARGET, shops[1]!.url), clusters[1]!.url, shops[1]!, dir),
+    ]);
+    for (const [label, o] of [['ours', ours], ['baseline', base]] as const)
+      rows.push(
+        `Locust ${v.label}  below capacity (target ${BELOW_TARGET}, capacity ${ROOMY_OPM})  ${label.padEnd(8)}  plateau by the shop's counter ${o.shopPlateauOpm.toFixed(0)} OPM (${pct(o.shopPlateauOpm, BELOW_TARGET)})` +
+          `  refused ${o.shopRefusedPerMin.toFixed(0)}/min  knee ${o.knee ? `${o.knee.users} u, ${Math.round(o.knee.opm)} OPM` : '—'}${o.aborted ? `  ABORTED: ${o.aborted}` : ''}`,
+      );
+  } finally {
+    await Promise.all(clusters.map((c) => c.stop()));
+    await Promise.all(shops.map((s) => s.close()));
+  }
+  console.log(rows.slice(-2).join('\n'));
+}
+
+async function aboveCapacity(v: LocustVersion): Promise<void> {
+  // above capacity: ours
+  const shop = await startShopServer({ capacity: CAPACITY });
+  const c = await cluster(v, dir);
+  try {
+    const o = await drive(specFor('e2e-above', 'adaptive', ABOVE_TARGET, shop.url), c.url, shop, dir);
+    const plateau = o.samples.filter((s) => s.phase === 'plateau');
+    const errors = plateau.length ? Math.max(...plateau.map((s) => s.errorRate)) : 0;
+    rows.push(
+      `Locust ${v.label}  above capacity (target ${ABOVE_TARGET}, capacity ${CAPACITY_OPM})  ours      knee ${o.knee ? `${o.knee.users} users, ${Math.round(o.knee.opm)} OPM` : 'none'}` +
+        `  plateau by the shop's counter ${o.shopPlateauOpm.toFixed(0)} OPM (${((o.shopPlateauOpm / CAPACITY_OPM) * 100).toFixed(1)} % of capacity)  refused ${o.shopRefusedPerMin.toFixed(0)}/min  worst error rate on the plateau ${(errors * 100).toFixed(2)} %` +
+        `${o.aborted ? `  ABORTED: ${o.aborted}` : ''}`,
+    );
+    console.log(rows.at(-1));
+  } finally {
+    await c.stop();
+    await shop.close();
+  }
+}
