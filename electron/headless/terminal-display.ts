@@ -109,6 +109,8 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return `  guard ${event.guard.guard} ${event.guard.state}: ${event.guard.message}`;
     case 'knee':
       return `  knee found: ${Math.round(event.knee.opm)} OPM at ${event.knee.users} users`;
+    case 'knee-withdrawn':
+      return `  knee withdrawn: ${event.reason}`;
     case 'abort':
       return `abort (${event.reason}): ${event.step}`;
     case 'log':

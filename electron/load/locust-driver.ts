@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../base/logger.ts';
 import { parseLocustStats, type ParsedLocustStats } from './locust-stats.ts';
 import type { LocustDriver } from './types.ts';
 
-export { parseLocustStats, detectLocustShape, requestKey, type LocustShape, type ParsedLocustStats, type LocustRequestStats } from './locust-stats.ts';
+export { parseLocustStats, detectLocustShape, requestKey, type LocustShape, type ParsedLocustStats } from './locust-stats.ts';
 
 /**
  * A client of a Locust master's web API (`POST /swarm`, `GET /stats/requests`, `GET /stop`,
@@ -17,7 +17,13 @@ export { parseLocustStats, detectLocustShape, requestKey, type LocustShape, type
  *   says when its numbers were last fetched;
  * - `current_rps` is a ~10 s window that lags a change by 12–17 s and freezes after `/stop` until
  *   `/stats/reset`: the driver reports rates of 0 when nothing runs (`ratesFrozen`) and says
- *   when the window covers only the current user count (`ratesSettled`).
+ *   when the window covers only the current user count (`ratesSettled`);
+ * - `/stop` and `/stats/reset` are GETs on 2.12 and POST-only on current versions (405 to a GET):
+ *   the driver sends what the master's answers say it is and switches once on a 405;
+ * - a path prefix (`--web-base-path`) is part of the URL; credentials an ingress wants (a header
+ *   or HTTP basic, also 2.12's `--web-auth`) come in `auth`, already resolved from their
+ *   reference, and never appear in a message or a log; a master behind Locust's own login page
+ *   (`--web-login`, a browser session) is refused with one clear error.
  */
 
 /** Locust's own cache of `/stats/requests` (seconds in Locust, ms here) */
@@ -30,7 +36,7 @@ export const LOCUST_STATS_CACHE_MS = 2_000;
 export const LOCUST_RATE_WINDOW_LAG_MS = 12_000 + 3_000 + LOCUST_STATS_CACHE_MS;
 
 export interface DriverStats extends ParsedLocustStats {
-  /** clock time this answer was fetched from the master */
+  /** clock time this answer was asked of the master (what its counters are as of) */
   fetchedAt: number;
   /** false when served from the driver's cache (younger than `minPollIntervalMs`) */
   fresh: boolean;
@@ -75,8 +81,35 @@ export interface LocustDriverOptions {
   requireWorkers?: boolean;
   /** upper bound on the user count a swarm may ask for (default 1 000 000) */
   maxUsers?: number;
-  /** HTTP basic auth when the master runs with --web-auth */
-  auth?: { username: string; password: string };
+  /** credentials for the master (resolved from the spec's references; never logged) */
+  auth?: LocustAuth;
+}
+
+/** what a master (or the ingress in front of it) wants: a header, or HTTP basic (2.12's --web-auth too) */
+export type LocustAuth = { header: { name: string; value: string } } | { basic: { username: string; password: string } };
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function authHeaders(auth: LocustAuth | undefined): Record<string, string> {
+  if (!auth) return {};
+  if ('header' in auth) {
+    if (!HEADER_NAME.test(auth.header.name)) throw new LoadError('Locust auth: the header name is not a valid HTTP header name', { field: 'auth.header.name' });
+    if (/[\r\n\0]/.test(auth.header.value)) throw new LoadError('Locust auth: the header value contains a line break or NUL', { field: 'auth.header.value' });
+    return { [auth.header.name.toLowerCase()]: auth.header.value };
+  }
+  if (auth.basic.username.includes(':')) throw new LoadError('Locust auth: a basic-auth username cannot contain ":"', { field: 'auth.basic.username' });
+  return { authorization: 'Basic ' + Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64') };
+}
+
+/** Locust's own login page (--web-login) or its auth error text, answered where JSON was asked for */
+function isLoginPage(finalUrl: string, text: string): boolean {
+  let path = '';
+  try {
+    path = new URL(finalUrl).pathname;
+  } catch {
+    path = '';
+  }
+  return /\/login\/?$/.test(path) || text.includes('window.authArgs') || text.startsWith('Locust auth exception');
 }
 
 const sleepReal = (ms: number, signal?: AbortSignal) =>
@@ -132,9 +165,9 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   const requireWorkers = options.requireWorkers ?? true;
   const maxUsers = options.maxUsers ?? 1_000_000;
   const windowLag = options.rateWindowLagMs ?? LOCUST_RATE_WINDOW_LAG_MS;
-  const authHeader = options.auth
-    ? { authorization: 'Basic ' + Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64') }
-    : undefined;
+  const authHeader = authHeaders(options.auth);
+  /** how the master takes /stop and /stats/reset: GET (2.12) or POST (current); learnt from a 405 */
+  let controlMethod: 'GET' | 'POST' = 'GET';
 
   let cached: DriverStats | null = null;
   let lastRaw: unknown = undefined;
@@ -149,6 +182,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   interface Attempt {
     status: number;
     text: string;
+    finalUrl: string;
   }
 
   async function once(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<Attempt> {
@@ -166,7 +200,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
         },
         ...(body !== undefined ? { body } : {}),
       });
-      return { status: res.status, text: await res.text() };
+      return { status: res.status, text: await res.text(), finalUrl: res.url || base + path };
     } catch (err) {
       if (signal?.aborted) throw new AbortedError(`Locust ${method} ${path} aborted`);
       if (timeout.aborted)
@@ -190,10 +224,20 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
         logger.debug('locust request failed', { method, path, attempt, error: (err as Error).message });
         continue;
       }
+      if (isLoginPage(res.finalUrl, res.text))
+        throw new LoadError(
+          `Locust master at ${base} answers its login page (--web-login) to ${method} ${path}, not the API: Conductor cannot sign in to Locust's browser login. ` +
+            'Run the master without --web-login and protect it at the ingress with a header or basic auth (spec.load.locust.auth).',
+          { url: base, reason: 'WEB_LOGIN' },
+        );
       if (res.status >= 200 && res.status < 300) return res.text;
+      if (res.status === 405 && (path === '/stop' || path === '/stats/reset')) throw new MethodNotAllowed();
       const snippet = res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
       if (res.status === 401 || res.status === 403)
-        throw new LoadError(`Locust master at ${base} refused ${method} ${path} (HTTP ${res.status}): it needs web credentials (auth)`, { status: res.status });
+        throw new LoadError(
+          `Locust master at ${base} refused ${method} ${path} (HTTP ${res.status}): ${options.auth ? 'the credentials given were not accepted' : 'it needs credentials (spec.load.locust.auth: a header or basic auth)'}`,
+          { status: res.status },
+        );
       if (res.status === 404)
         throw new LoadError(`Locust master at ${base} has no ${path} (HTTP 404): is the URL a Locust web UI?`, { status: 404, url: base + path });
       lastErr = new LoadError(`Locust master at ${base} answered HTTP ${res.status} to ${method} ${path}${snippet ? `: ${snippet}` : ''}`, {
@@ -205,7 +249,22 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     throw lastErr instanceof Error ? lastErr : new LoadError(String(lastErr));
   }
 
+  /** /stop or /stats/reset with the method this master takes (switching once on a 405) */
+  async function control(path: '/stop' | '/stats/reset', signal?: AbortSignal): Promise<void> {
+    try {
+      await request(controlMethod, path, controlMethod === 'POST' ? '' : undefined, signal, true);
+    } catch (err) {
+      if (!(err instanceof MethodNotAllowed)) throw err;
+      controlMethod = controlMethod === 'GET' ? 'POST' : 'GET';
+      logger.debug('locust control method switched', { path, method: controlMethod });
+      await request(controlMethod, path, controlMethod === 'POST' ? '' : undefined, signal, true);
+    }
+  }
+
   async function fetchStats(signal?: AbortSignal): Promise<DriverStats> {
+    // the master answers with what it has when the request arrives: that, not when the answer is
+    // back here (a slow answer, or a scaled clock in the sandbox), is when the counters are from
+    const sentAt = clock.now();
     const text = await request('GET', '/stats/requests', undefined, signal, true);
     let body: unknown;
     try {
@@ -214,9 +273,13 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       throw new LoadError(`Locust master at ${base}: /stats/requests is not JSON; is the URL a Locust master web UI?`, { url: base });
     }
     const parsed = parseLocustStats(body);
+    // current versions take /stop and /stats/reset as POST only
+    if (parsed.shape === 'locust-2.x-current') controlMethod = 'POST';
+    else if (parsed.shape === 'locust-2.12') controlMethod = 'GET';
     const now = clock.now();
     lastRaw = body;
     lastFreshAt = now;
+    const fetchedAt = sentAt;
     // no users: no request is being made, whatever the (lagging or frozen) window still shows
     const idle = parsed.userCount === 0;
     const hasRates = parsed.aggregated.currentRps > 0 || parsed.aggregated.currentFailPerSec > 0;
@@ -235,7 +298,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     else lastOffTargetAt = now;
     const ratesSettled = ratesFrozen || (reachedAt !== null && now - reachedAt >= windowLag);
     if (parsed.noWorkers) logger.warn('Locust master has no workers connected', { url: base });
-    cached = { ...parsed, fetchedAt: now, fresh: true, ratesFrozen, ratesSettled, targetUsers };
+    cached = { ...parsed, fetchedAt, fresh: true, ratesFrozen, ratesSettled, targetUsers };
     return cached;
   }
 
@@ -272,6 +335,9 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
         const message = String((answer as { message?: unknown }).message ?? 'no reason given');
         throw new LoadError(`Locust master at ${base} refused the swarm: ${message}`, { url: base });
       }
+      const started = typeof answer === 'object' && answer !== null ? String((answer as { message?: unknown }).message ?? '') : '';
+      if (/shape class/i.test(started))
+        throw new LoadError(`Locust master at ${base} runs a load shape class ("${started}"): it ignores the user count Conductor sends. Run it without a LoadTestShape.`, { url: base, reason: 'SHAPE_CLASS' });
       logger.info('locust swarm', { users, spawnRate, ...(host ? { host } : {}) });
       if (targetUsers !== users) {
         const now = clock.now();
@@ -283,7 +349,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     },
 
     async stop(signal) {
-      await request('GET', '/stop', undefined, signal, true);
+      await control('/stop', signal);
       logger.info('locust stop', { url: base });
       targetUsers = 0;
       lastOffTargetAt = expectedReachAt = clock.now();
@@ -291,7 +357,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     },
 
     async resetStats(signal) {
-      await request('GET', '/stats/reset', undefined, signal, true);
+      await control('/stats/reset', signal);
       // the fresh window starts now: rates need a full window again
       lastOffTargetAt = Math.max(lastOffTargetAt, clock.now());
       cached = null;
@@ -317,6 +383,9 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   };
   return driver;
 }
+
+/** a 405 to a control GET/POST: the other method is tried once */
+class MethodNotAllowed extends Error {}
 
 function normaliseUrl(url: string): string {
   let u: URL;

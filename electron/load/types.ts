@@ -1,17 +1,48 @@
 /**
  * The load engine's seams: a Locust driver, KPI sources and the controller.
  */
+import type { EndpointSample } from '../../shared/model/run.ts';
+
+/** One entry of Locust's request statistics (a request name, or the `Aggregated` row). */
+export interface LocustEntry {
+  method: string;
+  name: string;
+  /** counters since the last stats reset: whole requests, as Locust counts them */
+  numRequests: number;
+  numFailures: number;
+  /** Locust's ~10 s sliding-window rates (never `total_rps`) */
+  currentRps: number;
+  currentFailPerSec: number;
+  /** percentiles since the last stats reset (no Locust version reports a per-request window); p95 is absent on 2.12 */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface LocustWorker {
+  id: string;
+  state: string;
+  userCount: number;
+  /** the worker process's CPU % as the worker reports it (Locust warns above 90) */
+  cpuPercent: number | null;
+}
 
 /** Locust master stats, normalised across Locust versions (2.12 … current 2.x). */
 export interface LocustStats {
   state: 'ready' | 'spawning' | 'running' | 'stopped' | 'cleanup' | 'stopping' | 'missing' | string;
   userCount: number;
   workerCount: number | null;
-  /** aggregated failures / requests */
+  /** the connected workers (a master's answer only; null from a standalone Locust) */
+  workers: LocustWorker[] | null;
+  /** aggregated failures / requests since the last reset */
   failRatio: number;
   /** per request entry, keyed "METHOD name" */
-  requests: Map<string, { method: string; name: string; numRequests: number; numFailures: number; currentRps: number; currentFailPerSec: number; p99Ms: number | null; p50Ms: number | null }>;
-  aggregated: { numRequests: number; numFailures: number; currentRps: number; currentFailPerSec: number; p99Ms: number | null };
+  requests: Map<string, LocustEntry>;
+  aggregated: LocustEntry;
+  /** aggregated percentiles over Locust's ~10 s window, where the version reports them (p99 only when the locustfile charts it) */
+  current: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
+  /** clock time the answer was fetched from the master, when the driver knows it */
+  fetchedAt?: number;
 }
 
 export interface LocustDriver {
@@ -31,6 +62,15 @@ export interface KpiSample {
   errorRate: number;
   p99Ms: number | null;
   users: number;
+  /**
+   * the clock-time span the OPM (and error rate) are the mean over, when the source knows it
+   * exactly (counters read twice); absent for a sliding window the source cannot place
+   */
+  window?: { from: number; to: number };
+  /** per request name over the same span (the busiest names, the KPI's own always) */
+  endpoints?: EndpointSample[];
+  /** the load generator's busiest worker, CPU % (Locust's workers report it); null when unknown */
+  generatorCpuPct?: number | null;
 }
 
 export interface KpiSource {
@@ -49,6 +89,14 @@ export interface ControllerInput {
   errorRate: number;
   /** control cycles left in the ramp (0 on the plateau) */
   remainingRampCycles: number;
+  /**
+   * the span (ms since load start) the measured OPM is the mean over, when the KPI knows it
+   * (Locust's counters read twice); absent: a sliding window ending about now (the controller's
+   * `kpiWindowMs` / `kpiDelayMs`)
+   */
+  measurementWindow?: { fromMs: number; toMs: number };
+  /** the load generator's busiest worker, CPU % (absent or null: unknown) */
+  generatorCpuPct?: number | null;
 }
 
 export interface ControllerDecision {
@@ -57,6 +105,10 @@ export interface ControllerDecision {
   /** set once saturation is detected: users go up and OPM no longer follows */
   knee?: { users: number; opm: number; p99Ms: number | null };
   stalled?: boolean;
+  /** the load generator, not the shop, limits the load (its workers' CPU is above ~90 %): no knee is reported while it is */
+  generatorSaturated?: boolean;
+  /** the knee reported earlier no longer holds (orders follow users again): withdraw it */
+  kneeCleared?: boolean;
   note?: string;
 }
 

@@ -1,6 +1,6 @@
 import { ScaledClock } from '../base/clock.ts';
 import { FaultInjector, RequestLog } from './http-kit.ts';
-import { startKubernetesApiServer, shopKubeSeed, kubeconfigFor, kubeconfigYaml, type KubeApiServer, type KubeconfigDocument, type KubeSeed } from './kubernetes/index.ts';
+import { startKubernetesApiServer, shopKubeSeed, kubeconfigFor, kubeconfigYaml, LOCUST_WORKERS, type KubeApiServer, type KubeconfigDocument, type KubeSeed } from './kubernetes/index.ts';
 import { startEcsServer, shopEcsSeed, SANDBOX_ECS_REGION, type EcsServer, type EcsSeed } from './ecs/index.ts';
 import { startLocustSimulator, type LocustSimulator } from './locust-sim.ts';
 import { ShopModel } from './shop-model.ts';
@@ -83,7 +83,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await startKubernetesApiServer({ clock, name: 'test', seed: opts.seed?.kubernetes?.test ?? shopKubeSeed('test'), port: ports.kubernetesTest, faults: new FaultInjector(), log: new RequestLog(), ...step }),
     );
     const ecs = track(await startEcsServer({ clock, seed: opts.seed?.ecs ?? shopEcsSeed(), port: ports.ecs, productionClusters: [SANDBOX_ECS_CLUSTERS.production] }));
-    const locust = track(await startLocustSimulator({ clock, port: ports.locust, ...(opts.shop ? { shop: opts.shop } : {}) }));
+    // the connected workers are the test cluster's locust-worker pods that are ready (one when the seed has none)
+    const workersReady = (): number => {
+      const d = test.store.get('deployments', LOCUST_WORKERS.namespace, LOCUST_WORKERS.deployment) as { status?: { readyReplicas?: number } } | undefined;
+      return d ? (d.status?.readyReplicas ?? 0) : 1;
+    };
+    const locust = track(await startLocustSimulator({ clock, port: ports.locust, workers: workersReady, ...(opts.shop ? { shop: opts.shop } : {}) }));
     const kubeconfig = kubeconfigFor(
       [
         { name: 'sandbox-production', url: production.url },

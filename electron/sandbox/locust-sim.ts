@@ -21,8 +21,8 @@ export interface LocustSimulatorOptions {
   shop?: ShopModel;
   /** 0 = ephemeral */
   port?: number;
-  /** connected workers (default 1) */
-  workers?: number;
+  /** connected workers (default 1), or a function saying how many are connected now (the sandbox: its workers Deployment's ready pods) */
+  workers?: number | (() => number);
   /** the order request as Locust names it (default "POST /orders") */
   requestName?: 'POST /orders' | (string & {});
   /** clock ms Locust caches /stats/requests (default 2000) */

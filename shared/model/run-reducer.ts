@@ -24,6 +24,8 @@ export function reduceRunEvent(status: RunStatus | null, event: RunEvent): RunSt
       return { ...status, guards: [...status.guards, event.guard] };
     case 'knee':
       return status.knee ? status : { ...status, knee: event.knee };
+    case 'knee-withdrawn':
+      return status.knee ? { ...status, knee: null } : status;
     case 'flag':
       return status.flags.includes(event.message) ? status : { ...status, flags: [...status.flags, event.message] };
     case 'abort': {

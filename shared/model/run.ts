@@ -30,6 +30,28 @@ export interface Sample {
   spawnRate: number;
   errorRate: number;
   p99Ms: number | null;
+  /** per request name over this control interval (Locust's counters); absent when the KPI source has none */
+  endpoints?: EndpointSample[];
+}
+
+/**
+ * One request name's statistics over one control interval, from Locust's counters read at the
+ * interval's two ends: whole requests, as Locust counts them. Percentiles are Locust's own for
+ * that name since the stats reset at load start (no Locust version keeps a per-name window);
+ * p95 is null on Locust 2.12, which reports p90 instead. A sample carries the busiest names (at
+ * most 20) and always the KPI's own request.
+ */
+export interface EndpointSample {
+  /** "METHOD name" as Locust shows it, e.g. "POST /orders" */
+  name: string;
+  /** requests and failed requests in the interval */
+  requests: number;
+  failures: number;
+  /** requests per second over the interval */
+  rps: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface Knee {
@@ -157,6 +179,8 @@ export type RunEvent =
   | { type: 'sample'; runId: string; sample: Sample }
   | { type: 'guard'; runId: string; guard: GuardEvent }
   | { type: 'knee'; runId: string; knee: Knee }
+  /** the knee reported earlier no longer holds (orders follow users again: capacity came); the status's knee is cleared */
+  | { type: 'knee-withdrawn'; runId: string; t: number; reason: string }
   | { type: 'parity'; runId: string; when: 'before' | 'during' | 'after'; report: ParityReport }
   | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t: number }
   /** something the verdict's reader must see (an app skipped, production drift, a failed cleanup hook) */

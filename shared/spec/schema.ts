@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { awsProfile, dnsLabel, dnsSubdomain, ecsCluster, ecsContainer, ecsService, image, kubeContext } from './names.ts';
 import { httpHeaders, literalOrSecret, noCredentialsUrl, urlOrSecret } from './secret-fields.ts';
+import { secretRefSchema } from './secret-ref.ts';
 import { cronProblem } from './schedule.ts';
 
 /**
@@ -180,16 +181,56 @@ export const kpiSchema = z
   })
   .strict();
 
+/** credentials for the Locust master or the ingress in front of it: a header, or HTTP basic (2.12's --web-auth too) */
+export const locustAuthSchema = z.union([
+  z
+    .object({
+      header: z
+        .object({
+          name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name').describe('an HTTP header name such as X-Ingress-Token'),
+          value: secretRefSchema,
+        })
+        .strict(),
+    })
+    .strict(),
+  z.object({ basic: z.object({ username: z.string().min(1).max(256), password: secretRefSchema }).strict() }).strict(),
+]);
+
+/**
+ * Locust's workers as the conductor scales them: their Kubernetes Deployment or ECS service in
+ * the test environment, how many users one worker runs, and the bounds. The count is set ahead of
+ * the users, journaled, and put back when the run ends (also on abort and by `recover`).
+ */
+export const locustWorkersSchema = z
+  .object({
+    kubernetes: z.object({ namespace: name, deployment: z.string().min(1).max(253) }).strict().optional(),
+    ecs: z.object({ service: z.string().min(1).max(255) }).strict().optional(),
+    /** users one worker runs (its CPU stays below ~90 %) */
+    usersPerWorker: z.number().int().min(1).max(100_000),
+    min: z.number().int().min(1).max(1000).default(1),
+    max: z.number().int().min(1).max(1000),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if ((w.kubernetes === undefined) === (w.ecs === undefined))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs exactly one of kubernetes or ecs', params: { expected: 'kubernetes: { namespace, deployment } or ecs: { service }' } });
+    if (w.max < w.min) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['max'], message: 'is below min', params: { expected: `a number ≥ min (${w.min})` } });
+  });
+
 export const loadSchema = z
   .object({
     locust: z
       .object({
-        /** the Locust master's web/API URL; required unless `spec.sandbox` is set (the sandbox runs its own) */
+        /** the Locust master's web/API URL, with its --web-base-path if it has one; required unless `spec.sandbox` is set (the sandbox runs its own) */
         url: httpUrl.optional(),
+        /** credentials the master or its ingress wants, as references: { header: { name, value: { env | file } } } or { basic: { username, password: { env | file } } } */
+        auth: locustAuthSchema.optional(),
         /** the system under test, passed to Locust as `host` */
         host: httpUrl.optional(),
         /** workers the master must have before load starts */
         minWorkers: z.number().int().min(0).max(1000).default(1),
+        /** the workers, scaled by the conductor ahead of the users (restored afterwards): their Deployment or ECS service in the test environment */
+        workers: locustWorkersSchema.optional(),
       })
       .strict(),
     kpi: kpiSchema,

@@ -27,5 +27,8 @@ export function secretRefsOf(spec: LoadTest): { path: string; ref: SecretRef }[]
     add('spec.notify.webhook.url', webhook.url);
     headers('spec.notify.webhook', webhook.headers);
   }
+  const auth = spec.spec.load.locust.auth;
+  if (auth && 'header' in auth) add('spec.load.locust.auth.header.value', auth.header.value);
+  if (auth && 'basic' in auth) add('spec.load.locust.auth.basic.password', auth.basic.password);
   return out;
 }

@@ -1,10 +1,14 @@
 /**
  * A deterministic closed-loop simulation on a simulated clock (1 s steps): Locust moves the user
  * count toward the commanded count at the commanded spawn rate (up and down, like Locust 2.x),
- * the plant answers, the controller decides once per control interval. No timers, no wall clock.
+ * the plant answers and counts, the controller decides at the decision times, and the run's real
+ * guards (electron/core/guards.ts, default limits) judge every sample as the load loop does — a
+ * breach ends the load. No timers, no wall clock.
  */
 import type { Controller, ControllerDecision, ControllerInput } from '../../electron/load/types.ts';
 import { remainingRampCycles, setpointAt } from '../../electron/load/controller/setpoint.ts';
+import { Guards } from '../../electron/core/rules/guards.ts';
+import { guardsSchema } from '../../shared/spec/schema.ts';
 import { seededRandom, type DecisionTiming, type Plant } from './plants.ts';
 
 export interface SimConfig {
@@ -16,7 +20,12 @@ export interface SimConfig {
   maxSpawnRate: number;
   /** explicit decision times (s, ascending, from 0): a scripted stall; overrides the plant's timing */
   decisionTimesS?: number[];
+  /** judge samples with the run's guards (default limits); default true */
+  guards?: boolean;
 }
+
+/** the guards a run has by default (spec.guards with nothing set) */
+export const DEFAULT_GUARDS = guardsSchema.parse({});
 
 export const REALISTIC: SimConfig = { targetOpm: 7200, rampUpS: 1800, plateauS: 3600, intervalS: 60, maxUsers: 5000, maxSpawnRate: 100 };
 
@@ -40,15 +49,20 @@ export interface SimResult {
   setpointBySecond: number[];
   maxUsers: number;
   maxSpawnRate: number;
+  /** the knee the run ends with: reported by the controller and not withdrawn */
   knee: { users: number; opm: number; p99Ms: number | null } | null;
   kneeReports: number;
+  /** the controller said the load generator was the limit */
+  generatorSaturated: boolean;
+  /** the guard that ended the load, if one did */
+  aborted: string | null;
 }
 
 /**
  * The decision times (s) over [0, total): every interval, or, with `timing`, irregular (seeded):
  * nominal × (1 ± jitter), stalls of a few intervals, and after a stall the missed cycles back to
  * back `catchUpS` apart (the lifecycle's loop keeps its schedule). Depends only on the seed and the
- * config, so both algorithms decide at the same times.
+ * config, so every algorithm decides at the same times.
  */
 export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[] {
   const total = cfg.rampUpS + cfg.plateauS;
@@ -56,7 +70,6 @@ export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[]
   const rand = seededRandom(timing.seed);
   const times: number[] = [];
   let t = 0;
-  // bounded: at least one second per cycle
   for (let n = 0; t < total && n < total; n++) {
     times.push(t);
     let gap: number;
@@ -66,7 +79,6 @@ export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[]
       gap = stall * cfg.intervalS;
       const missed = Math.floor(stall) - 1;
       if (timing.catchUpS !== undefined && missed > 0) {
-        // the late cycle, then the missed ones back to back
         t += Math.max(1, Math.round(gap));
         for (let m = 0; m < missed && t < total; m++) {
           times.push(t);
@@ -83,6 +95,7 @@ export function decisionTimes(cfg: SimConfig, timing?: DecisionTiming): number[]
 export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): SimResult {
   const total = cfg.rampUpS + cfg.plateauS;
   const times = cfg.decisionTimesS ?? decisionTimes(cfg, plant.timing);
+  const guards = cfg.guards === false ? null : new Guards(DEFAULT_GUARDS);
   const usersBySecond: number[] = [];
   const opmBySecond: number[] = [];
   const setpointBySecond: number[] = [];
@@ -92,38 +105,52 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
   let maxSpawnRate = 0;
   let knee: SimResult['knee'] = null;
   let kneeReports = 0;
+  let generatorSaturated = false;
+  let aborted: string | null = null;
   for (let k = 0; k < times.length; k++) {
     const t = times[k] ?? 0;
-    const reading = plant.measure(usersBySecond, t);
+    const reading = plant.read();
     const input: ControllerInput = {
       elapsedMs: t * 1000,
       setpointOpm: setpointAt(t * 1000, cfg.targetOpm, cfg.rampUpS * 1000),
       targetOpm: cfg.targetOpm,
       measuredOpm: reading ? reading.opm : null,
-      // Locust's master knows the count of the last worker report
-      users: plant.reportS ? (usersBySecond[Math.floor(t / plant.reportS) * plant.reportS - 1] ?? 0) : Math.round(level),
+      users: reading ? reading.users : 0,
       p99Ms: reading ? reading.p99Ms : null,
       errorRate: reading ? reading.errorRate : 0,
       remainingRampCycles: remainingRampCycles(t * 1000, cfg.rampUpS * 1000, cfg.intervalS * 1000),
+      ...(reading?.window ? { measurementWindow: { fromMs: reading.window.from, toMs: reading.window.to } } : {}),
+      ...(reading && reading.generatorCpuPct !== null ? { generatorCpuPct: reading.generatorCpuPct } : {}),
     };
-    const decision = controller.decide(input);
+    let decision: ControllerDecision;
+    if (aborted) decision = { users: 0, spawnRate: cfg.maxSpawnRate };
+    else {
+      const g = guards?.evaluate({ t: t * 1000, opm: input.measuredOpm, errorRate: input.errorRate, p99Ms: input.p99Ms, users: input.users }, t * 1000, k);
+      if (g?.breach) {
+        aborted = `${g.breach.guard} at ${Math.round(t / 60)} min: ${g.breach.message}`;
+        decision = { users: 0, spawnRate: cfg.maxSpawnRate };
+      } else decision = controller.decide(input);
+    }
     if (!Number.isFinite(decision.users) || !Number.isFinite(decision.spawnRate) || decision.spawnRate <= 0 || decision.users < 0)
       throw new Error(`cycle ${k}: invalid decision ${JSON.stringify(decision)}`);
     if (decision.knee) {
       kneeReports += 1;
-      knee ??= decision.knee;
+      knee = decision.knee;
     }
-    maxUsers = Math.max(maxUsers, decision.users);
+    if (decision.kneeCleared) knee = null;
+    if (decision.generatorSaturated) generatorSaturated = true;
+    const commanded = Math.min(cfg.maxUsers, decision.users);
+    maxUsers = Math.max(maxUsers, commanded);
     maxSpawnRate = Math.max(maxSpawnRate, decision.spawnRate);
     let opmSum = 0;
     let spSum = 0;
     const end = Math.min(total, times[k + 1] ?? total);
     for (let s = t; s < end; s++) {
-      const diff = decision.users - level;
-      level += Math.sign(diff) * Math.min(Math.abs(diff), decision.spawnRate);
+      const diff = commanded - level;
+      level += Math.sign(diff) * Math.min(Math.abs(diff), Math.min(decision.spawnRate, cfg.maxSpawnRate));
       const u = Math.round(level);
       usersBySecond.push(u);
-      const opm = plant.trueOpm(u);
+      const opm = plant.tick(u);
       const sp = setpointAt((s + 0.5) * 1000, cfg.targetOpm, cfg.rampUpS * 1000);
       opmBySecond.push(opm);
       setpointBySecond.push(sp);
@@ -131,9 +158,9 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
       spSum += sp;
     }
     const n = Math.max(1, end - t);
-    cycles.push({ t, input, decision, opm: end > t ? opmSum / n : plant.trueOpm(Math.round(level)), setpoint: end > t ? spSum / n : setpointAt(t * 1000, cfg.targetOpm, cfg.rampUpS * 1000), users: Math.round(level) });
+    cycles.push({ t, input, decision, opm: opmSum / n, setpoint: end > t ? spSum / n : setpointAt(t * 1000, cfg.targetOpm, cfg.rampUpS * 1000), users: Math.round(level) });
   }
-  return { cycles, usersBySecond, opmBySecond, setpointBySecond, maxUsers, maxSpawnRate, knee, kneeReports };
+  return { cycles, usersBySecond, opmBySecond, setpointBySecond, maxUsers, maxSpawnRate, knee, kneeReports, generatorSaturated, aborted };
 }
 
 export interface Metrics {
@@ -146,6 +173,8 @@ export interface Metrics {
   /** plateau cycles until the error stays within ±2 % for the rest of the run; null if never */
   settleCycles: number | null;
   knee: { users: number; opm: number; p99Ms: number | null } | null;
+  generatorSaturated: boolean;
+  aborted: string | null;
 }
 
 /** the nominal control intervals of a run: mean true OPM and mean setpoint over each */
@@ -172,8 +201,8 @@ function buckets(result: SimResult, cfg: SimConfig): Bucket[] {
 }
 
 /**
- * errors are the true OPM over each nominal control interval (whatever the decision times were)
- * against the setpoint over that interval, in % of the target
+ * errors are the shop's expected OPM over each nominal control interval (whatever the decision
+ * times were) against the setpoint over that interval, in % of the target
  */
 export function metrics(result: SimResult, cfg: SimConfig): Metrics {
   const err = (c: Bucket): number => ((c.opm - c.setpoint) / cfg.targetOpm) * 100;
@@ -191,5 +220,5 @@ export function metrics(result: SimResult, cfg: SimConfig): Metrics {
     if (!c || Math.abs(err(c)) > 2) break;
     settleCycles = i;
   }
-  return { rampRmsPct, plateauMeanAbsPct, overshootPct, rampPeakAbovePct, settleCycles, knee: result.knee };
+  return { rampRmsPct, plateauMeanAbsPct, overshootPct, rampPeakAbovePct, settleCycles, knee: result.knee, generatorSaturated: result.generatorSaturated, aborted: result.aborted };
 }

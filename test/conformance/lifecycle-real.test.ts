@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPendingRecoveries } from '../../electron/core/run/journal.ts';
 import { shopEcsSeed } from '../../electron/sandbox/ecs/index.ts';
 import { SHOP_NAMESPACES } from '../../electron/sandbox/kubernetes/index.ts';
+import { locustVersions, requireLocust } from '../fixtures/shop/locust-versions.ts';
 import { startLocust, waitFor, type LocustCluster } from '../fixtures/shop/processes.ts';
 import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { conductor, differingFromSnapshot } from '../integration/recover-standalone-kit.ts';
@@ -101,10 +102,9 @@ beforeAll(async () => {
   moto = await startMoto();
   await seedMoto(moto.client(), shopEcsSeed());
   shop = await startShopServer();
-  // Debian's Locust 2.12: with Locust 2.47 the driver on main gets 405 from GET /stop and GET
-  // /stats/reset (2.47 takes POST), so the load never stops; the locust branch (issue 15) fixes the
-  // driver, then this becomes startLocust(dir, 1, currentLocust())
-  locust = await startLocust(dir, 1);
+  // the current Locust (2.47, POST /stop and /stats/reset); test/integration/locust-real.test.ts runs the driver against 2.12 as well
+  const current = locustVersions().find((v) => v.label === '2.47')!;
+  locust = await startLocust(dir, 1, { bin: requireLocust(current) });
   await waitFor('the Locust master with its worker', async () => ((await (await fetch(`${locust.url}/stats/requests`)).json()) as { workers?: unknown[] }).workers?.length === 1, 60_000, 500, () => locust.master.output());
   specPath = join(dir, 'spec.yaml');
   writeFileSync(specPath, spec(locust.url, shop.url, moto.url), { mode: 0o600 });

@@ -1,3 +1,4 @@
+import { endpointTotals } from '../../../shared/model/endpoints.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import type { AppProgress, RunReport, RunStatus, Verdict } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
@@ -132,6 +133,13 @@ export function reportMarkdown(report: RunReport): string {
   const scaled = Number.isFinite(s.timeScale) && s.timeScale !== 1;
   out.push('## Phases', '', ...(scaled ? [`Durations in simulated time (time scale ×${s.timeScale}).`, ''] : []), '| phase | state | duration |', '|---|---|---|');
   for (const p of s.phases) out.push(`| ${p.phase} | ${p.state}${p.error ? ` — ${p.error.message}` : ''} | ${formatDuration(Math.max(0, (p.endedAt ?? p.startedAt) - p.startedAt))} |`);
+  const requests = endpointTotals(s.samples);
+  if (requests.length) {
+    out.push('', '## Requests on the plateau', '', "Counted from Locust's counters over the plateau; percentiles are Locust's own since the stats reset.", '');
+    out.push('| request | requests | failures | rate | p50 | p95 | p99 |', '|---|---|---|---|---|---|---|');
+    for (const e of requests)
+      out.push(`| ${e.name.replace(/\|/g, '\\|')} | ${e.requests} | ${e.failures} (${(e.failureRate * 100).toFixed(2)} %) | ${e.rps.toFixed(1)}/s | ${fmt(e.p50Ms)} ms | ${fmt(e.p95Ms)} ms | ${fmt(e.p99Ms)} ms |`);
+  }
   out.push('', '## Applications', '', '| app | last phase | state | detail |', '|---|---|---|---|');
   for (const a of s.apps) out.push(`| ${a.app} | ${a.phase} | ${a.state} | ${(a.reason ?? a.detail ?? '').replace(/\|/g, '\\|')} |`);
   // the conductor also raises each regression as a flag; list it once

@@ -5,9 +5,13 @@ import type { KpiSample } from '../../load/types.ts';
 /**
  * SLO guards evaluated on every control sample during ramp and plateau: error rate, p99
  * latency, and a stall (KPI at zero for N consecutive samples while users are running, after a
- * warm-up of the first ramp cycles). A breach must last the grace period before it counts;
+ * warm-up of the first ramp cycles, counting only samples in which the users should have placed
+ * a few orders — a single probing user that places none is not a stalled shop). A breach must last the grace period before it counts;
  * state changes (ok → breaching → breached, and back to ok) are reported as GuardEvents.
  */
+
+/** a sample with no orders counts toward a stall only when this many were expected */
+const STALL_MIN_EXPECTED = 3;
 
 export interface GuardOptions {
   /** ramp cycles during which the stall guard does not count (the KPI lags the first users) */
@@ -29,6 +33,8 @@ interface GuardTrack {
 export class Guards {
   private readonly tracks = new Map<GuardName, GuardTrack>();
   private zeroStreak = 0;
+  /** the most orders per minute per user seen in a sample */
+  private bestPerUser = 0;
   private readonly warmup: number;
 
   constructor(
@@ -59,13 +65,26 @@ export class Guards {
       check('maxP99Ms', p99 !== null && p99 > this.spec.maxP99Ms, p99, this.spec.maxP99Ms, `p99 ${p99 === null ? '-' : Math.round(p99)} ms above ${this.spec.maxP99Ms} ms`);
     }
 
-    const counting = cycle >= this.warmup && sample.users > 0;
+    const counting = cycle >= this.warmup && sample.users > 0 && this.zeroMeansStall(sample);
     if (counting && (sample.opm === 0 || sample.opm === null)) this.zeroStreak += 1;
     else if (sample.opm !== null && sample.opm > 0) this.zeroStreak = 0;
+    if (sample.opm !== null && sample.opm > 0 && sample.users > 0) this.bestPerUser = Math.max(this.bestPerUser, sample.opm / sample.users);
     const stalled = this.zeroStreak >= this.spec.stallSamples;
     check('stall', stalled, this.zeroStreak, this.spec.stallSamples, `orders per minute at zero for ${this.zeroStreak} consecutive samples with ${sample.users} users running`);
 
     return { events, breach };
+  }
+
+  /**
+   * Whether no orders in this sample say the shop stalled, rather than that too few users ran to
+   * place one: the users, at the best orders per user seen so far, would have placed at least
+   * `STALL_MIN_EXPECTED` orders over the sample's span (10 s when it states none). Before any
+   * order was seen, one user is a probe (the baseline rule starts there), not a stall.
+   */
+  private zeroMeansStall(sample: KpiSample): boolean {
+    if (this.bestPerUser <= 0) return sample.users > 1;
+    const minutes = (sample.window ? sample.window.to - sample.window.from : 10_000) / 60_000;
+    return sample.users * this.bestPerUser * minutes >= STALL_MIN_EXPECTED;
   }
 
   private describe(guard: GuardName, value: number | null, limit: number, message: string, t: number): GuardEvent {

@@ -139,7 +139,8 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: 
     await ctx.phase('scale', () => scalePhase(ctx, s, plans));
     drift = new DriftWatch(ctx, s);
     stopOthers = watchOtherWriters(ctx, s.active);
-    const loop = new LoadLoop(ctx, drift, v.locustWorkers);
+    const workersBefore = s.workers ? s.test.get(s.workers.name) : null;
+    const loop = new LoadLoop(ctx, drift, v.locustWorkers, s.workers && workersBefore ? { unit: s.workers, before: workersBefore } : null);
     await ctx.phase('ramp', () => loop.run('ramp'));
     await ctx.phase('plateau', () => loop.run('plateau'));
   } catch (err) {
@@ -164,7 +165,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: 
   setMaxListeners(10_000, restoreSignal);
   let restore: RestoreResult = { complete: true, failures: [] };
   if (snapshot && ctx.journal.writeIntents > 0) {
-    const input = { units: snapshot.units, snapshot: snapshot.test };
+    const input = { units: snapshot.workers ? [...snapshot.units, snapshot.workers] : snapshot.units, snapshot: snapshot.test };
     ctx.abortStep('restoring');
     try {
       restore = await ctx.phase('restore', () => restorePhase(ctx, input, restoreSignal));

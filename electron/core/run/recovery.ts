@@ -4,7 +4,7 @@ import type { AppProgress, RunEvent, Verdict } from '../../../shared/model/run.t
 import { RunHistory } from '../records/history.ts';
 import { buildReport } from '../records/report.ts';
 import { computeVerdict } from '../rules/verdict.ts';
-import { unitsOf } from '../rules/units.ts';
+import { unitsOf, workersUnitOf } from '../rules/units.ts';
 import { needsRecovery, readJournal, readSnapshot, RunJournal, summarizeJournal } from './journal.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { restorePhase, type RestoreResult } from './phases/restore.ts';
@@ -46,7 +46,8 @@ export async function restoreDeadRun(runId: string, deps: ConductorDeps, opts: {
   await ctx.settleLoad('recovery');
   const signal = new AbortController().signal;
   setMaxListeners(10_000, signal);
-  const units = unitsOf(spec.spec.applications).filter((u) => snapshot.test[u.name]);
+  const workers = workersUnitOf(spec);
+  const units = [...unitsOf(spec.spec.applications), ...(workers ? [workers] : [])].filter((u) => snapshot.test[u.name]);
   let restore: RestoreResult;
   ctx.abortStep('restoring');
   try {

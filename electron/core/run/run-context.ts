@@ -207,6 +207,12 @@ export class RunContext {
     this.emit({ type: 'knee', runId: this.runId, knee });
   }
 
+  /** the knee reported earlier no longer holds (the controller saw orders follow users again) */
+  withdrawKnee(reason: string): void {
+    if (!this.current.knee) return;
+    this.emit({ type: 'knee-withdrawn', runId: this.runId, t: this.elapsed(), reason });
+  }
+
   parity(when: 'before' | 'during' | 'after', report: ParityReport): void {
     this.emit({ type: 'parity', runId: this.runId, when, report });
   }

@@ -3,7 +3,8 @@ import { UsageError } from '../../../shared/model/errors.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { createLocustKpi } from '../../load/kpi/locust-kpi.ts';
 import { createPrometheusKpi } from '../../load/kpi/prometheus-kpi.ts';
-import { createLocustDriver } from '../../load/locust-driver.ts';
+import { createLocustDriver, type LocustAuth } from '../../load/locust-driver.ts';
+import { resolveLocustAuth } from '../../load/locust-auth.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
 import { createEcsReader, createEcsWriter } from '../../substrates/ecs/index.ts';
 import { createKubernetesReader, createKubernetesWriter, openKubernetesReader, openKubernetesWriter, type KubeconfigLoadOptions } from '../../substrates/kubernetes/index.ts';
@@ -122,7 +123,9 @@ function sandboxEnvironment(spec: LoadTest, sandbox: SandboxAddresses, logger: L
 }
 
 async function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger: Logger): Promise<Environment> {
-  const clock = new ScaledClock(1);
+  // the run's clock (a scaled one only for a `conductor sandbox` on this machine: launch-run.ts clockFor):
+  // the Locust driver and KPI time their reads on it, so they must share it with the run
+  const clock = new ScaledClock(opts.timeScale ?? 1);
   const { production, test } = spec.spec;
   const uses = (s: 'kubernetes' | 'ecs') => spec.spec.applications.some((a) => a[s] !== undefined);
   const env = opts.env ?? process.env;
@@ -150,12 +153,13 @@ async function realEnvironment(spec: LoadTest, opts: EnvironmentOptions, logger:
   }
   const url = spec.spec.load.locust.url;
   if (!url) throw new Error('spec.load.locust.url is required outside the sandbox');
-  const { locust, kpi } = loadFor(spec, url, clock, logger, opts.fetch);
+  const auth = await resolveLocustAuth(spec.spec.load.locust.auth, { env });
+  const { locust, kpi } = loadFor(spec, url, clock, logger, opts.fetch, auth);
   return { substrates, locust, kpi, clock, close: async () => {} };
 }
 
-function loadFor(spec: LoadTest, url: string, clock: Clock, logger: Logger, fetchImpl?: typeof fetch): { locust: LocustDriver; kpi: KpiSource } {
-  const locust = createLocustDriver({ url, clock, logger, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+function loadFor(spec: LoadTest, url: string, clock: Clock, logger: Logger, fetchImpl?: typeof fetch, auth?: LocustAuth): { locust: LocustDriver; kpi: KpiSource } {
+  const locust = createLocustDriver({ url, clock, logger, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(auth ? { auth } : {}) });
   const { kpi: k } = spec.spec.load;
   const kpi: KpiSource = k.prometheus
     ? createPrometheusKpi({ url: k.prometheus.url, query: k.prometheus.query, clock, driver: locust, ...(fetchImpl ? { fetch: fetchImpl } : {}) })

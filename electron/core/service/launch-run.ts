@@ -103,7 +103,8 @@ export function clockFor(spec: LoadTest, env: OpenedEnvironment, timeScale: numb
     if (remote.length) {
       throw new UsageError(`--time-scale ${timeScale} is only for a sandbox on this machine (\`conductor sandbox --time-scale N\`); this spec reaches ${remote.join(', ')}. Run it without --time-scale`);
     }
-    return new ScaledClock(timeScale);
+    // the environment's own clock when it runs at this scale: the Locust KPI times its reads on it
+    return env.clock?.timeScale === timeScale ? env.clock : new ScaledClock(timeScale);
   }
   return env.clock ?? new ScaledClock(1);
 }

@@ -20,7 +20,8 @@
 import type { Controller, ControllerDecision, ControllerInput } from '../types.ts';
 import { PlantEstimator } from './estimator.ts';
 import { DEFAULT_FILTER, OpmFilter, type FilterOptions } from './filter.ts';
-import { DEFAULT_KNEE, KneeDetector, type Knee, type KneeOptions } from './knee.ts';
+import { DEFAULT_KNEE, type KneeOptions } from './knee.ts';
+import { DEFAULT_LIMITS, LoadLimits, type LimitOptions } from './limits.ts';
 import { MeasurementPairing } from './lag.ts';
 import { intervalReference } from './setpoint.ts';
 import { spawnRateFor, type ControllerSpec } from './spec.ts';
@@ -44,7 +45,7 @@ export interface AdaptiveOptions {
   freshFraction: number;
   /**
    * how far the local slope may be off, as a fraction (a saturating curve bends under a window
-   * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.25
+   * fit): the OPM filter's uncertainty grows by this × s × Δusers when users move; default 0.5
    */
   slopeUncertainty: number;
   /** the OPM filter's tuning */
@@ -53,14 +54,23 @@ export interface AdaptiveOptions {
   maxGrowth: number;
   /** the largest increase per cycle beyond the conservative step, as a fraction of users; default 0.25 */
   maxStepFraction: number;
+  /** how far above its estimate the elasticity may be, for the step bound (boundedByGain); default 0.3 */
+  gainMargin: number;
+  /** a step may carry the OPM past the reference by at most this fraction even if the elasticity is that high; default 0.01 */
+  stepTolerance: number;
   /** the new user count is reached within this fraction of the control interval; default 0.25 */
   spawnWithin: number;
-  /** pairs in the slope window; default max(5, 6 min of cycles) */
+  /** pairs in the slope window; default max(8, 8 min of cycles) */
   windowPairs?: number;
   knee: KneeOptions;
+  /** the knee hypothesis, the guards and the load generator (limits.ts); the guard limits come from the spec */
+  limits: Partial<Omit<LimitOptions, 'knee' | 'maxErrorRate' | 'maxP99Ms'>>;
   /** detect the knee at all (the test that proves knee detection matters turns it off) */
   detectKnee: boolean;
 }
+
+/** a limit that keeps the predicted OPM this far below the setpoint makes a knee */
+const KNEE_SHORTFALL = 0.02;
 
 export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   maxLagCycles: 3,
@@ -68,11 +78,14 @@ export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   kpiDelayMs: 2_000,
   freshFraction: 0.25,
   filter: DEFAULT_FILTER,
-  slopeUncertainty: 0.25,
+  slopeUncertainty: 0.5,
   maxGrowth: 4,
   maxStepFraction: 0.25,
+  gainMargin: 0.3,
+  stepTolerance: 0.01,
   spawnWithin: 0.25,
   knee: DEFAULT_KNEE,
+  limits: {},
   detectKnee: true,
 };
 
@@ -81,8 +94,7 @@ export class AdaptiveController implements Controller {
   private readonly options: AdaptiveOptions;
   private readonly pairing: MeasurementPairing;
   private readonly estimator: PlantEstimator;
-  private readonly kneeDetector: KneeDetector;
-  private knee: Knee | null = null;
+  private readonly limits: LoadLimits;
   private readonly filter: OpmFilter;
   private lastCommand = 0;
   private stalled = false;
@@ -91,6 +103,8 @@ export class AdaptiveController implements Controller {
   /** the latest decision time, and the time of the latest measurement used */
   private lastT: number | null = null;
   private lastUsedAt: number | null = null;
+  /** the end of the last stated measurement window used */
+  private lastWindowEnd: number | null = null;
   private readonly maxLagMs: number;
   /** a measurement less than this after the last one used is not new */
   private readonly freshMs: number;
@@ -110,9 +124,9 @@ export class AdaptiveController implements Controller {
       delayMs: this.options.kpiDelayMs,
     });
     this.freshMs = Math.max(this.options.kpiWindowMs / 2, this.options.freshFraction * interval);
-    const windowPairs = this.options.windowPairs ?? Math.max(5, Math.ceil(360_000 / interval));
+    const windowPairs = this.options.windowPairs ?? Math.max(8, Math.ceil(480_000 / interval));
     this.estimator = new PlantEstimator({ windowPairs, windowMs: windowPairs * interval, intervalMs: interval, ratioDiscount: 0.7, minSlopeFraction: 0.05 });
-    this.kneeDetector = new KneeDetector(this.options.knee);
+    this.limits = new LoadLimits({ ...DEFAULT_LIMITS, ...this.options.limits, knee: this.options.knee, maxErrorRate: spec.maxErrorRate ?? null, maxP99Ms: spec.maxP99Ms ?? null });
   }
 
   decide(input: ControllerInput): ControllerDecision {
@@ -122,17 +136,17 @@ export class AdaptiveController implements Controller {
     this.lastT = t;
     this.pairing.record(t, users);
     const opm = input.measuredOpm === null || !Number.isFinite(input.measuredOpm) ? null : Math.max(0, input.measuredOpm);
-    const cap = this.userCap();
-    const initial = Math.min(cap, Math.max(1, Math.round(this.options.initialUsers ?? Math.min(20, this.spec.maxUsers / 500))));
+    const initial = Math.min(this.spec.maxUsers, Math.max(1, Math.round(this.options.initialUsers ?? Math.min(20, this.spec.maxUsers / 500))));
 
     if (opm === null) return this.noMeasurement(users, initial, t);
     this.missingSince = null;
     // a measurement taken soon after the last one used is not new (Locust's cache, the same window):
     // the back-to-back cycles after a stall must not count it again, in the estimates or the knee
-    const fresh = this.lastUsedAt === null || t - this.lastUsedAt >= this.freshMs;
+    const window = input.measurementWindow;
+    const fresh = window ? this.lastWindowEnd === null || window.toMs > this.lastWindowEnd : this.lastUsedAt === null || t - this.lastUsedAt >= this.freshMs;
     if (!fresh) return this.command(users, this.lastCommand > 0 ? this.lastCommand : initial, 'a cycle right after the last: no new measurement, holding', this.stalled);
-    if (opm > 0) this.pairing.observePositive(t);
-    else this.pairing.observeZero(t);
+    if (opm > 0) this.pairing.observePositive(t, window);
+    else this.pairing.observeZero(t, window);
     const lag = this.pairing.lagMs;
 
     if (lag === null) {
@@ -141,7 +155,7 @@ export class AdaptiveController implements Controller {
       return this.command(users, Math.max(initial, this.lastCommand), 'waiting for the first orders (measuring the lag)');
     }
 
-    let effect = this.pairing.effectAt(t) ?? { users: 0, min: 0, max: 0 };
+    let effect = this.pairing.effectAt(t, window) ?? { users: 0, min: 0, max: 0 };
     if (opm === 0) {
       if (effect.min > 0) return this.stall(users, initial, 'orders per minute fell to 0 with users running');
       return this.command(users, this.stalled ? initial : Math.max(initial, this.lastCommand), 'the measurement predates the users', this.stalled);
@@ -150,27 +164,37 @@ export class AdaptiveController implements Controller {
     this.stalled = false;
     const dtMs = this.lastUsedAt === null ? this.spec.controlIntervalMs : t - this.lastUsedAt;
     this.lastUsedAt = t;
+    if (window) this.lastWindowEnd = window.toMs;
 
-    if (this.pairing.addReading(t, opm)) {
+    if (this.pairing.addReading(t, opm, window)) {
       // the lag was refined: learn again from the readings so far, paired under it
       this.estimator.clear();
       this.filter.reset();
       for (const p of this.pairing.readingPairs()) this.estimator.update(p);
-      effect = this.pairing.effectAt(t) ?? effect;
+      effect = this.pairing.effectAt(t, window) ?? effect;
     } else if (effect.min >= 0.5 * effect.users) this.estimator.update({ users: effect.users, opm, t });
     // (a window that began with no users, the start or a restart, mixes the KPI's dead time into the pair: not learnt from)
     const measuredUsers = Math.max(1, effect.users);
     // orders per user at the operating point: the filter's (it is smoothed and lag-corrected), else this pair's
     const prior = this.filter.value;
     const ratioNow = prior !== null && this.filter.users > 0 ? prior / this.filter.users : opm / measuredUsers;
-    const kneeFound = this.observeKnee(measuredUsers, opm, ratioNow, input);
     const s = this.estimator.controlSlope(ratioNow, users);
-    if (s === null) return this.command(users, Math.max(initial, this.lastCommand), 'no slope yet');
+    if (this.options.detectKnee || input.generatorCpuPct != null) {
+      const plateau = t >= this.spec.rampUpMs;
+      const pair = { t, users: measuredUsers, minUsers: effect.min, opm, errorRate: input.errorRate, p99Ms: input.p99Ms, generatorCpuPct: input.generatorCpuPct ?? null };
+      const marginalOpm = this.options.detectKnee ? this.estimator.risingMarginal(ratioNow) : null;
+      this.limits.observe(pair, { lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser, marginalOpm, relativeNoise: this.filter.relativeNoise }, plateau, this.options.detectKnee);
+    }
+    if (s === null) return this.withLimits(this.command(users, Math.max(initial, this.lastCommand), 'no slope yet'), t, false);
 
     // Smith predictor + Kalman filter: the OPM the users now in effect will produce
     const slopeSd = s * Math.max(this.options.slopeUncertainty, this.estimator.relativeSlopeUncertainty() ?? 0);
     const unseen = users - measuredUsers;
-    const filtered = this.filter.step(users, opm + s * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs);
+    const credit = s;
+    const changesBefore = this.filter.changeCount;
+    const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, window ? window.toMs - window.fromMs : this.options.kpiWindowMs));
+    // the shop changed: what the estimator learnt before describes another shop
+    if (this.filter.changeCount > changesBefore) this.estimator.changed();
 
     // the setpoint averaged over the interval from now to the next decision, expected one interval on
     const reference = intervalReference(t, this.spec.targetOpm, this.spec.rampUpMs, this.spec.controlIntervalMs);
@@ -180,27 +204,45 @@ export class AdaptiveController implements Controller {
     const perUser = this.estimator.ordersPerUser ?? s;
     const conservative = Math.max(0, (reference - filtered) / Math.max(perUser, s));
     next = Math.min(next, users + Math.max(conservative, this.options.maxStepFraction * users, initial));
+    // and never down by more than maxStepFraction in one step: a gain that is wrong (a shop that
+    // changed since it was learnt) must not cut the load to a fraction
+    next = Math.max(next, users * (1 - this.options.maxStepFraction));
+    next = this.boundedByGain(users, next, filtered, reference, s);
     if (this.estimator.pairs < 3) next = Math.min(next, Math.max(users, initial) * this.options.maxGrowth);
     if (reference > 0) next = Math.max(next, initial);
-    next = this.spawnCompensated(users, Math.min(next, this.userCap()));
-    const note = kneeFound ? `knee at ${kneeFound.users} users, ${Math.round(kneeFound.opm)} OPM (${this.kneeDetector.knee?.reason ?? 'saturation'}): holding there` : undefined;
-    const decision = this.command(users, next, note);
-    if (kneeFound) decision.knee = { users: kneeFound.users, opm: kneeFound.opm, p99Ms: kneeFound.p99Ms };
-    return decision;
+    const cap = this.userCap();
+    const binding = next > cap + 0.5;
+    if (!binding) this.limits.unbound();
+    // a limit is a knee only while it keeps the load short of the setpoint (a shop at the target near a guard is not one)
+    const short = binding && filtered < reference * (1 - KNEE_SHORTFALL);
+    next = this.spawnCompensated(users, Math.min(next, cap));
+    return this.withLimits(this.command(users, next), t, short);
   }
 
-  private observeKnee(measuredUsers: number, opm: number, ratioNow: number, input: ControllerInput): Knee | null {
-    if (!this.options.detectKnee || this.knee) return null;
-    const found = this.kneeDetector.observe({
-      users: Math.round(measuredUsers),
-      opm,
-      marginalOpm: this.estimator.risingMarginal(ratioNow),
-      lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser,
-      errorRate: input.errorRate,
-      p99Ms: input.p99Ms,
-    });
-    if (found) this.knee = { users: found.users, opm: found.opm, p99Ms: found.p99Ms };
-    return this.knee && found ? this.knee : null;
+  /**
+   * A step sized by an elasticity that is too low overshoots: bound it so that, were the shop's
+   * elasticity as high as its estimate allows (`gainMargin` above it), OPM would pass the reference
+   * by at most `stepTolerance` (a fraction of it). Toward the reference it changes nothing; it
+   * stops a wrong gain from carrying the load past it.
+   */
+  private boundedByGain(users: number, next: number, predicted: number, reference: number, slope: number): number {
+    if (!(users >= 1) || !(predicted > 0) || !(reference > 0)) return next;
+    const elasticity = Math.min(1.5, Math.max(0.05, (slope * users) / predicted));
+    const high = Math.min(1.5, elasticity * (1 + this.options.gainMargin));
+    const gap = Math.log(reference / predicted);
+    const reach = (Math.abs(gap) + this.options.stepTolerance) / high;
+    return Math.min(users * Math.exp(reach), Math.max(users * Math.exp(-reach), next));
+  }
+
+  /** the limits' news on a decision: the knee (reported at the end of the ramp, or withdrawn), the generator, their notes */
+  private withLimits(decision: ControllerDecision, t: number, binding: boolean): ControllerDecision {
+    const v = this.limits.verdict(t >= this.spec.rampUpMs, binding);
+    if (v.report) decision.knee = { users: v.report.users, opm: v.report.opm, p99Ms: v.report.p99Ms };
+    if (v.cleared) decision.kneeCleared = true;
+    if (this.limits.generatorSaturated) decision.generatorSaturated = true;
+    const note = v.report ? `knee at ${v.report.users} users, ${Math.round(v.report.opm)} OPM (${v.report.reason}): holding there` : v.note;
+    if (note) decision.note = decision.note ? `${decision.note}; ${note}` : note;
+    return decision;
   }
 
   /**
@@ -217,7 +259,7 @@ export class AdaptiveController implements Controller {
   }
 
   private userCap(): number {
-    return Math.max(1, Math.min(this.spec.maxUsers, this.knee?.users ?? Infinity));
+    return Math.max(1, Math.min(this.spec.maxUsers, this.limits.cap() ?? Infinity));
   }
 
   private noMeasurement(users: number, initial: number, t: number): ControllerDecision {
@@ -263,6 +305,17 @@ export function stepTo(users: number, current: number, reference: number, slope:
     return users * Math.pow(reference / current, 1 / elasticity);
   }
   return users + (reference - current) / slope;
+}
+
+/**
+ * the relative noise a reading of `opm` over `spanMs` has at the least: the orders are a count
+ * (Poisson: 1/√count), and the span's ends are known to a worker report each (~1 s: Locust's
+ * workers report every 3 s)
+ */
+export function expectedNoise(opm: number, spanMs: number): number {
+  const seconds = Math.max(1, spanMs / 1000);
+  const count = Math.max(1, (opm / 60) * seconds);
+  return Math.sqrt(1 / count + 2 * (1 / seconds) ** 2);
 }
 
 function finiteAtLeast(v: number, min: number): number {

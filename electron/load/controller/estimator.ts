@@ -151,7 +151,9 @@ export class PlantEstimator {
     }
     const xs = f.map((p) => p.x);
     if (Math.max(...xs) - Math.min(...xs) < Math.log(1.1) || sxx <= 0) return 0;
-    return Math.min(0, sxe / sxx);
+    // only a curvature the fits show beyond their noise (2 standard errors): clamping noise at 0 would bend every shop down
+    const c = sxe / sxx;
+    return c < -2 / Math.sqrt(sxx) ? c : 0;
   }
 
   /** the smoothed elasticity carried along the curvature to `users` (at most one window span beyond the fits); null before a fit */
@@ -234,6 +236,21 @@ export class PlantEstimator {
   relativeSlopeUncertainty(): number | null {
     if (this.smooth === null) return null;
     return Math.sqrt(this.smoothVar) / Math.max(0.05, Math.abs(this.smooth));
+  }
+
+  /**
+   * The shop changed (the OPM filter saw a change): pairs from before it describe another shop, so
+   * the fit window and its fits start again; the smoothed elasticity is kept as the starting point,
+   * less certain, and the orders per user start from the latest pair.
+   */
+  changed(): void {
+    this.window.length = 0;
+    this.fits.length = 0;
+    this.lastFit = null;
+    this.span = 0;
+    this.sumOpm = 0;
+    this.sumUsers = 0;
+    if (this.smooth !== null) this.smoothVar = Math.max(this.smoothVar, 0.1 ** 2);
   }
 
   /** forget everything, the light-load orders per user too (what was learnt was paired wrongly) */

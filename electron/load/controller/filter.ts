@@ -7,10 +7,13 @@
  *   (the Smith predictor), whose noise variance is learnt from the innovations.
  * So the gain is near 1 while the plant is noise-free or the users move a lot (no lag on the
  * ramp), and falls on a noisy plateau, where it averages many samples instead of chasing noise.
- * Two guards keep a model bias (e.g. a slope that lags a saturating curve) from being mistaken
- * for noise: the noise is learnt from the differences of successive innovations (a slow bias
- * cancels there), and a running mean of the innovations beyond what noise explains inflates the
- * state's uncertainty, so the gain rises until the bias is gone.
+ * Two guards keep a change of the shop (a step in orders per user, capacity arriving, a model
+ * bias such as a slope that lags a saturating curve) from being averaged away as noise: the noise
+ * is learnt from the differences of successive innovations (a slow bias cancels there), and a
+ * two-sided CUSUM of the normalised innovations (drift `changeSlack`, threshold `changeThreshold`)
+ * declares a change when they keep one sign beyond what noise explains — the state's uncertainty
+ * is then raised to the change, so the estimate moves to it at once and averages afresh. Without
+ * changes the drift is small and the estimate averages many measurements.
  */
 export interface FilterOptions {
   /** relative drift of the plant per minute (std, fraction of the OPM; a random walk, so per cycle it scales with √interval) */
@@ -19,13 +22,13 @@ export interface FilterOptions {
   noiseFloor: number;
   /** EMA weight for learning the measurement noise from the innovations */
   noiseLearning: number;
-  /** EMA weight of the innovations' running mean (the bias detector) */
-  biasLearning: number;
-  /** the running mean counts as bias beyond this many of its standard deviations under white noise */
-  biasThreshold: number;
+  /** CUSUM slack per measurement, in standard deviations of the innovation */
+  changeSlack: number;
+  /** CUSUM threshold, in standard deviations: beyond it the shop changed */
+  changeThreshold: number;
 }
 
-export const DEFAULT_FILTER: FilterOptions = { driftPerMinute: 0.002, noiseFloor: 0.002, noiseLearning: 0.1, biasLearning: 0.3, biasThreshold: 4 };
+export const DEFAULT_FILTER: FilterOptions = { driftPerMinute: 0.002, noiseFloor: 0.002, noiseLearning: 0.1, changeSlack: 0.5, changeThreshold: 4 };
 // the noise starts at 3 % (a typical KPI over a 10 s window) and is learnt down or up from there
 
 export class OpmFilter {
@@ -34,9 +37,11 @@ export class OpmFilter {
   private atUsers = 0;
   /** learnt relative measurement variance (fraction²) */
   private relNoiseVar: number;
-  /** running mean of the relative innovations, and the previous one */
-  private meanInnovation = 0;
+  /** the CUSUMs of the normalised innovations (up, down), and the previous relative innovation */
+  private cusumUp = 0;
+  private cusumDown = 0;
   private lastInnovation: number | null = null;
+  private changes = 0;
   private steps = 0;
 
   private readonly driftPerCycle: number;
@@ -55,6 +60,21 @@ export class OpmFilter {
     return this.x;
   }
 
+  /** the learnt relative noise of one measurement (standard deviation, fraction of the OPM) */
+  get relativeNoise(): number {
+    return Math.sqrt(this.relNoiseVar);
+  }
+
+  /** the estimate's own relative uncertainty (standard deviation / estimate), null before the first */
+  get relativeUncertainty(): number | null {
+    return this.x === null || !(this.x > 0) ? null : Math.sqrt(this.p) / this.x;
+  }
+
+  /** how many changes the filter has declared */
+  get changeCount(): number {
+    return this.changes;
+  }
+
   /** the users the estimate is for */
   get users(): number {
     return this.atUsers;
@@ -65,7 +85,10 @@ export class OpmFilter {
    * local slope and its uncertainty; `zExtraVar`: variance added by the lag correction; `dtMs`: time
    * since the previous step (the plant's drift is a random walk in time; one interval if omitted).
    */
-  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number, dtMs?: number): number {
+  step(users: number, z: number, slope: number, slopeSd: number, zExtraVar: number, dtMs?: number, expectedNoise?: number): number {
+    // the noise the KPI's nature implies (counted orders over a known span): the start and the floor of what is learnt
+    const prior = expectedNoise !== undefined && expectedNoise > 0 ? Math.max(this.options.noiseFloor, expectedNoise) ** 2 : null;
+    if (prior !== null && this.steps === 0) this.relNoiseVar = prior;
     if (this.x === null) {
       this.x = z;
       this.p = (this.options.noiseFloor * z) ** 2 + zExtraVar;
@@ -88,11 +111,19 @@ export class OpmFilter {
       this.relNoiseVar = Math.max(this.options.noiseFloor ** 2, this.relNoiseVar + this.options.noiseLearning * (observed - this.relNoiseVar));
     }
     this.lastInnovation = rel;
-    // bias: a running mean of innovations larger than white noise would give (2 σ of the mean)
-    const a = this.options.biasLearning;
-    this.meanInnovation += a * (rel - this.meanInnovation);
-    const excess = Math.max(0, Math.abs(this.meanInnovation) - this.options.biasThreshold * Math.sqrt(this.relNoiseVar * (a / (2 - a))));
-    this.p += (excess * level) ** 2;
+    // a change: the normalised innovations keep one sign beyond what noise explains (two-sided CUSUM)
+    const r0 = this.relNoiseVar * level * level + zExtraVar;
+    const zn = innovation / Math.sqrt(this.p + r0);
+    const slack = this.options.changeSlack;
+    this.cusumUp = Math.max(0, this.cusumUp + zn - slack);
+    this.cusumDown = Math.max(0, this.cusumDown - zn - slack);
+    // one innovation this far out is a change too (counted orders have no wild outliers)
+    if (this.cusumUp > this.options.changeThreshold || this.cusumDown > this.options.changeThreshold || Math.abs(zn) >= this.options.changeThreshold - this.options.changeSlack) {
+      // the state is as uncertain as the change: the estimate moves to the latest measurement and averages afresh
+      this.p += innovation ** 2 + r0 * 10;
+      this.cusumUp = this.cusumDown = 0;
+      this.changes += 1;
+    }
     const r = this.relNoiseVar * level * level + zExtraVar;
     const k = this.p / (this.p + r);
     this.x += k * innovation;
@@ -108,7 +139,7 @@ export class OpmFilter {
   reset(): void {
     this.x = null;
     this.p = 0;
-    this.meanInnovation = 0;
+    this.cusumUp = this.cusumDown = 0;
     this.lastInnovation = null;
     this.steps = 0;
   }

@@ -37,5 +37,8 @@ export function controllerForSpec(spec: LoadTest, info: { workers: number | null
     controlIntervalMs: l.controlInterval,
     maxUsers: l.maxUsers,
     maxSpawnRate: l.maxSpawnRatePerWorker * Math.max(1, info.workers ?? 1),
+    // the controller keeps the shop below the run's guards, and calls where it cannot a knee
+    maxErrorRate: spec.spec.guards.maxErrorRate,
+    maxP99Ms: spec.spec.guards.maxP99Ms ?? null,
   });
 }

@@ -5,9 +5,12 @@
  * event-loop stall makes a cycle late, and the loop then runs the cycles it missed back to back.
  *
  * A KPI lags the users that produced it: Locust's `current_rps` is a 10 s window served from a 2 s
- * cache (`windowMs`, `delayMs`), a scrape pipeline may add whole intervals. That extra lag is
- * measured as dead time, in ms: from the first decision that saw users running to the first
- * non-zero measurement (bounded by `maxLagMs`), unless the caller states it.
+ * cache (`windowMs`, `delayMs`), a scrape pipeline may add whole intervals. A KPI counted from
+ * Locust's counters states its window (`Window`: the span between two reads); the others do not,
+ * and the window is then the last `windowMs` ending `delayMs` before the decision. Any extra lag
+ * on top is measured as dead time, in ms: from the first decision that saw users running to the
+ * first non-zero measurement (bounded by `maxLagMs`; a stated window starts from no extra lag),
+ * unless the caller states it.
  *
  * The users are known as a trajectory: at each decision the users in effect (Locust's count), and
  * from there Locust moves toward the commanded count at the commanded spawn rate. A measurement
@@ -33,6 +36,12 @@ const MIN_IMPROVEMENT = 9;
 /** relative noise of a KPI reading beyond the counting noise (bursty traffic) */
 const BURST_NOISE = 0.03;
 
+/** the span a measurement is the mean over (ms since load start), when the KPI states it */
+export interface Window {
+  fromMs: number;
+  toMs: number;
+}
+
 interface Segment {
   /** decision time (ms since load start) */
   t: number;
@@ -57,10 +66,13 @@ export class MeasurementPairing {
   private firstUsersAt: number | null = null;
   /** when users were first commanded (the trajectory leaves 0), and the latest zero reading after that */
   private startedAt: number | null = null;
+  /** the data end of the latest zero reading after users were commanded */
   private lastZeroAt: number | null = null;
   /** the first positive readings, kept to refine the lag (below); null once it is settled */
-  private readings: { t: number; opm: number }[] | null = [];
+  private readings: { t: number; opm: number; window?: Window | undefined }[] | null = [];
   private stated: boolean;
+  /** the longest stated window seen (ms): how much trajectory to keep */
+  private longestWindow = 0;
 
   constructor(readonly options: PairingOptions) {
     this.lag = options.lagMs === undefined ? null : Math.min(options.maxLagMs, Math.max(0, options.lagMs));
@@ -77,7 +89,7 @@ export class MeasurementPairing {
     if (this.firstUsersAt === null && users > 0) this.firstUsersAt = at;
     // keep what the longest span back needs (all of it while the lag is being refined), and a bounded history
     if (this.readings !== null) return;
-    const keepFrom = at - this.options.maxLagMs - this.options.delayMs - this.options.windowMs - 1;
+    const keepFrom = at - this.options.maxLagMs - this.options.delayMs - Math.max(this.options.windowMs, this.longestWindow) - 1;
     while (this.segments.length > 2 && (this.segments[1]?.t ?? Infinity) <= keepFrom) this.segments.shift();
     if (this.segments.length > 10_000) this.segments.shift();
   }
@@ -91,9 +103,15 @@ export class MeasurementPairing {
     if (this.startedAt === null && users > 0 && last.rate > 0) this.startedAt = last.t;
   }
 
+  /** where a measurement's data ends: the stated window's end, or `delayMs` before it was taken */
+  private dataEnd(t: number, window?: Window): number {
+    if (window) this.longestWindow = Math.min(3_600_000, Math.max(this.longestWindow, window.toMs - window.fromMs));
+    return window ? window.toMs : t - this.options.delayMs;
+  }
+
   /** a zero measurement at `t` while users were commanded: the lag is at least what it shows */
-  observeZero(t: number): void {
-    if (this.lag === null && this.startedAt !== null) this.lastZeroAt = t;
+  observeZero(t: number, window?: Window): void {
+    if (this.lag === null && this.startedAt !== null) this.lastZeroAt = this.dataEnd(t, window);
   }
 
   /**
@@ -102,12 +120,14 @@ export class MeasurementPairing {
    * interval, unchanged. Bounded by what the readings prove: no more than this reading's data end
    * (t − delay) minus when the users started, no less than the last zero reading's.
    */
-  observePositive(t: number): void {
+  observePositive(t: number, window?: Window): void {
     if (this.lag !== null || this.firstUsersAt === null) return;
-    let lag = t - this.firstUsersAt;
+    const end = this.dataEnd(t, window);
+    // a stated window needs no dead time: no extra lag unless a zero reading proved some
+    let lag = window ? 0 : t - this.firstUsersAt;
     if (this.startedAt !== null) {
-      lag = Math.min(lag, t - this.options.delayMs - this.startedAt);
-      if (this.lastZeroAt !== null) lag = Math.max(lag, this.lastZeroAt - this.options.delayMs - this.startedAt);
+      if (!window) lag = Math.min(lag, end - this.startedAt);
+      if (this.lastZeroAt !== null) lag = Math.max(lag, this.lastZeroAt - this.startedAt);
     }
     this.lag = Math.min(this.options.maxLagMs, Math.max(0, lag));
   }
@@ -121,9 +141,9 @@ export class MeasurementPairing {
    * shows as readings that do not scale with the users they are paired with). Returns true when the
    * lag changed (the caller re-pairs what it learnt: `readingPairs()`).
    */
-  addReading(t: number, opm: number): boolean {
+  addReading(t: number, opm: number, window?: Window): boolean {
     if (this.readings === null || this.lag === null || !(opm > 0)) return false;
-    this.readings.push({ t, opm });
+    this.readings.push({ t, opm, window });
     const before = this.lag;
     if (this.readings.length >= 3) {
       const { lower, upper } = this.bounds();
@@ -152,15 +172,15 @@ export class MeasurementPairing {
 
   /** the kept readings paired under the current lag (to re-learn after the lag changed) */
   readingPairs(): { t: number; users: number; opm: number }[] {
-    return (this.readings ?? []).map((r) => ({ t: r.t, opm: r.opm, users: this.effectAt(r.t)?.users ?? 0 })).filter((p) => p.users >= 1);
+    return (this.readings ?? []).map((r) => ({ t: r.t, opm: r.opm, users: this.effectAt(r.t, r.window)?.users ?? 0 })).filter((p) => p.users >= 1);
   }
 
   /** what the readings allow: every kept reading must post-date the users; no less than the last zero reading showed */
   private bounds(): { lower: number; upper: number } {
     const start = this.startedAt ?? this.firstUsersAt ?? 0;
-    const first = this.readings?.[0]?.t ?? 0;
-    const upper = Math.min(this.options.maxLagMs, first - this.options.delayMs - start);
-    const lower = this.lastZeroAt === null ? 0 : Math.max(0, this.lastZeroAt - this.options.delayMs - start);
+    const first = this.readings?.[0];
+    const upper = Math.min(this.options.maxLagMs, (first ? this.dataEnd(first.t, first.window) : 0) - start);
+    const lower = this.lastZeroAt === null ? 0 : Math.max(0, this.lastZeroAt - start);
     return { lower, upper: Math.max(lower, upper) };
   }
 
@@ -172,10 +192,11 @@ export class MeasurementPairing {
   private inconsistency(lag: number): number {
     const xs: { x: number; w: number }[] = [];
     for (const r of this.readings ?? []) {
-      const end = r.t - lag - this.options.delayMs;
-      const u = end > 0 ? this.span(Math.max(0, end - this.options.windowMs), end).users : 0;
+      const end = this.dataEnd(r.t, r.window) - lag;
+      const length = r.window ? r.window.toMs - r.window.fromMs : this.options.windowMs;
+      const u = end > 0 ? this.span(Math.max(0, end - length), end).users : 0;
       if (!(u >= 0.5)) return Infinity;
-      const count = (r.opm / 60) * (this.options.windowMs / 1000);
+      const count = (r.opm / 60) * (length / 1000);
       xs.push({ x: Math.log(r.opm / u), w: 1 / (1 / Math.max(1, count) + BURST_NOISE ** 2) });
     }
     const sw = xs.reduce((a, p) => a + p.w, 0);
@@ -193,13 +214,13 @@ export class MeasurementPairing {
     return this.firstUsersAt === null ? 0 : Math.max(0, t - this.firstUsersAt);
   }
 
-  /** the users the measurement taken at `t` reflects (null while the lag is unknown) */
-  effectAt(t: number): Effect | null {
+  /** the users the measurement taken at `t` (over `window`, when stated) reflects (null while the lag is unknown) */
+  effectAt(t: number, window?: Window): Effect | null {
     if (this.lag === null) return null;
     // no data from before the load started (the stats are reset then): the window starts at 0 at the earliest
-    const end = t - this.lag - this.options.delayMs;
+    const end = this.dataEnd(t, window) - this.lag;
     if (!(end > 0)) return { users: 0, min: 0, max: 0 };
-    const start = Math.max(0, end - this.options.windowMs);
+    const start = Math.max(0, end - (window ? window.toMs - window.fromMs : this.options.windowMs));
     return this.span(start, end);
   }
 

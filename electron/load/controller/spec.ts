@@ -9,6 +9,9 @@ export interface ControllerSpec {
   maxUsers: number;
   /** users per second, total: the per-worker cap × workers */
   maxSpawnRate: number;
+  /** the run's guards (spec.guards): the controller keeps the shop below them and calls the point where it cannot a knee */
+  maxErrorRate?: number | null;
+  maxP99Ms?: number | null;
 }
 
 /** the smallest spawn rate sent (Locust crashes a greenlet on 0) */
@@ -24,6 +27,8 @@ export function validateControllerSpec(spec: ControllerSpec): ControllerSpec {
   if (!Number.isFinite(spec.controlIntervalMs) || spec.controlIntervalMs < 1000) bad('controlIntervalMs', 'a finite duration in ms ≥ 1000', spec.controlIntervalMs);
   if (!Number.isInteger(spec.maxUsers) || spec.maxUsers < 1) bad('maxUsers', 'an integer ≥ 1', spec.maxUsers);
   if (!Number.isFinite(spec.maxSpawnRate) || spec.maxSpawnRate < MIN_SPAWN_RATE) bad('maxSpawnRate', `a finite number of users per second ≥ ${MIN_SPAWN_RATE}`, spec.maxSpawnRate);
+  if (spec.maxErrorRate != null && !(spec.maxErrorRate > 0 && spec.maxErrorRate <= 1)) bad('maxErrorRate', 'a fraction in (0, 1]', spec.maxErrorRate);
+  if (spec.maxP99Ms != null && !(spec.maxP99Ms > 0 && Number.isFinite(spec.maxP99Ms))) bad('maxP99Ms', 'a finite number of ms > 0', spec.maxP99Ms);
   return spec;
 }
 

@@ -1,12 +1,15 @@
 import { AbortedError, LoadError, TimeoutError } from '../../../shared/model/errors.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { KpiSample, KpiSource, LocustDriver } from '../types.ts';
+import { CounterTracker } from './counters.ts';
+import { generatorCpu, p99Of } from './locust-kpi.ts';
 
 /**
  * The KPI from Prometheus: an instant query over the HTTP API (`GET /api/v1/query`), e.g.
  * `sum(rate(orders_created_total[1m])) * 60`. A vector result is summed over its series; an empty
- * result means "not measurable yet" (opm null). Error rate and p99 come from the Locust driver
- * when one is given.
+ * result means "not measurable yet" (opm null). The error rate (from Locust's counters between
+ * samples), p99, users, per-request counts and the workers' CPU come from the Locust driver when
+ * one is given.
  */
 export interface PrometheusKpiOptions {
   /** Prometheus base URL, e.g. http://127.0.0.1:9090 */
@@ -86,6 +89,8 @@ export function createPrometheusKpi(options: PrometheusKpiOptions): PrometheusKp
   if (!query) throw new LoadError('Prometheus KPI query is empty; expected PromQL such as sum(rate(orders_created_total[1m])) * 60', { field: 'query' });
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const counters = new CounterTracker();
+  let errorRate = 0;
 
   async function query1(signal?: AbortSignal): Promise<{ value: number | null; series: number }> {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -122,15 +127,19 @@ export function createPrometheusKpi(options: PrometheusKpiOptions): PrometheusKp
   return {
     async sample(signal) {
       const [result, stats] = await Promise.all([query1(signal), options.driver ? options.driver.stats(signal) : Promise.resolve(null)]);
-      const agg = stats?.aggregated;
+      const step = stats ? counters.step(stats, stats.fetchedAt ?? options.clock.now()) : null;
+      if (step && 'reset' in step) errorRate = 0;
+      else if (step) errorRate = step.errorRate;
       return {
         t: options.clock.now(),
         source: 'prometheus',
         opm: result.value,
         series: result.series,
-        errorRate: agg && agg.currentRps > 0 ? Math.min(1, agg.currentFailPerSec / agg.currentRps) : 0,
-        p99Ms: agg ? agg.p99Ms : null,
+        errorRate,
+        p99Ms: stats ? p99Of(stats).p99Ms : null,
         users: stats ? stats.userCount : 0,
+        ...(stats ? { generatorCpuPct: generatorCpu(stats) } : {}),
+        ...(step && !('reset' in step) ? { endpoints: step.endpoints } : {}),
         ...(result.value === null ? { note: result.series === 0 ? 'the query returned no series (no data yet?)' : 'the query returned no finite value' } : {}),
       };
     },

@@ -13,6 +13,9 @@ export type SandboxSide = 'production' | 'test';
 
 export const SHOP_NAMESPACES = ['shop', 'payments'] as const;
 
+/** the sandbox's Locust workers: a Deployment in the test cluster whose ready pods are the simulator's connected workers */
+export const LOCUST_WORKERS = { namespace: 'loadtest', deployment: 'locust-worker' } as const;
+
 const img = (name: string, version: string) => `registry.example/${name}:${version}`;
 
 function container(name: string, version: string, req: [string, string], lim: [string, string]): KubeContainerSeed {
@@ -67,8 +70,12 @@ export function shopKubeSeed(side: SandboxSide, opts: { gitops?: boolean | { app
   ];
   if (prod) {
     deployments.push({ namespace: 'payments', name: 'ledger', replicas: 2, containers: [container('ledger', '4.1.0', ['250m', '512Mi'], ['500m', '1Gi'])] });
+  } else {
+    // the load generator lives in the test cluster only: Locust's workers, which the conductor may scale (spec.load.locust.workers)
+    deployments.push({ namespace: LOCUST_WORKERS.namespace, name: LOCUST_WORKERS.deployment, replicas: 1, containers: [{ name: 'worker', image: 'locustio/locust:2.47.0', resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } }] });
   }
-  return { namespaces: [...SHOP_NAMESPACES], deployments, ...(gitops ? { gitops: shopGitOps(side, gitops) } : {}) };
+  const namespaces = prod ? [...SHOP_NAMESPACES] : [...SHOP_NAMESPACES, LOCUST_WORKERS.namespace];
+  return { namespaces, deployments, ...(gitops ? { gitops: shopGitOps(side, gitops) } : {}) };
 }
 
 /** The GitOps objects of the shop: an Argo CD Application for checkout (auto-sync with self-heal), a Flux Kustomization for the shop namespace. */

@@ -1,13 +1,18 @@
 import type { Clock } from '../../base/clock.ts';
 import type { ShopModel } from '../shop-model.ts';
 import { addToHistogram, histogramPercentile, logNormalAt, type Histogram } from './percentiles.ts';
+import { binomial, poisson, seededRandom } from './random.ts';
 
 /**
  * The simulated Locust master: users spawn at the spawn rate on the sandbox clock and place
  * orders as the shop model says. Time advances lazily in whole simulated seconds whenever
  * someone looks (HTTP request or `state()`), so no timers run and any clock (scaled or manual)
  * works. Worker reports reach the master every 3 s, like Locust's WORKER_REPORT_INTERVAL, so the
- * master's user count and request stats move in 3 s steps.
+ * master's user count and request stats move in 3 s steps. Requests are counted whole, as
+ * Locust counts them: each simulated second a Poisson number of each request (the shop model's
+ * rate is its mean) and a binomial share of them failing, from a seeded generator — the counting
+ * noise a real shop shows (test/bench/locust-counting.bench.ts), not smooth expected counts.
+ * A worker's CPU follows the requests it makes (~500 requests/s saturate one).
  */
 
 export type SimRunState = 'ready' | 'spawning' | 'running' | 'stopped';
@@ -92,11 +97,17 @@ export interface SimSnapshot {
 export interface EngineOptions {
   clock: Clock;
   shop: ShopModel;
-  workers: number;
+  /** connected workers, or a function that says how many are connected now */
+  workers: number | (() => number);
   requestName: string;
   /** ms between worker reports (Locust: 3 s) */
   reportIntervalMs?: number;
+  /** seed of the counting noise (default 1) */
+  seed?: number;
 }
+
+/** requests per second one worker makes at 100 % CPU (a Locust worker with HttpUser: a few hundred) */
+const WORKER_RPS_AT_FULL_CPU = 500;
 
 /** simulate second by second only this far back; older gaps are filled in one step */
 const DETAILED_SECONDS = 60;
@@ -104,7 +115,8 @@ const KEEP_SECONDS = 40;
 
 export class LocustSimEngine {
   shop: ShopModel;
-  readonly workers: number;
+  /** connected workers: a fixed count, or read each time (the sandbox's workers Deployment) */
+  private readonly workersNow: () => number;
   private readonly clock: Clock;
   private readonly reportMs: number;
   private readonly orderMethod: string;
@@ -122,18 +134,22 @@ export class LocustSimEngine {
   private lastRequestSec: number | null = null;
   private entries = new Map<string, EntryStats>();
   private total = new EntryStats('', 'Aggregated');
-  private carries = new Map<string, number>();
   private errors = new Map<string, { method: string; name: string; error: string; occurrences: number }>();
   private totals = { orders: 0, failedOrders: 0, requests: 0 };
+  private readonly rand: () => number;
+  /** requests per second over the last simulated second (for the workers' CPU) */
+  private lastRps = 0;
 
   constructor(opts: EngineOptions) {
     this.clock = opts.clock;
     this.shop = opts.shop;
-    this.workers = opts.workers;
+    const w = opts.workers;
+    this.workersNow = typeof w === 'function' ? () => Math.max(0, Math.floor(w())) : () => w;
     this.reportMs = opts.reportIntervalMs ?? 3000;
     const [method, ...rest] = opts.requestName.split(' ');
     this.orderMethod = method ?? 'POST';
     this.orderName = rest.join(' ') || '/orders';
+    this.rand = seededRandom(opts.seed ?? 1);
     this.doneSec = Math.floor(this.clock.now() / 1000);
     this.startTimeSec = this.clock.now() / 1000;
   }
@@ -181,6 +197,7 @@ export class LocustSimEngine {
     this.totals.failedOrders += made.fails;
     for (const o of OTHER_REQUESTS) this.emit(o.method, o.name, others * o.share * dt, err, perSecond ? sec : null, times, o.contentLength);
     if (made.count > 0 || others > 0) this.lastRequestSec = sec + dt - 0.5;
+    if (perSecond) this.lastRps = r.requestsPerSecond;
   }
 
   /** response times for one second: quantile points of a log-normal, shifted each second so tails show up */
@@ -194,13 +211,9 @@ export class LocustSimEngine {
 
   private emit(method: string, name: string, expected: number, err: number, sec: number | null, times: number[], contentLength: number) {
     const key = `${method} ${name}`;
-    // integer counts with the fractions carried over: deterministic, no drift
-    const carry = (this.carries.get(key) ?? 0) + expected;
-    const count = Math.floor(carry);
-    this.carries.set(key, carry - count);
-    const failCarry = (this.carries.get(key + ' fail') ?? 0) + count * err;
-    const fails = Math.floor(failCarry);
-    this.carries.set(key + ' fail', failCarry - fails);
+    // whole requests: a Poisson count of the expected ones, a binomial share of them failing
+    const count = poisson(expected, this.rand);
+    const fails = binomial(count, err, this.rand);
     if (count <= 0) return { count: 0, fails: 0 };
     let e = this.entries.get(key);
     if (!e) {
@@ -328,12 +341,16 @@ export class LocustSimEngine {
         id: `sandbox-worker-${i + 1}_${(0x5eed00 + i).toString(16)}`,
         state: this.runState === 'stopped' ? 'stopped' : this.runState,
         user_count: perWorker + (i < extra ? 1 : 0),
-        cpu_usage: Math.min(100, 2 + perWorker * 0.5),
+        cpu_usage: Math.min(100, Math.round((2 + (100 * this.lastRps) / Math.max(1, this.workers) / WORKER_RPS_AT_FULL_CPU) * 10) / 10),
         memory_usage: 55_000_000 + perWorker * 50_000,
       })),
       state: this.runState,
       user_count: this.reportedUsers,
     };
+  }
+
+  get workers(): number {
+    return this.workersNow();
   }
 
   snapshot(): SimSnapshot {

@@ -3,7 +3,8 @@ import { Guards } from '../../../electron/core/rules/guards.ts';
 import type { KpiSample } from '../../../electron/load/types.ts';
 import { guardsSchema } from '../../../shared/spec/schema.ts';
 
-const s = (over: Partial<KpiSample> = {}): KpiSample => ({ t: 0, opm: 100, errorRate: 0, p99Ms: 100, users: 10, ...over });
+// a KPI counted over a minute (Locust's counters read a control interval apart)
+const s = (over: Partial<KpiSample> = {}): KpiSample => ({ t: 0, opm: 100, errorRate: 0, p99Ms: 100, users: 10, window: { from: 0, to: 60_000 }, ...over });
 const guards = (input: Record<string, unknown> = {}) => new Guards(guardsSchema.parse(input));
 
 describe('guards', () => {
@@ -47,6 +48,21 @@ describe('guards', () => {
     expect(g.evaluate(s({ opm: 0 }), 2, 7).breach).toBeNull();
     expect(g.evaluate(s({ opm: 0, users: 0 }), 3, 8).breach).toBeNull();
     expect(g.evaluate(s({ opm: 0 }), 4, 9).breach).not.toBeNull();
+  });
+
+  it('stall: a single probing user that places no order is not a stalled shop (the baseline rule starts at 1 user)', () => {
+    const g = guards({ stallSamples: 3 });
+    for (let c = 0; c < 10; c++) expect(g.evaluate(s({ opm: 0, users: 1 }), c * 60_000, c).breach).toBeNull();
+    // once orders were seen, zero orders where a few were expected count
+    const h = guards({ stallSamples: 2 });
+    h.evaluate(s({ opm: 60, users: 10 }), 0, 3);
+    // 1 user at 6 orders per user a minute: 6 orders expected over the minute: a zero counts
+    h.evaluate(s({ opm: 0, users: 1 }), 60_000, 4);
+    expect(h.evaluate(s({ opm: 0, users: 1 }), 120_000, 5).breach).not.toBeNull();
+    // over 10 s one user would place one order: a zero says nothing
+    const k = guards({ stallSamples: 2 });
+    k.evaluate(s({ opm: 60, users: 10 }), 0, 3);
+    for (let c = 4; c < 8; c++) expect(k.evaluate(s({ opm: 0, users: 1, window: { from: 0, to: 10_000 } }), c * 10_000, c).breach).toBeNull();
   });
 
   it('a breached guard is latched and reported once', () => {

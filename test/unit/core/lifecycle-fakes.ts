@@ -206,7 +206,8 @@ export class FakeLocust implements LocustDriver {
     this.calls.push({ op: 'reset', at: this.clock.now() });
   }
   async stats(): Promise<LocustStats> {
-    return { state: this.running ? 'running' : 'ready', userCount: this.users, workerCount: this.workers, failRatio: 0, requests: new Map(), aggregated: { numRequests: 0, numFailures: 0, currentRps: 0, currentFailPerSec: 0, p99Ms: null } };
+    const aggregated = { method: '', name: 'Aggregated', numRequests: 0, numFailures: 0, currentRps: 0, currentFailPerSec: 0, p50Ms: null, p95Ms: null, p99Ms: null };
+    return { state: this.running ? 'running' : 'ready', userCount: this.users, workerCount: this.workers, workers: null, failRatio: 0, requests: new Map(), aggregated, current: { p50Ms: null, p95Ms: null, p99Ms: null } };
   }
 }
 

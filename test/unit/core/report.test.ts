@@ -91,3 +91,22 @@ describe('reports of a run at a time scale', () => {
     expect(md.match(/regression: plateau OPM -10\.0%/g)).toHaveLength(1);
   });
 });
+
+describe('per-request statistics in the report', () => {
+  it('the Markdown summary lists each request on the plateau: requests, failures, rate and percentiles', () => {
+    const r = structuredClone(failed.report);
+    const sample = (t: number, phase: 'ramp' | 'plateau', orders: number, failures: number) => ({
+      t, phase, targetOpm: 600, setpointOpm: 600, actualOpm: 600, users: 100, spawnRate: 1, errorRate: 0, p99Ms: 200,
+      endpoints: [
+        { name: 'POST /orders', requests: orders, failures, rps: orders / 60, p50Ms: 30, p95Ms: 90, p99Ms: 120 },
+        { name: 'GET /products', requests: 2 * orders, failures: 0, rps: (2 * orders) / 60, p50Ms: 10, p95Ms: null, p99Ms: 40 },
+      ],
+    });
+    r.status.samples = [sample(0, 'ramp', 999, 99), sample(60_000, 'plateau', 600, 6), sample(120_000, 'plateau', 630, 0)];
+    const md = reportMarkdown(r);
+    expect(md).toMatch(/## Requests on the plateau/);
+    // the plateau only: 1,230 orders over two minutes, 6 failed
+    expect(md).toContain('| GET /products | 2460 | 0 (0.00 %) | 20.5/s | 10 ms | – ms | 40 ms |');
+    expect(md).toContain('| POST /orders | 1230 | 6 (0.49 %) | 10.3/s | 30 ms | 90 ms | 120 ms |');
+  });
+});

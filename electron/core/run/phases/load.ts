@@ -6,6 +6,7 @@ import { controllerForSpec, MIN_SPAWN_RATE } from '../../../load/controller/inde
 import type { DriftWatch } from '../drift.ts';
 import { Guards } from '../../rules/guards.ts';
 import type { RunContext } from '../run-context.ts';
+import { WorkerScaler, type WorkersTarget } from '../workers.ts';
 import { errorMessage } from './common.ts';
 
 /**
@@ -20,12 +21,16 @@ export class LoadLoop {
   private started = false;
   private cycle = 0;
   private readonly maxCycles: number;
+  /** scales the Locust workers ahead of the users (spec.load.locust.workers), when configured */
+  private readonly workers: WorkerScaler | null;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly drift: DriftWatch,
     private readonly locustWorkers: number | null,
+    workers: WorkersTarget | null = null,
   ) {
+    this.workers = workers ? new WorkerScaler(ctx, workers) : null;
     this.guards = new Guards(ctx.spec.spec.guards);
     this.controller = (ctx.deps.controllerFor ?? controllerForSpec)(ctx.spec, { workers: locustWorkers });
     const l = ctx.spec.spec.load;
@@ -48,7 +53,7 @@ export class LoadLoop {
       this.drift.start();
     }
     const end = this.loadStart + (phase === 'ramp' ? load.rampUp : load.rampUp + load.plateau);
-    const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, this.locustWorkers ?? 1);
+
     for (; this.cycle < this.maxCycles; this.cycle++) {
       if (signal.aborted) throw signal.reason;
       const now = clock.now();
@@ -72,8 +77,14 @@ export class LoadLoop {
         p99Ms: k.p99Ms,
         errorRate: k.errorRate,
         remainingRampCycles: Math.max(0, Math.ceil((load.rampUp - elapsed) / load.controlInterval)),
+        // a KPI counted from Locust's counters says which span it covers (clock time → time since load start)
+        ...(k.window ? { measurementWindow: { fromMs: k.window.from - this.loadStart, toMs: k.window.to - this.loadStart } } : {}),
+        ...(k.generatorCpuPct != null ? { generatorCpuPct: k.generatorCpuPct } : {}),
       });
       const users = Math.max(0, Math.min(load.maxUsers, Math.round(decision.users)));
+      // the workers first: as many as these users need, connected, before the swarm rebalances over them
+      const workers = this.workers ? await this.workers.ensure(users, decision.generatorSaturated === true, signal) : this.locustWorkers;
+      const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, workers ?? 1);
       const spawnRate = Math.max(MIN_SPAWN_RATE, Math.min(spawnCap, Number.isFinite(decision.spawnRate) ? decision.spawnRate : 1));
       await locust.swarm(users, spawnRate, load.locust.host, signal);
       const sample: Sample = {
@@ -86,9 +97,13 @@ export class LoadLoop {
         spawnRate,
         errorRate: k.errorRate,
         p99Ms: k.p99Ms,
+        ...(k.endpoints ? { endpoints: k.endpoints } : {}),
       };
       ctx.addSample(sample);
       if (decision.knee) ctx.setKnee({ ...decision.knee, t });
+      if (decision.kneeCleared) ctx.withdrawKnee(decision.note ?? 'orders follow users again');
+      if (decision.generatorSaturated)
+        ctx.flag('generator-saturated: the Locust workers are above 90 % CPU, so the load generator, not the shop, limits the load (more workers: spec.load.locust.workers)');
       if (decision.stalled) ctx.log('warn', `controller reports a stall: ${decision.note ?? 'no orders measured'}`);
       await this.drift.poll(signal);
       if (signal.aborted) throw signal.reason;

@@ -1,3 +1,4 @@
+import { WORKERS_UNIT } from '../../rules/units.ts';
 import type { AppState } from '../../../../shared/model/app-state.ts';
 import { restoreDesired } from '../../rules/plan.ts';
 import { compareAndSet, type LeftField } from '../../rules/compare-and-set.ts';
@@ -47,8 +48,9 @@ export async function restorePhase(ctx: RunContext, input: RestoreInput, signal:
     phase: 'restore',
     purpose: 'restore',
     units,
+    // the conductor's own scaling of the Locust workers is always undone, whatever spec.scale.restoreAfter says about the apps
     desired: (u: AppUnit, current: AppState) => {
-      const full = restoreDesired(input.snapshot.get(u.name)!, current, restoreScale);
+      const full = restoreDesired(input.snapshot.get(u.name)!, current, restoreScale || u.name === WORKERS_UNIT);
       if (!written) return full;
       const cas = compareAndSet(u.name, full, current, written.get(u.name));
       left.push(...cas.left);

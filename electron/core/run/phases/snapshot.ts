@@ -1,3 +1,4 @@
+import { workersUnitOf } from '../../rules/units.ts';
 import type { AppState } from '../../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../../shared/model/errors.ts';
 import type { ParityReport } from '../../../../shared/model/parity.ts';
@@ -19,6 +20,8 @@ export interface Snapshotted {
   /** app → production's state at snapshot time */
   production: ReadonlyMap<string, AppState | null>;
   parityBefore: ParityReport | null;
+  /** the Locust workers' Deployment or ECS service (spec.load.locust.workers) when it is there to scale; its state is in `test` */
+  workers: AppUnit | null;
 }
 
 /**
@@ -32,8 +35,9 @@ export async function snapshotPhase(ctx: RunContext, { units }: Validated): Prom
   const { spec, deps } = ctx;
   const signal = ctx.work.signal;
   const needProduction = spec.spec.deploy.productionVersions || spec.spec.scale.matchProduction;
+  const workersUnit = workersUnitOf(spec);
   const [test, production] = await Promise.all([
-    readSide(deps.substrates, 'test', units, signal),
+    readSide(deps.substrates, 'test', workersUnit ? [...units, workersUnit] : units, signal),
     needProduction ? readSide(deps.substrates, 'production', units, signal) : Promise.resolve(new Map<string, null>()),
   ]);
 
@@ -52,6 +56,11 @@ export async function snapshotPhase(ctx: RunContext, { units }: Validated): Prom
     }
     active.push(u);
     ctx.setApp(u.name, 'snapshot', 'ready');
+  }
+  let workers: AppUnit | null = null;
+  if (workersUnit) {
+    if (test.get(workersUnit.name)) workers = workersUnit;
+    else ctx.flag('the Locust workers (spec.load.locust.workers) are missing in the test environment: their count is left as it is');
   }
   if (active.length === 0) {
     throw new SubstrateError('no application can be tested: every one is missing in test or in production', { substrate: units[0]?.substrate ?? 'kubernetes', target: 'test' });
@@ -76,5 +85,5 @@ export async function snapshotPhase(ctx: RunContext, { units }: Validated): Prom
   } catch (err) {
     ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
-  return { units, active, test, production, parityBefore };
+  return { units, active, test, production, parityBefore, workers };
 }

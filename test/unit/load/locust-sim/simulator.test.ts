@@ -100,21 +100,45 @@ describe('Locust simulator: the Locust 2.12 web API', () => {
 });
 
 describe('Locust simulator: the current_rps window', () => {
-  it('lags a retarget by about 12 s, then matches the shop model', async () => {
+  it('lags a retarget by about 12 s, then matches the shop model (within the counting noise)', async () => {
     const clock = new ManualClock(1_800_000_000_000);
     const shop = new ShopModel({ capacityOpm: 100_000, opmPerUserIdle: 6, baseLatencyMs: 40, requestsPerOrder: 4 });
     const s = await start(clock, { shop });
-    await swarm(s, { user_count: '10', spawn_rate: '100' });
+    // 100 users: 10 orders a second, ~100 in Locust's 10 s window (Poisson: ±10 %)
+    await swarm(s, { user_count: '100', spawn_rate: '1000' });
     await clock.advance(30_000);
     const low = orders(await stats(s))!.current_rps;
-    expect(low * 60).toBeCloseTo(shop.rates(10).ordersPerMinute, 0);
-    await swarm(s, { user_count: '40', spawn_rate: '100' });
+    expect(Math.abs(low * 60 - shop.rates(100).ordersPerMinute) / shop.rates(100).ordersPerMinute).toBeLessThan(0.35);
+    await swarm(s, { user_count: '400', spawn_rate: '1000' });
     await clock.advance(6000);
     const early = orders(await stats(s))!.current_rps;
     expect(early).toBeGreaterThan(low);
-    expect(early * 60).toBeLessThan(shop.rates(40).ordersPerMinute * 0.75);
+    expect(early * 60).toBeLessThan(shop.rates(400).ordersPerMinute * 0.75);
     await clock.advance(15_000);
-    expect(orders(await stats(s))!.current_rps * 60).toBeCloseTo(shop.rates(40).ordersPerMinute, 0);
+    expect(Math.abs(orders(await stats(s))!.current_rps * 60 - shop.rates(400).ordersPerMinute) / shop.rates(400).ordersPerMinute).toBeLessThan(0.2);
+  });
+
+  it('counts whole requests with a count\'s noise, as Locust does: over many windows the variance is that of a Poisson count', async () => {
+    const clock = new ManualClock(1_800_000_000_000);
+    const shop = new ShopModel({ capacityOpm: 100_000, opmPerUserIdle: 6, baseLatencyMs: 40, requestsPerOrder: 4 });
+    const s = await start(clock, { shop });
+    await swarm(s, { user_count: '100', spawn_rate: '1000' });
+    await clock.advance(9000);
+    const counts: number[] = [];
+    let last = orders(await stats(s))!.num_requests;
+    for (let i = 0; i < 40; i++) {
+      await clock.advance(15_000);
+      const n = orders(await stats(s))!.num_requests;
+      expect(Number.isInteger(n)).toBe(true);
+      counts.push(n - last);
+      last = n;
+    }
+    // 10 orders a second: 150 per 15 s on average, a variance near 150 (a smooth expected count would have ~0)
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / (counts.length - 1);
+    expect(Math.abs(mean - 150)).toBeLessThan(10);
+    expect(variance).toBeGreaterThan(150 * 0.4);
+    expect(variance).toBeLessThan(150 * 2.5);
   });
 
   it('freezes after /stop until /stats/reset', async () => {

@@ -4,6 +4,7 @@ import { ManualClock } from '../../../support/clocks.ts';
 import { createLocustDriver, validateSwarm } from '../../../../electron/load/locust-driver.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';
 import { startLoopbackServer, type LoopbackServer } from '../../../../electron/sandbox/http-kit.ts';
+import { captured, capturedText } from '../../../fixtures/locust/index.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -213,5 +214,98 @@ describe('createLocustDriver errors, timeouts and retries (loopback servers)', (
     await createLocustDriver({ url: s.url, clock: new ManualClock(0) }).swarm(42, 1 / 3, 'https://shop.example');
     expect(type).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(body))).toEqual({ user_count: '42', spawn_rate: '0.333333', host: 'https://shop.example' });
+  });
+});
+
+describe('createLocustDriver against replayed answers of real masters (captured fixtures)', () => {
+  /** a master that answers with what a real current Locust answered: POST-only /stop and /stats/reset */
+  async function currentMaster(log: string[]) {
+    const running = JSON.stringify(captured('2.47', 'running.json'));
+    const notAllowed = captured('2.47', 'stop-get-405.json') as { body: string; allow: string };
+    return server(async (req, res) => {
+      log.push(`${req.method} ${req.url}`);
+      if (req.url === '/stats/requests') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(running);
+      } else if ((req.url === '/stop' || req.url === '/stats/reset') && req.method === 'GET') {
+        res.writeHead(405, { 'content-type': 'text/html; charset=utf-8', allow: notAllowed.allow });
+        res.end(notAllowed.body);
+      } else if (req.url === '/stop') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(captured('2.47', 'stop.json')));
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(capturedText('2.47', 'reset.txt').trim());
+      }
+    });
+  }
+
+  it('stops and resets a current master with POST (known from its answers, or learnt from a 405)', async () => {
+    const log: string[] = [];
+    const s = await currentMaster(log);
+    // never seen its stats: GET first, the 405 switches it to POST for good
+    const d = createLocustDriver({ url: s.url, clock: new ManualClock(0) });
+    await d.stop();
+    await d.resetStats();
+    expect(log).toEqual(['GET /stop', 'POST /stop', 'POST /stats/reset']);
+    // seen its stats: POST straight away
+    log.length = 0;
+    const d2 = createLocustDriver({ url: s.url, clock: new ManualClock(0) });
+    await d2.refreshStats();
+    await d2.resetStats();
+    expect(log).toEqual(['GET /stats/requests', 'POST /stats/reset']);
+  });
+
+  it('a master behind --web-login: one clear error naming --web-login, whatever the redirect', async () => {
+    const login = captured('2.47', 'web-login.json') as { location: string; followedBody: string };
+    const s = await server((req, res) => {
+      if (req.url?.startsWith('/login')) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(login.followedBody);
+        return;
+      }
+      res.writeHead(302, { location: login.location });
+      res.end();
+    });
+    const d = createLocustDriver({ url: s.url, clock: new ManualClock(0) });
+    const err = await d.refreshStats().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoadError);
+    expect((err as Error).message).toMatch(/answers its login page \(--web-login\) to GET \/stats\/requests, not the API/);
+    expect((err as Error).message).toMatch(/spec\.load\.locust\.auth/);
+    await expect(d.swarm(1, 1)).rejects.toThrow(/--web-login/);
+  });
+
+  it('sends a header or basic credentials, and never repeats them in an error', async () => {
+    const seen: (string | undefined)[] = [];
+    const s = await server((req, res) => {
+      seen.push(req.headers['x-ingress-token'] as string | undefined, req.headers.authorization);
+      res.writeHead(401, { 'content-type': 'text/html', 'www-authenticate': 'Basic realm=""' });
+      res.end('');
+    });
+    const header = createLocustDriver({ url: s.url, clock: new ManualClock(0), auth: { header: { name: 'X-Ingress-Token', value: 's3cr3t-token' } } });
+    const err = await header.refreshStats().then(() => new Error("no error"), (e: unknown) => e as Error);
+    expect(seen.slice(0, 2)).toEqual(['s3cr3t-token', undefined]);
+    expect(err.message).toMatch(/refused GET \/stats\/requests \(HTTP 401\): the credentials given were not accepted/);
+    expect(JSON.stringify({ m: err.message, d: (err as LoadError).details })).not.toMatch(/s3cr3t/);
+    seen.length = 0;
+    const basic = createLocustDriver({ url: s.url, clock: new ManualClock(0), auth: { basic: { username: 'ops', password: 'pa55word' } } });
+    const err2 = await basic.refreshStats().then(() => new Error("no error"), (e: unknown) => e as Error);
+    expect(seen[1]).toBe('Basic ' + Buffer.from('ops:pa55word').toString('base64'));
+    expect(JSON.stringify({ m: err2.message, d: (err2 as LoadError).details })).not.toMatch(/pa55word|b3BzOnBhNTV3b3Jk/);
+    const none = await createLocustDriver({ url: s.url, clock: new ManualClock(0) }).refreshStats().then(() => new Error("no error"), (e: unknown) => e as Error);
+    expect(none.message).toMatch(/it needs credentials \(spec\.load\.locust\.auth: a header or basic auth\)/);
+    expect(() => createLocustDriver({ url: s.url, clock: new ManualClock(0), auth: { header: { name: 'bad name', value: 'x' } } })).toThrow(/not a valid HTTP header name/);
+  });
+
+  it('reads a master under a path prefix (--web-base-path)', async () => {
+    const paths: string[] = [];
+    const s = await server((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(captured('2.47', 'ready.json')));
+    });
+    const d = createLocustDriver({ url: `${s.url}/locust/`, clock: new ManualClock(0) });
+    expect((await d.refreshStats()).workerCount).toBe(2);
+    expect(paths).toEqual(['/locust/stats/requests']);
   });
 });

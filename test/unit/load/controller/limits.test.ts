@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { LoadLimits, type LimitPair } from '../../../../electron/load/controller/limits.ts';
+
+const ctx = { lightOrdersPerUser: 6, marginalOpm: null, relativeNoise: 0.02 };
+const pair = (users: number, opm: number, errorRate = 0, extra: Partial<LimitPair> = {}): LimitPair => ({ t: 0, users, minUsers: users, opm, errorRate, p99Ms: 100, generatorCpuPct: null, ...extra });
+
+/** a ramp on a linear shop: 6 orders per user */
+function climb(l: LoadLimits, to: number, from = 100, step = 1.05): number {
+  let u = from;
+  while (u < to) {
+    l.observe(pair(u, 6 * u), ctx, false);
+    u = Math.round(u * step);
+  }
+  return u;
+}
+
+describe('knee hypotheses (limits.ts)', () => {
+  it('a cliff: errors jump while orders stop following; it holds at the last clean point, not past the cliff', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(l, 800);
+    l.observe(pair(800, 4800), ctx, false);
+    expect(l.cap()).toBeNull();
+    // 840 users: a checkout that takes 4,850 orders a minute refuses the rest
+    l.observe(pair(840, 4850, 0.037), ctx, false);
+    expect(l.holding).toMatchObject({ users: 800, opm: 4800 });
+    expect(l.holding?.reason).toMatch(/a cliff: errors 0\.0 → 3\.7 %/);
+    expect(l.cap()).toBe(800);
+  });
+
+  it('probes a bounded step after a few measurements at the hold; a probe whose errors jump fails, a clean one that follows releases the climb in bounded steps', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(l, 800);
+    l.observe(pair(800, 4800), ctx, false);
+    l.observe(pair(840, 4850, 0.037), ctx, false);
+    for (let i = 0; i < 3; i++) l.observe(pair(800, 4800), ctx, false);
+    // after a cliff, a probe adds what the 5 % error guard absorbs: 4 %
+    expect(l.cap()).toBe(832);
+    l.observe(pair(832, 4850, 0.02), ctx, false);
+    expect(l.cap()).toBe(800);
+    expect(l.holding).not.toBeNull();
+    for (let i = 0; i < 3; i++) l.observe(pair(800, 4800), ctx, false);
+    expect(l.cap()).toBe(832);
+    // capacity came: the probe's orders follow, no errors
+    l.observe(pair(832, 4992), ctx, false);
+    expect(l.holding).toBeNull();
+    const first = l.cap();
+    expect(first).toBe(865);
+    l.observe(pair(865, 5190), ctx, false);
+    expect(l.cap()).toBeGreaterThan(first!);
+    expect(l.cap()).toBeLessThanOrEqual(Math.round(865 * 1.04) + 1);
+  });
+
+  it('a guard cap that errors set relaxes in bounded steps when they clear after the users were cut, not at once', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    // a ramp that ran into errors in one long step (no clean pair just below to call a cliff from)
+    l.observe(pair(40, 600), ctx, false);
+    l.observe(pair(90, 1230, 0.026, { minUsers: 40 }), ctx, false);
+    const capped = l.cap()!;
+    expect(capped).toBeLessThan(100);
+    // the users were cut (by the controller, to 70): the errors clear, the guard no longer sees them near its limit
+    const cut = 70;
+    l.observe(pair(cut, 1050, 0.0013), ctx, false);
+    expect(l.cap()).toBe(Math.floor(capped * 1.1));
+    l.observe(pair(l.cap()!, 1300, 0.001), ctx, false);
+    expect(l.cap()).toBe(Math.floor(Math.floor(capped * 1.1) * 1.1));
+  });
+
+  it('errors that showed at the hold and cleared mean capacity came: it probes at once', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(l, 800);
+    l.observe(pair(800, 4800), ctx, false);
+    l.observe(pair(840, 4850, 0.037), ctx, false);
+    l.observe(pair(800, 4750, 0.02), ctx, false);
+    expect(l.cap()).toBe(800);
+    l.observe(pair(800, 4800, 0.001), ctx, false);
+    expect(l.cap()).toBe(832);
+  });
+
+  it('reports a knee only at the end of the ramp, while it still limits the load, and withdraws it when orders follow again', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(l, 800);
+    l.observe(pair(800, 4800), ctx, false);
+    l.observe(pair(840, 4850, 0.037), ctx, false);
+    expect(l.verdict(false, true).report).toBeUndefined();
+    expect(l.verdict(true, false).report).toBeUndefined();
+    const v = l.verdict(true, true);
+    expect(v.report).toMatchObject({ users: 800, opm: 4800 });
+    expect(l.verdict(true, true).report).toBeUndefined();
+    for (let i = 0; i < 3; i++) l.observe(pair(800, 4800), ctx, true);
+    l.observe(pair(832, 4992), ctx, true);
+    expect(l.verdict(true, false)).toMatchObject({ cleared: true });
+  });
+
+  it('keeps the error guard in sight: where errors rise smoothly with users, it caps the users where they would reach 80 % of the limit', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    // errors rising ~0.1 points per 1 % more users, 3 % at 1,100 users: the cap assumes at least
+    // 0.15 points per 1 % (a guard is a hard limit), so 4 % is ~6.9 % further
+    for (const [u, e] of [[1000, 0.02], [1020, 0.022], [1040, 0.024], [1060, 0.026], [1080, 0.028], [1100, 0.03]] as const) l.observe(pair(u, 6 * u * 0.9, e), ctx, false);
+    const cap = l.cap()!;
+    expect(cap).toBeGreaterThan(1100 * 1.06);
+    expect(cap).toBeLessThan(1100 * 1.08);
+    // errors that appeared only just now may be a cliff's edge: then the cap assumes the steepest rise
+    const edge = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(edge, 1000);
+    edge.observe(pair(1050, 6300, 0.02), ctx, false);
+    expect(edge.cap()).toBeLessThan(1050 * 1.03);
+    // binding from the ramp on to its end: the shop cannot give the target within the guard
+    l.verdict(false, true);
+    const v = l.verdict(true, true);
+    expect(v.report?.reason).toMatch(/the error rate would pass 4\.0 % \(the guard is 5\.0 %\)/);
+    // a guard far from its limit caps nothing
+    const far = new LoadLimits({ maxErrorRate: 0.05 });
+    for (const u of [100, 120, 140, 160]) far.observe(pair(u, 6 * u, 0.002 * (u / 100)), ctx, false);
+    expect(far.cap()).toBeNull();
+  });
+
+  it('a load generator at 90 % CPU is flagged and holds the users; no knee is looked for until it has room again', () => {
+    const l = new LoadLimits({ maxErrorRate: 0.05 });
+    climb(l, 800);
+    l.observe(pair(900, 5400, 0, { generatorCpuPct: 93 }), ctx, false);
+    expect(l.generatorSaturated).toBe(true);
+    expect(l.cap()).toBe(900);
+    // orders stop following (the generator, not the shop): still no knee
+    l.observe(pair(900, 5000, 0.04, { generatorCpuPct: 97 }), ctx, false);
+    expect(l.holding).toBeNull();
+    expect(l.verdict(true, true).report).toBeUndefined();
+    l.observe(pair(900, 5400, 0, { generatorCpuPct: 60 }), ctx, false);
+    expect(l.generatorSaturated).toBe(false);
+    expect(l.cap()).toBeNull();
+  });
+});
