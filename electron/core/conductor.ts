@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { RunEvent, RunReport, RunStatus, Verdict } from '../../shared/model/run.ts';
+import type { RunEvent, RunReport, RunStatus, RunTrigger, Verdict } from '../../shared/model/run.ts';
 import { PHASES } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import type { Substrates } from '../substrates/types.ts';
@@ -45,6 +45,8 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** named in the status, for banners and confirmations; default: derived from the test targets */
   testEnvironment?: string;
+  /** who started the run, shown in the history */
+  trigger?: RunTrigger;
 }
 
 export interface RunResult {
@@ -79,7 +81,7 @@ export function describeTestEnvironment(substrates: Substrates): string {
 export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions = {}): RunHandle {
   const runId = opts.runId ?? newRunId(spec.metadata.name);
   const journal = new RunJournal(deps.dataDir, runId);
-  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(deps.substrates));
+  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(deps.substrates), opts.trigger);
   const notifier = new WebhookNotifier(spec, { logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   ctx.onEvent((e) => notifier.notify(e));
   if (opts.onEvent) ctx.onEvent(opts.onEvent);

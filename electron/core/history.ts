@@ -31,6 +31,10 @@ export function summarize(report: RunReport, regression: string[] = []): RunSumm
     plateauP99Ms: v.plateauP99Ms,
     errorRate: v.errorRate,
     regression,
+    overrides: report.status.overrides ?? [],
+    ...(report.status.trigger ? { trigger: report.status.trigger } : {}),
+    skipped: report.status.apps.filter((a) => a.state === 'skipped' && a.phase === 'snapshot').map((a) => a.app),
+    flags: report.status.flags,
   };
 }
 
@@ -83,7 +87,7 @@ export class RunHistory {
     const candidate = summarize(report);
     const previous = isComparable(candidate) ? previousComparable(await this.list(report.specName), candidate) : undefined;
     const regression = previous ? compareRuns(previous, candidate).regressions : [];
-    const summary = { ...candidate, regression };
+    const summary: RunSummary = { ...candidate, regression, baselineRunId: previous?.runId ?? null };
     const stored: RunReport = { ...report, regressions: regression };
     const dir = runDir(this.dataDir, report.runId);
     await writeFileAtomic(join(dir, REPORT_FILE), JSON.stringify(stored));

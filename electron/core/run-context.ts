@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
 import { AbortedError, toErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { ParityReport } from '../../shared/model/parity.ts';
-import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, Sample } from '../../shared/model/run.ts';
+import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, RunTrigger, Sample } from '../../shared/model/run.ts';
+import { loadPlanOf, overridesOf } from '../../shared/spec/run-plan.ts';
 import type { Application, LoadTest } from '../../shared/spec/schema.ts';
 import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
 import type { EcsAppRef, K8sAppRef, Substrates } from '../substrates/types.ts';
@@ -82,6 +83,7 @@ export class RunContext {
     readonly journal: RunJournal,
     runId: string,
     testEnvironment: string,
+    trigger?: RunTrigger,
   ) {
     // every app's wait listens on this signal
     setMaxListeners(10_000, this.work.signal);
@@ -103,6 +105,9 @@ export class RunContext {
       testEnvironment,
       flags: [],
       guardLimits: guardLimitsOf(spec),
+      overrides: overridesOf(spec),
+      load: loadPlanOf(spec),
+      ...(trigger ? { trigger } : {}),
     };
   }
 

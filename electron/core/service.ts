@@ -5,6 +5,7 @@ import { ConductorError, SpecError, errorMessage } from '../../shared/model/erro
 import type { RunEvent, RunStatus } from '../../shared/model/run.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../shared/spec/validate.ts';
+import { runPlanOf } from '../../shared/spec/run-plan.ts';
 import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
 import type { Substrates } from '../substrates/types.ts';
 import { SandboxHost } from '../sandbox/index.ts';
@@ -117,7 +118,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'spec:validate': async ({ text, fileName }) => {
       const r = validateSpecText(text, fileName);
       if (!r.ok) return { ok: false, issues: r.issues };
-      return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec) };
+      return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec), plan: runPlanOf(r.spec) };
     },
 
     'spec:examples': async () => {
@@ -191,6 +192,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
             fanOut(event);
           },
           testEnvironment: describeTestEnvironment(spec),
+          trigger: opts.host === 'electron' ? 'desktop' : 'serve',
         },
       );
       const done = handle.done

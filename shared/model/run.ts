@@ -28,6 +28,22 @@ export interface Sample {
   spawnRate: number;
   errorRate: number;
   p99Ms: number | null;
+  /** median and p95 latency, from KPI sources that report them (absent: not measured) */
+  p50Ms?: number | null;
+  p95Ms?: number | null;
+}
+
+/** One request type's statistics (Locust's per-request entries), from KPI sources that have them. */
+export interface EndpointStats {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  /** requests per second, current */
+  rps: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface Knee {
@@ -84,6 +100,28 @@ export interface GuardLimits {
   productionDrift: 'abort' | 'flag';
 }
 
+/**
+ * A version override (feature-branch mode) as the run applies it. `container` null: every
+ * container the spec's override covers (`overrides.<app>.image`); a name: that container only
+ * (`overrides.<app>.containers`, or the container the deploy chose).
+ */
+export interface RunOverride {
+  app: string;
+  container: string | null;
+  image: string;
+}
+
+/** The run's planned load (run-clock ms), so a chart can span the whole run from its start. */
+export interface LoadPlan {
+  targetOpm: number;
+  rampUpMs: number;
+  plateauMs: number;
+  controlIntervalMs: number;
+}
+
+/** Who started a run: `conductor run`, the desktop app, or `conductor serve` (its cockpit or API). */
+export type RunTrigger = 'cli' | 'desktop' | 'serve';
+
 /** The live status of a run, as shown in the cockpit and the terminal. */
 export interface RunStatus {
   runId: string;
@@ -104,6 +142,13 @@ export interface RunStatus {
   flags: string[];
   /** the configured guard limits, filled in by the core when the run starts */
   guardLimits?: GuardLimits;
+  /** the version overrides this run deploys (empty: production's versions everywhere) */
+  overrides?: RunOverride[];
+  /** the planned ramp and plateau, filled in by the core when the run starts */
+  load?: LoadPlan;
+  trigger?: RunTrigger;
+  /** the latest per-request statistics, where the KPI source has them */
+  endpoints?: EndpointStats[];
 }
 
 /** The full run report (JSON), written at the end of every run. */
@@ -135,6 +180,14 @@ export interface RunSummary {
   plateauP99Ms: number | null;
   errorRate: number | null;
   regression: string[];
+  /** the run the regressions were checked against (null: none earlier, or this run is not comparable) */
+  baselineRunId?: string | null;
+  overrides?: RunOverride[];
+  trigger?: RunTrigger;
+  /** apps the run skipped (missing in test or production) */
+  skipped?: string[];
+  /** the run's flags (skipped apps, production drift, cleanup problems, regressions) */
+  flags?: string[];
 }
 
 /** Events pushed to every subscriber during a run (IPC or server-sent events). */

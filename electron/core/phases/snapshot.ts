@@ -3,6 +3,7 @@ import type { RunContext } from '../run-context.ts';
 import { computeParity } from '../parity.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
+import { skipReason } from '../../../shared/spec/run-plan.ts';
 
 /**
  * snapshot: read the test environment's pre-test state (images, replicas, resources, HPA bounds,
@@ -23,17 +24,17 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
   ctx.production = production;
 
   for (const u of ctx.units) {
-    if (!test.get(u.name)) {
+    const skip = skipReason({
+      inTest: !!test.get(u.name),
+      inProduction: !needProduction || !!production.get(u.name),
+      hasOverride: spec.spec.deploy.overrides[u.name] !== undefined,
+      productionVersions: spec.spec.deploy.productionVersions,
+      matchProduction: spec.spec.scale.matchProduction,
+    });
+    if (skip) {
       ctx.skipped.add(u.name);
-      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, 'missing in test: the conductor does not create applications');
-      ctx.flag(`${u.name} is missing in the test environment and was skipped`);
-      continue;
-    }
-    const hasOverride = spec.spec.deploy.overrides[u.name] !== undefined;
-    if (needProduction && !production.get(u.name) && !(hasOverride && !spec.spec.scale.matchProduction)) {
-      ctx.skipped.add(u.name);
-      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, 'missing in production: nothing to copy');
-      ctx.flag(`${u.name} is missing in production and was skipped`);
+      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, skip.reason);
+      ctx.flag(`${u.name} is missing in ${skip.where === 'test' ? 'the test environment' : 'production'} and was skipped`);
       continue;
     }
     ctx.setApp(u.name, 'snapshot', 'ready');

@@ -210,7 +210,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
             logger,
             dataDir,
           },
-          { testEnvironment: describeTestEnvironment(spec), onEvent: (e) => display?.onEvent(e) },
+          { testEnvironment: describeTestEnvironment(spec), trigger: 'cli', onEvent: (e) => display?.onEvent(e) },
         );
         const h = handle;
         display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
