@@ -10,6 +10,7 @@ import { openEnvironment } from '../../core/environment.ts';
 import { listPendingRecoveries } from '../../core/journal.ts';
 import type { Logger } from '../../core/logger.ts';
 import { reportJson, reportJunit, reportMarkdown } from '../../core/report.ts';
+import { renderReportHtml } from '../../../shared/report/html.ts';
 import { loadSpecFile } from '../../core/spec-loader.ts';
 import type { OpenEnvironment } from '../../core/service.ts';
 import type { Substrates as OpenedSubstrates } from '../../substrates/types.ts';
@@ -146,8 +147,9 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
     .option('--report <file>', 'write the run report (JSON)')
     .option('--junit <file>', 'write a JUnit XML report for CI systems')
     .option('--summary <file>', 'write a Markdown summary')
+    .option('--html <file>', 'write a self-contained HTML report (charts, guards, parity, timeline; opens offline)')
     .option('--data-dir <dir>', 'where journals and history live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
-    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; dataDir?: string }) => {
+    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; html?: string; dataDir?: string }) => {
       const { io } = ctx;
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
@@ -156,6 +158,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       if (opts.report) outputs.push({ path: await checkOutputPath('--report', opts.report), render: reportJson });
       if (opts.junit) outputs.push({ path: await checkOutputPath('--junit', opts.junit), render: reportJunit });
       if (opts.summary) outputs.push({ path: await checkOutputPath('--summary', opts.summary), render: reportMarkdown });
+      if (opts.html) outputs.push({ path: await checkOutputPath('--html', opts.html), render: renderReportHtml });
       if (timeScale !== undefined && spec.spec.sandbox) spec.spec.sandbox.timeScale = timeScale;
       const dataDir = resolveDataDir(opts.dataDir, env);
       await checkDataDir(dataDir, opts.dataDir ? '--data-dir' : env.CONDUCTOR_DATA_DIR ? 'CONDUCTOR_DATA_DIR' : 'the data directory');
