@@ -170,7 +170,7 @@ export class RunContext {
     this.status.phases.push(record);
     this.status.phase = name;
     await this.journal.append({ type: 'phase', phase: name, state: 'running' });
-    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'running' });
+    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'running', t: record.startedAt });
     try {
       // a forward phase never starts once the run is aborting
       if (FORWARD_PHASES.has(name)) this.work.signal.throwIfAborted();
@@ -185,7 +185,7 @@ export class RunContext {
       await this.journal.append({ type: 'phase', phase: name, state: record.state, ...(record.error ? { message: record.error.message } : {}) }).catch((e: unknown) =>
         this.logger.error(`journal append failed: ${e instanceof Error ? e.message : String(e)}`),
       );
-      this.emit({ type: 'phase', runId: this.runId, phase: name, state: record.state });
+      this.emit({ type: 'phase', runId: this.runId, phase: name, state: record.state, t: record.endedAt });
     }
   }
 
@@ -193,7 +193,7 @@ export class RunContext {
   skipPhase(name: PhaseName): void {
     const t = this.elapsed();
     this.status.phases.push({ phase: name, startedAt: t, endedAt: t, state: 'skipped' });
-    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'skipped' });
+    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'skipped', t });
   }
 
   addSample(sample: Sample): void {
@@ -232,7 +232,7 @@ export class RunContext {
     this.abortReason = reason;
     this.status.state = 'aborting';
     this.status.abort = { requestedAt: this.elapsed(), reason, step: 'stopping-load' };
-    this.emit({ type: 'abort', runId: this.runId, step: 'stopping-load', reason });
+    this.emit({ type: 'abort', runId: this.runId, step: 'stopping-load', reason, t: this.status.abort.requestedAt });
     // first thing: stop the load (even before the loop notices), then cancel the waits
     this.stopPromise = this.stopLoad('abort');
     this.work.abort(new AbortedError(reason, { kind }));

@@ -193,13 +193,15 @@ export interface RunSummary {
 /** Events pushed to every subscriber during a run (IPC or server-sent events). */
 export type RunEvent =
   | { type: 'run-started'; runId: string; status: RunStatus }
-  | { type: 'phase'; runId: string; phase: PhaseName; state: PhaseRecord['state'] }
+  /** t: run-clock ms of the change (the phase's start, or its end once done, failed or skipped) */
+  | { type: 'phase'; runId: string; phase: PhaseName; state: PhaseRecord['state']; t?: number }
   | { type: 'app-progress'; runId: string; progress: AppProgress }
   | { type: 'sample'; runId: string; sample: Sample }
   | { type: 'guard'; runId: string; guard: GuardEvent }
   | { type: 'knee'; runId: string; knee: Knee }
   | { type: 'parity'; runId: string; when: 'before' | 'during' | 'after'; report: ParityReport }
-  | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string }
+  /** t (on the first step): run-clock ms the abort was requested */
+  | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t?: number }
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'verdict'; runId: string; verdict: Verdict }
   | { type: 'run-ended'; runId: string; status: RunStatus };

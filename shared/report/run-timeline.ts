@@ -42,9 +42,10 @@ const GUARD_WORDS: Record<GuardName, string> = { maxErrorRate: 'error rate', max
 const ACTIVE = new Set<RunStatus['state']>(['pending', 'running', 'aborting']);
 const MARKED_PHASES = new Set(['deploy', 'scale', 'ramp', 'plateau', 'restore', 'cleanup']);
 
-export function runTimeline(status: RunStatus): RunTimeline {
+/** `latestT`: a later run-clock time known from elsewhere (a live sample not yet in the status) */
+export function runTimeline(status: RunStatus, latestT = 0): RunTimeline {
   const phaseTimes = status.phases.flatMap((p) => [p.startedAt, p.endedAt ?? p.startedAt]);
-  const elapsed = Math.max(0, status.samples.at(-1)?.t ?? 0, ...phaseTimes, status.abort?.requestedAt ?? 0);
+  const elapsed = Math.max(0, latestT, status.samples.at(-1)?.t ?? 0, ...phaseTimes, status.abort?.requestedAt ?? 0);
   const ramp = status.phases.find((p) => p.phase === 'ramp' && p.state !== 'skipped');
   const loadStart = ramp ? ramp.startedAt : elapsed;
   const plan = status.load;

@@ -107,10 +107,17 @@ export function svgChart(o: SvgChartOptions): string {
       .join('');
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
   }
+  let lastEnd = -Infinity;
+  let row = 0;
   for (const m of o.marks ?? []) {
-    const x = px(m.x).toFixed(1);
-    parts.push(`<line x1="${x}" x2="${x}" y1="${pad.t}" y2="${pad.t + ih}" stroke="${MARK_COLORS[m.kind]}" stroke-width="1.2" stroke-dasharray="3 3"><title>${esc(m.text)}</title></line>`);
-    if (m.kind !== 'phase') parts.push(`<text x="${(Number(x) + 3).toFixed(1)}" y="${pad.t + ih - 4}" class="mark-label" style="fill:${MARK_COLORS[m.kind]}">${esc(m.label)}</text>`);
+    const x = px(m.x);
+    parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${pad.t}" y2="${pad.t + ih}" stroke="${MARK_COLORS[m.kind]}" stroke-width="1.2" stroke-dasharray="3 3"><title>${esc(m.text)}</title></line>`);
+    if (m.kind === 'phase') continue;
+    // labels that would overlap the previous one go a line higher (about 6 px per character)
+    const lx = x + 3;
+    row = lx < lastEnd + 4 ? row + 1 : 0;
+    lastEnd = lx + m.label.length * 6;
+    parts.push(`<text x="${lx.toFixed(1)}" y="${pad.t + ih - 4 - row * 13}" class="mark-label" style="fill:${MARK_COLORS[m.kind]}">${esc(m.label)}</text>`);
   }
   parts.push('</svg>');
   const legend = o.series

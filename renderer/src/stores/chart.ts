@@ -17,6 +17,8 @@ export interface ChartSeries {
   actual: Point[];
   users: Point[];
   errorRatePct: Point[];
+  p50Ms: Point[];
+  p95Ms: Point[];
   p99Ms: Point[];
 }
 
@@ -43,7 +45,7 @@ export function setChartScheduler(s: Scheduler | null): void {
   schedule = s ?? defaultScheduler;
 }
 
-const emptySeries = (): ChartSeries => ({ target: [], setpoint: [], actual: [], users: [], errorRatePct: [], p99Ms: [] });
+export const emptySeries = (): ChartSeries => ({ target: [], setpoint: [], actual: [], users: [], errorRatePct: [], p50Ms: [], p95Ms: [], p99Ms: [] });
 
 /** x axis: simulated minutes since the run started */
 export const toMinutes = (t: number) => t / 60_000;
@@ -55,7 +57,16 @@ function append(series: ChartSeries, s: Sample): void {
   series.actual.push({ x, y: s.actualOpm });
   series.users.push({ x, y: s.users });
   series.errorRatePct.push({ x, y: s.errorRate * 100 });
+  if (s.p50Ms !== null && s.p50Ms !== undefined) series.p50Ms.push({ x, y: s.p50Ms });
+  if (s.p95Ms !== null && s.p95Ms !== undefined) series.p95Ms.push({ x, y: s.p95Ms });
   if (s.p99Ms !== null) series.p99Ms.push({ x, y: s.p99Ms });
+}
+
+/** A finished run's samples as chart series (history, reports, comparisons). */
+export function seriesOf(samples: Sample[]): ChartSeries {
+  const series = emptySeries();
+  for (const s of [...samples].sort((a, b) => a.t - b.t)) append(series, s);
+  return series;
 }
 
 export const useChartStore = create<ChartState>((set, get) => {
@@ -85,8 +96,7 @@ export const useChartStore = create<ChartState>((set, get) => {
     },
     replace(samples) {
       pending = [];
-      const series = emptySeries();
-      for (const s of [...samples].sort((a, b) => a.t - b.t)) append(series, s);
+      const series = seriesOf(samples);
       set((st) => ({ series, version: st.version + 1, count: series.actual.length, last: samples[samples.length - 1] ?? null }));
     },
     reset() {

@@ -69,9 +69,14 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
   async refresh() {
     try {
       const status = await getApi().invoke('run:status', {});
+      const shown = get().status;
       if (status) {
         set({ status });
         useChartStore.getState().replace(status.samples);
+      } else if (shown && isActive(shown)) {
+        // the conductor no longer knows the run it was running: it restarted (the run died with it)
+        set({ status: null, error: `Run ${shown.runId} is not running any more: the conductor restarted. If it left the test environment changed, the banner above offers to restore it.` });
+        useChartStore.getState().reset();
       }
     } catch (err) {
       set({ error: errorMessage(err) });
@@ -100,7 +105,10 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
     if (!status || status.runId !== event.runId) return;
     switch (event.type) {
       case 'phase': {
-        const rec: PhaseRecord = { ...(status.phases.find((p) => p.phase === event.phase) ?? { phase: event.phase, startedAt: Date.now() }), state: event.state };
+        // older conductors send no time: the latest run-clock time known stands in
+        const t = event.t ?? Math.max(0, useChartStore.getState().last?.t ?? 0, ...status.phases.map((p) => p.endedAt ?? p.startedAt));
+        const known = status.phases.find((p) => p.phase === event.phase);
+        const rec: PhaseRecord = known ? { ...known, state: event.state, ...(event.state !== 'running' ? { endedAt: t } : {}) } : { phase: event.phase, startedAt: t, state: event.state };
         set({ status: { ...status, phase: event.state === 'running' ? event.phase : status.phase, phases: upsert(status.phases, rec, (p) => p.phase === event.phase) } });
         break;
       }
@@ -118,7 +126,7 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
           status: {
             ...status,
             state: event.step === 'done' ? status.state : 'aborting',
-            abort: { requestedAt: status.abort?.requestedAt ?? Date.now(), reason: event.reason, step: event.step },
+            abort: { requestedAt: status.abort?.requestedAt ?? event.t ?? Math.max(0, useChartStore.getState().last?.t ?? 0), reason: event.reason, step: event.step },
           },
         });
         break;
