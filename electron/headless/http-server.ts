@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { CHANNELS, HTTP_EVENTS_PATH, REQUEST_SCHEMAS, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
 import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
-import type { ConductorService } from '../core/service-types.ts';
+import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
 import { COCKPIT_CSP } from '../main/csp.ts';
 

@@ -1,6 +1,6 @@
 import { AbortedError, LoadError, TimeoutError } from '../../shared/model/errors.ts';
-import type { Clock } from '../core/clock.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
+import type { Clock } from '../base/clock.ts';
+import { silentLogger, type Logger } from '../base/logger.ts';
 import { parseLocustStats, type ParsedLocustStats } from './locust-stats.ts';
 import type { LocustDriver } from './types.ts';
 

@@ -2,8 +2,8 @@ import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'elec
 import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createConductorService } from '../core/service.ts';
-import type { ConductorService } from '../core/service-types.ts';
+import { createConductorService } from '../core/service/service.ts';
+import type { ConductorService } from '../core/service/service-types.ts';
 import { appSenderCheck, forwardRunEvents, registerIpcHandlers } from './ipc.ts';
 import { createMainWindow, hardenSession, type RendererLocation } from './window.ts';
 import { createSettings } from './settings.ts';

@@ -9,7 +9,7 @@ import {
   type SettingsDto,
   type SettingsPatch,
 } from '../../shared/contract/settings.ts';
-import type { SettingsStore } from '../core/settings-store.ts';
+import type { SettingsStore } from '../core/service/settings-store.ts';
 
 /**
  * The desktop app's settings (electron-store in the app; any get/set store in tests): the

@@ -1,4 +1,4 @@
-import { ScaledClock } from '../core/clock.ts';
+import { ScaledClock } from '../base/clock.ts';
 import { FaultInjector, RequestLog } from './http-kit.ts';
 import { startKubernetesApiServer, shopKubeSeed, kubeconfigFor, kubeconfigYaml, type KubeApiServer, type KubeconfigDocument, type KubeSeed } from './kubernetes/index.ts';
 import { startEcsServer, shopEcsSeed, SANDBOX_ECS_REGION, type EcsServer, type EcsSeed } from './ecs/index.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../base/clock.ts';
 import { readBody, RequestLog, sendJson, startLoopbackServer } from './http-kit.ts';
 import { LocustSimEngine, type SimSnapshot } from './locust-sim/engine.ts';
 import { ShopModel } from './shop-model.ts';

@@ -12,11 +12,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRun } from '../../electron/core/conductor.ts';
-import { openEnvironment } from '../../electron/core/environment.ts';
-import { silentLogger } from '../../electron/core/logger.ts';
-import { readSide, unitsOf } from '../../electron/core/phases/common.ts';
-import { diffApp, mergeDesired, planApp } from '../../electron/core/plan.ts';
+import { startRun } from '../../electron/core/run/conductor.ts';
+import { openEnvironment } from '../../electron/core/service/environment.ts';
+import { silentLogger } from '../../electron/base/logger.ts';
+import { readSide, unitsOf } from '../../electron/core/run/phases/common.ts';
+import { diffApp, mergeDesired, planApp } from '../../electron/core/rules/plan.ts';
 import type { EcsWriter, KubernetesWriter, Substrates } from '../../electron/substrates/types.ts';
 import { startSandbox } from '../../electron/sandbox/index.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';

@@ -3,8 +3,8 @@
  * 50 ms injected latency on every request. Goal (issue 3): ≤ 2 s wall time, ≤ 1 request per app.
  * Prints the median of several reads, cold (first read) and warm.
  */
-import { openEnvironment } from '../../electron/core/environment.ts';
-import { readParity } from '../../electron/core/parity.ts';
+import { openEnvironment } from '../../electron/core/service/environment.ts';
+import { readParity } from '../../electron/core/rules/parity.ts';
 import { startSandbox } from '../../electron/sandbox/index.ts';
 import { bigSandboxOptions, bigSpec } from './topology-200.ts';
 

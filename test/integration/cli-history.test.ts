@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunHistory } from '../../electron/core/history.ts';
+import { RunHistory } from '../../electron/core/records/history.ts';
 import type { RunComparisonDto } from '../../shared/contract/index.ts';
 import type { RunReport, RunSummary } from '../../shared/model/run.ts';
 import { conductor } from './recover-standalone-kit.ts';

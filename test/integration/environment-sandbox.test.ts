@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEnvironment, type Environment } from '../../electron/core/environment.ts';
+import { openEnvironment, type Environment } from '../../electron/core/service/environment.ts';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
 import { loadTestSchema, type LoadTest } from '../../shared/spec/schema.ts';
 

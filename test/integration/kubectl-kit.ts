@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Clock } from '../../electron/core/clock.ts';
+import type { Clock } from '../../electron/base/clock.ts';
 import { startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 
 /** The real kubectl (v1.32 on the machine image; Debian's kubernetes-client otherwise). */

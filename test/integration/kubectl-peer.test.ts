@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { createKubernetesReader } from '../../electron/substrates/kubernetes/index.ts';
 import { kubectlFor, useShopClusters } from './kubectl-kit.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../electron/core/clock.ts';
+import { ManualClock, ScaledClock } from '../../electron/base/clock.ts';
 import { generatedKubeSeed, shopKubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesReader, createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import type { K8sAppRef } from '../../electron/substrates/types.ts';

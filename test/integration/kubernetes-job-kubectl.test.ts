@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import { kubectlFor, useShopClusters } from './kubectl-kit.ts';
 

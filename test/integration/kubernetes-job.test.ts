@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../electron/core/clock.ts';
+import { ManualClock, ScaledClock } from '../../electron/base/clock.ts';
 import { shopKubeSeed, startKubernetesApiServer, type KubeApiServer } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import { cleanupJobName } from '../../electron/substrates/kubernetes/job-runner.ts';

@@ -2,14 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRun } from '../../electron/core/conductor.ts';
-import { openEnvironment, type Environment } from '../../electron/core/environment.ts';
-import { readSnapshot, listPendingRecoveries } from '../../electron/core/journal.ts';
-import { silentLogger } from '../../electron/core/logger.ts';
-import { unitsOf, readSide } from '../../electron/core/phases/common.ts';
-import { equalsSnapshot } from '../../electron/core/plan.ts';
+import { startRun } from '../../electron/core/run/conductor.ts';
+import { openEnvironment, type Environment } from '../../electron/core/service/environment.ts';
+import { readSnapshot, listPendingRecoveries } from '../../electron/core/run/journal.ts';
+import { silentLogger } from '../../electron/base/logger.ts';
+import { unitsOf, readSide } from '../../electron/core/run/phases/common.ts';
+import { equalsSnapshot } from '../../electron/core/rules/plan.ts';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
-import { loadSpecText } from '../../electron/core/spec-loader.ts';
+import { loadSpecText } from '../../electron/core/service/spec-loader.ts';
 import type { LoadTest } from '../../shared/spec/schema.ts';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../shared/model/errors.ts';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { createLocustDriver, type DriverStats, type HttpLocustDriver } from '../../electron/load/locust-driver.ts';
 import { createLocustKpi } from '../../electron/load/kpi/index.ts';
 import { startLocustSimulator } from '../../electron/sandbox/locust-sim.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../shared/model/errors.ts';
-import { ScaledClock } from '../../electron/core/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
 import { createPrometheusKpi } from '../../electron/load/kpi/index.ts';
 import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { freePort, PROMETHEUS_TEMPLATE, startProc, waitFor, type Proc } from '../fixtures/shop/processes.ts';

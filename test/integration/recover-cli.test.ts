@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listPendingRecoveries } from '../../electron/core/journal.ts';
+import { listPendingRecoveries } from '../../electron/core/run/journal.ts';
 import { conductor, differingFromSnapshot, startStandalone, type Standalone } from './recover-standalone-kit.ts';
 
 /**

@@ -8,12 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { openEnvironment } from '../../electron/core/environment.ts';
-import { readSnapshot } from '../../electron/core/journal.ts';
-import { silentLogger } from '../../electron/core/logger.ts';
-import { readSide, unitsOf } from '../../electron/core/phases/common.ts';
-import { equalsSnapshot } from '../../electron/core/plan.ts';
-import { loadSpecText } from '../../electron/core/spec-loader.ts';
+import { openEnvironment } from '../../electron/core/service/environment.ts';
+import { readSnapshot } from '../../electron/core/run/journal.ts';
+import { silentLogger } from '../../electron/base/logger.ts';
+import { readSide, unitsOf } from '../../electron/core/run/phases/common.ts';
+import { equalsSnapshot } from '../../electron/core/rules/plan.ts';
+import { loadSpecText } from '../../electron/core/service/spec-loader.ts';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
 
 export interface Standalone {

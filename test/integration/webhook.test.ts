@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../electron/core/clock.ts';
-import { runLoadTest } from '../../electron/core/conductor.ts';
-import { silentLogger, type Logger } from '../../electron/core/logger.ts';
-import type { WebhookPayload } from '../../electron/core/notifier.ts';
+import { VirtualClock } from '../../electron/base/clock.ts';
+import { runLoadTest } from '../../electron/core/run/conductor.ts';
+import { silentLogger, type Logger } from '../../electron/base/logger.ts';
+import type { WebhookPayload } from '../../electron/core/run/notifier.ts';
 import { makeSpec, makeWorld } from '../unit/core/lifecycle-fakes.ts';
 
 /** A real HTTP server on 127.0.0.1 receives the run's webhook notifications. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { formatParityJson, formatParityMarkdown, formatParityTable } from '../../../shared/model/parity-format.ts';
-import { openEnvironment } from '../../core/environment.ts';
-import { parityExitCode, readParity } from '../../core/parity.ts';
-import { loadSpecFile } from '../../core/spec-loader.ts';
+import { openEnvironment } from '../../core/service/environment.ts';
+import { parityExitCode, readParity } from '../../core/rules/parity.ts';
+import { loadSpecFile } from '../../core/service/spec-loader.ts';
 import type { CliContext } from '../cli.ts';
 import { parseTimeScale } from './run.ts';
 

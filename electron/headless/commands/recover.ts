@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { ScaledClock } from '../../core/clock.ts';
-import { openEnvironment } from '../../core/environment.ts';
-import { defaultIsAlive, listPendingRecoveries, needsRecovery, readJournal, readSnapshot, summarizeJournal } from '../../core/journal.ts';
-import { markRecovered, recover } from '../../core/recovery.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { OpenEnvironment } from '../../core/service.ts';
+import { ScaledClock } from '../../base/clock.ts';
+import { openEnvironment } from '../../core/service/environment.ts';
+import { defaultIsAlive, listPendingRecoveries, needsRecovery, readJournal, readSnapshot, summarizeJournal } from '../../core/run/journal.ts';
+import { markRecovered, recover } from '../../core/run/recovery.ts';
+import type { Logger } from '../../base/logger.ts';
+import type { OpenEnvironment } from '../../core/service/service.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**

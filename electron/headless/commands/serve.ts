@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../cli.ts';
-import type { ConductorService, ConductorServiceOptions } from '../../core/service-types.ts';
+import type { ConductorService, ConductorServiceOptions } from '../../core/service/service-types.ts';
 import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -134,7 +134,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
 }
 
 /** the core's service module, loaded when `serve` runs so other commands never pay for it */
-const SERVICE_MODULE = '../../core/service.ts';
+const SERVICE_MODULE = '../../core/service/service.ts';
 
 export function resolveServeOptions(
   raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string },

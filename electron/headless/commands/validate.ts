@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli.ts';
-import { loadSpecFile } from '../../core/spec-loader.ts';
+import { loadSpecFile } from '../../core/service/spec-loader.ts';
 import { describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { LoadError } from '../../../shared/model/errors.ts';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { KpiSample, KpiSource, LocustDriver, LocustStats } from '../types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { AbortedError, LoadError, TimeoutError } from '../../../shared/model/errors.ts';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { KpiSample, KpiSource, LocustDriver } from '../types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { FaultInjector, RequestLog, readBody, startLoopbackServer } from '../http-kit.ts';
 import type { EcsSeed, EcsTiming } from './seed.ts';
 import { EcsApiError, EcsStore, type JsonObject } from './store.ts';

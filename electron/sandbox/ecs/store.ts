@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { DEFAULT_ECS_TIMING, type EcsSeed, type EcsSeedTaskDefinition, type EcsTiming } from './seed.ts';
 
 /**

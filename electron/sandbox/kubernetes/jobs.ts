@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { clone, isObject, type Json, type JsonObject } from './patch.ts';
 import { InvalidObject, type KubeStore } from './store.ts';
 

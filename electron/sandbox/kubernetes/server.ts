@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { FaultInjector, readBody, RequestLog, sendJson, sleepReal, startLoopbackServer } from '../http-kit.ts';
 import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, versionInfo } from './discovery.ts';
 import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';

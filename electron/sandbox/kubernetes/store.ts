@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { clone, deepEqual, isObject, type Json, type JsonObject } from './patch.ts';
 import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
 

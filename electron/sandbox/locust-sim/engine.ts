@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { ShopModel } from '../shop-model.ts';
 import { addToHistogram, histogramPercentile, logNormalAt, type Histogram } from './percentiles.ts';
 

@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
+import type { Clock } from '../../base/clock.ts';
+import type { Logger } from '../../base/logger.ts';
 import { AbortedError, SubstrateError } from '../../../shared/model/errors.ts';
 
 /**

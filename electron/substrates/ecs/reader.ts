@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import pLimit from 'p-limit';
-import type { Clock } from '../../core/clock.ts';
-import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { Clock } from '../../base/clock.ts';
+import { silentLogger, type Logger } from '../../base/logger.ts';
 import type { EcsAppState } from '../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../shared/model/errors.ts';
 import type { EcsAppRef, EcsReader, EcsTarget } from '../types.ts';

@@ -10,8 +10,8 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import type { Clock } from '../../core/clock.ts';
-import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { Clock } from '../../base/clock.ts';
+import { silentLogger, type Logger } from '../../base/logger.ts';
 import { ConductorError, SubstrateError } from '../../../shared/model/errors.ts';
 import type { K8sTarget } from '../types.ts';
 import { abortedError, toSubstrateError, type ErrorContext } from './errors.ts';

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
+import type { Clock } from '../../base/clock.ts';
+import type { Logger } from '../../base/logger.ts';
 import type { K8sAppState } from '../../../shared/model/app-state.ts';
 import { SubstrateError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sAppRef, KubernetesReader } from '../types.ts';

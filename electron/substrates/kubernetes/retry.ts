@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 
 /** Bounded exponential backoff. Delays are on the run's clock, so a scaled sandbox clock waits less real time. */
 export interface RetryPolicy {

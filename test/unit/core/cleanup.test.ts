@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/core/clock.ts';
-import { runLoadTest } from '../../../electron/core/conductor.ts';
-import { silentLogger } from '../../../electron/core/logger.ts';
+import { VirtualClock } from '../../../electron/base/clock.ts';
+import { runLoadTest } from '../../../electron/core/run/conductor.ts';
+import { silentLogger } from '../../../electron/base/logger.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
 
 /** Cleanup hooks: HTTP (a real loopback server) and Kubernetes Jobs (through the optional runJob seam). */

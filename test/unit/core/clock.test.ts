@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock, VirtualClock } from '../../../electron/core/clock.ts';
+import { ManualClock, ScaledClock, VirtualClock } from '../../../electron/base/clock.ts';
 
 describe('clocks', () => {
   it('a scaled clock runs N times faster than real time', () => {

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock, type Clock } from '../../../electron/core/clock.ts';
-import { runLoadTest, startRun, type ConductorDeps } from '../../../electron/core/conductor.ts';
-import { readJournal, listPendingRecoveries } from '../../../electron/core/journal.ts';
-import { silentLogger } from '../../../electron/core/logger.ts';
+import { VirtualClock, type Clock } from '../../../electron/base/clock.ts';
+import { runLoadTest, startRun, type ConductorDeps } from '../../../electron/core/run/conductor.ts';
+import { readJournal, listPendingRecoveries } from '../../../electron/core/run/journal.ts';
+import { silentLogger } from '../../../electron/base/logger.ts';
 import type { PhaseName, RunEvent } from '../../../shared/model/run.ts';
 import { makeSpec, makeWorld, testState, type World } from './lifecycle-fakes.ts';
 

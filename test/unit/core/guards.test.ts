@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Guards } from '../../../electron/core/guards.ts';
+import { Guards } from '../../../electron/core/rules/guards.ts';
 import type { KpiSample } from '../../../electron/load/types.ts';
 import { guardsSchema } from '../../../shared/spec/schema.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compareRuns, previousComparable, RunHistory } from '../../../electron/core/history.ts';
+import { compareRuns, previousComparable, RunHistory } from '../../../electron/core/records/history.ts';
 import type { RunReport, RunSummary, Verdict } from '../../../shared/model/run.ts';
 
 let dataDir: string;

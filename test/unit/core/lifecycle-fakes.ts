@@ -7,7 +7,7 @@ import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState } from 
 import { AbortedError, TimeoutError } from '../../../shared/model/errors.ts';
 import type { LoadTest, LoadTestInput } from '../../../shared/spec/schema.ts';
 import { loadTestSchema } from '../../../shared/spec/schema.ts';
-import type { Clock } from '../../../electron/core/clock.ts';
+import type { Clock } from '../../../electron/base/clock.ts';
 import type { KpiSample, KpiSource, LocustDriver, LocustStats } from '../../../electron/load/types.ts';
 import type { EcsAppRef, EcsWriter, K8sAppRef, K8sJobSpec, KubernetesWriter, Substrates } from '../../../electron/substrates/types.ts';
 

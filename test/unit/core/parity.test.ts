@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeParity, parityExitCode } from '../../../electron/core/parity.ts';
+import { computeParity, parityExitCode } from '../../../electron/core/rules/parity.ts';
 import { formatParityMarkdown, formatParityTable } from '../../../shared/model/parity-format.ts';
 import type { AppState, K8sAppState, EcsAppState } from '../../../shared/model/app-state.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';

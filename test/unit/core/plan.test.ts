@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffEcs, diffK8s, equalsSnapshot, planK8s, restoreDesired } from '../../../electron/core/plan.ts';
+import { diffEcs, diffK8s, equalsSnapshot, planK8s, restoreDesired } from '../../../electron/core/rules/plan.ts';
 import type { EcsAppState, K8sAppState } from '../../../shared/model/app-state.ts';
 import { makeSpec } from './lifecycle-fakes.ts';
 

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/core/clock.ts';
-import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/journal.ts';
-import { silentLogger } from '../../../electron/core/logger.ts';
-import { recover } from '../../../electron/core/recovery.ts';
+import { VirtualClock } from '../../../electron/base/clock.ts';
+import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/run/journal.ts';
+import { silentLogger } from '../../../electron/base/logger.ts';
+import { recover } from '../../../electron/core/run/recovery.ts';
 import { makeSpec, makeWorld, testState } from './lifecycle-fakes.ts';
 
 let dataDir: string;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/core/clock.ts';
-import { runLoadTest, type RunResult } from '../../../electron/core/conductor.ts';
-import { silentLogger } from '../../../electron/core/logger.ts';
-import { reportJunit, reportMarkdown } from '../../../electron/core/report.ts';
+import { VirtualClock } from '../../../electron/base/clock.ts';
+import { runLoadTest, type RunResult } from '../../../electron/core/run/conductor.ts';
+import { silentLogger } from '../../../electron/base/logger.ts';
+import { reportJunit, reportMarkdown } from '../../../electron/core/records/report.ts';
 import { makeSpec, makeWorld } from './lifecycle-fakes.ts';
 import { validateSpecText } from '../../../shared/spec/validate.ts';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { VirtualClock } from '../../../electron/core/clock.ts';
-import { silentLogger } from '../../../electron/core/logger.ts';
-import { createConductorService, type OpenedEnvironment } from '../../../electron/core/service.ts';
-import type { ConductorService } from '../../../electron/core/service-types.ts';
+import { VirtualClock } from '../../../electron/base/clock.ts';
+import { silentLogger } from '../../../electron/base/logger.ts';
+import { createConductorService, type OpenedEnvironment } from '../../../electron/core/service/service.ts';
+import type { ConductorService } from '../../../electron/core/service/service-types.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 import { baseSpecInput, makeWorld, testState, type World } from './lifecycle-fakes.ts';
 

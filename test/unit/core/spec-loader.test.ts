@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpecError } from '../../../shared/model/errors.ts';
-import { loadSpecFile, loadSpecText } from '../../../electron/core/spec-loader.ts';
+import { loadSpecFile, loadSpecText } from '../../../electron/core/service/spec-loader.ts';
 
 const VALID = `apiVersion: conductor/v1
 kind: LoadTest

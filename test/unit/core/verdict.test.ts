@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeVerdict, plateauStats } from '../../../electron/core/verdict.ts';
+import { computeVerdict, plateauStats } from '../../../electron/core/rules/verdict.ts';
 import type { Sample } from '../../../shared/model/run.ts';
 import { makeSpec } from './lifecycle-fakes.ts';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSettings, DEFAULT_WINDOW, type KeyValueStore } from '../../../electron/main/settings.ts';
-import { createFileSettingsStore, SETTINGS_FILE } from '../../../electron/core/settings-store.ts';
+import { createFileSettingsStore, SETTINGS_FILE } from '../../../electron/core/service/settings-store.ts';
 import { noticeFor } from '../../../electron/main/notifications.ts';
 import { DEFAULT_SETTINGS_DTO, secretShape, settingsPatchSchema, type EnvironmentChoice } from '../../../shared/contract/settings.ts';
 

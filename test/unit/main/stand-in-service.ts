@@ -2,7 +2,7 @@ import type { ConductorHandlers, RequestMap, ResponseMap } from '../../../shared
 import { CHANNELS } from '../../../shared/contract/index.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import type { RunEvent, RunStatus } from '../../../shared/model/run.ts';
-import type { ConductorService } from '../../../electron/core/service-types.ts';
+import type { ConductorService } from '../../../electron/core/service/service-types.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
 /**

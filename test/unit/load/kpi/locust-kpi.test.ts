@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadError } from '../../../../shared/model/errors.ts';
-import { ManualClock } from '../../../../electron/core/clock.ts';
+import { ManualClock } from '../../../../electron/base/clock.ts';
 import { createLocustDriver } from '../../../../electron/load/locust-driver.ts';
 import { createLocustKpi, locustKpiFromStats } from '../../../../electron/load/kpi/index.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadError, TimeoutError } from '../../../../shared/model/errors.ts';
-import { ManualClock } from '../../../../electron/core/clock.ts';
+import { ManualClock } from '../../../../electron/base/clock.ts';
 import { createLocustDriver } from '../../../../electron/load/locust-driver.ts';
 import { createPrometheusKpi, parsePrometheusInstant } from '../../../../electron/load/kpi/index.ts';
 import { readBody, sendJson, startLoopbackServer, type LoopbackServer } from '../../../../electron/sandbox/http-kit.ts';

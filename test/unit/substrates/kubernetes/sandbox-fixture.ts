@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../../../electron/core/clock.ts';
+import type { Clock } from '../../../../electron/base/clock.ts';
 import { kubeconfigFor, kubeconfigYaml, shopKubeSeed, startKubernetesApiServer, type KubeApiServer, type KubeApiServerOptions } from '../../../../electron/sandbox/kubernetes/index.ts';
 
 /**

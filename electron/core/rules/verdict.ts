@@ -1,5 +1,5 @@
-import type { Knee, Sample, Verdict } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
+import type { Knee, Sample, Verdict } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
 
 /**
  * The verdict rules.

@@ -1,11 +1,11 @@
-import { AbortedError } from '../../../shared/model/errors.ts';
-import type { Sample } from '../../../shared/model/run.ts';
-import { setpointAt } from '../../load/types.ts';
-import type { Controller } from '../../load/types.ts';
-import { createController, MIN_SPAWN_RATE } from '../../load/controller/index.ts';
-import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { AbortedError } from '../../../../shared/model/errors.ts';
+import type { Sample } from '../../../../shared/model/run.ts';
+import { setpointAt } from '../../../load/types.ts';
+import type { Controller } from '../../../load/types.ts';
+import { createController, MIN_SPAWN_RATE } from '../../../load/controller/index.ts';
+import type { LoadTest } from '../../../../shared/spec/schema.ts';
 import type { DriftWatch } from '../drift.ts';
-import { Guards } from '../guards.ts';
+import { Guards } from '../../rules/guards.ts';
 import type { RunContext } from '../run-context.ts';
 import { errorMessage } from './common.ts';
 

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
-import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
-import type { PhaseName } from '../../../shared/model/run.ts';
-import { diffApp } from '../plan.ts';
+import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../../shared/model/app-state.ts';
+import type { PhaseName } from '../../../../shared/model/run.ts';
+import { diffApp } from '../../rules/plan.ts';
 import type { AppUnit, RunContext } from '../run-context.ts';
 import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
 

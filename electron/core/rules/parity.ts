@@ -1,9 +1,9 @@
-import type { AppState, EcsAppState, K8sAppState } from '../../shared/model/app-state.ts';
-import type { ParityReport, ParityRow, ParityStatus } from '../../shared/model/parity.ts';
-import { sameQuantity } from '../../shared/model/quantity.ts';
-import type { Application, LoadTest } from '../../shared/spec/schema.ts';
-import type { EcsAppRef, K8sAppRef, Substrates } from '../substrates/types.ts';
-import { errorMessage } from '../../shared/model/errors.ts';
+import type { AppState, EcsAppState, K8sAppState } from '../../../shared/model/app-state.ts';
+import type { ParityReport, ParityRow, ParityStatus } from '../../../shared/model/parity.ts';
+import { sameQuantity } from '../../../shared/model/quantity.ts';
+import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
+import type { EcsAppRef, K8sAppRef, Substrates } from '../../substrates/types.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
  * The prod-vs-test parity diff: per application and field, production and test side by side.

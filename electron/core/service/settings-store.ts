@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseSettingsPatch, settingsFromStored, type SettingsDto, type SettingsPatch } from '../../shared/contract/settings.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { parseSettingsPatch, settingsFromStored, type SettingsDto, type SettingsPatch } from '../../../shared/contract/settings.ts';
+import { writeFileAtomic } from '../../base/fs-atomic.ts';
 
 /**
  * Settings for `conductor serve` (and any host without electron-store): one small JSON file in

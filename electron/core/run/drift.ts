@@ -1,7 +1,7 @@
-import type { AppState } from '../../shared/model/app-state.ts';
+import type { AppState } from '../../../shared/model/app-state.ts';
 import type { RunContext } from './run-context.ts';
 import { readSide } from './phases/common.ts';
-import { errorMessage } from '../../shared/model/errors.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
  * The production drift guard: a production deploy that lands mid-run (an image changes in

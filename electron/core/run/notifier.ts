@@ -1,7 +1,7 @@
-import type { RunEvent } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import type { Logger } from './logger.ts';
-import { errorMessage } from '../../shared/model/errors.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import type { Logger } from '../../base/logger.ts';
+import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
  * Webhook notifications (spec.notify.webhook): phase changes, guard breaches, aborts and the

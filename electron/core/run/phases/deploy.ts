@@ -1,5 +1,5 @@
-import { ConductorError } from '../../../shared/model/errors.ts';
-import { mergeDesired, planApp } from '../plan.ts';
+import { ConductorError } from '../../../../shared/model/errors.ts';
+import { mergeDesired, planApp } from '../../rules/plan.ts';
 import type { RunContext } from '../run-context.ts';
 import { converge } from './converge.ts';
 import { errorMessage } from './common.ts';

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { ConductorError, errorMessage } from '../../shared/model/errors.ts';
-import type { AppProgress, RunEvent } from '../../shared/model/run.ts';
+import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
+import type { AppProgress, RunEvent } from '../../../shared/model/run.ts';
 import { RunJournal, readJournal, readSnapshot, summarizeJournal, needsRecovery } from './journal.ts';
 import { unitsOf } from './phases/common.ts';
 import { contextForRecovery, restorePhase, type RestoreDeps } from './phases/restore.ts';

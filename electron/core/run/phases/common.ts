@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import type { AppState, RolloutStatus } from '../../../shared/model/app-state.ts';
-import { SubstrateError } from '../../../shared/model/errors.ts';
-import type { Application } from '../../../shared/spec/schema.ts';
-import type { EcsAppRef, K8sAppRef, Substrates } from '../../substrates/types.ts';
-import { ecsRef, k8sRef } from '../parity.ts';
+import type { AppState, RolloutStatus } from '../../../../shared/model/app-state.ts';
+import { SubstrateError } from '../../../../shared/model/errors.ts';
+import type { Application } from '../../../../shared/spec/schema.ts';
+import type { EcsAppRef, K8sAppRef, Substrates } from '../../../substrates/types.ts';
+import { ecsRef, k8sRef } from '../../rules/parity.ts';
 import type { AppUnit } from '../run-context.ts';
 
 /** Helpers shared by the phases: in-scope units, bulk reads of one side, waiting for an app to be ready. */
@@ -60,7 +60,7 @@ export async function waitReady(
   });
 }
 
-export { errorMessage } from '../../../shared/model/errors.ts';
+export { errorMessage } from '../../../../shared/model/errors.ts';
 
 /** Run `fn` over items with at most `limit` at once; never rejects — returns each item's error (or null). */
 export async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<(unknown | null)[]> {

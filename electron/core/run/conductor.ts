@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { RunEvent, RunReport, RunStatus, RunTrigger, Verdict } from '../../shared/model/run.ts';
-import { PHASES } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import type { Substrates } from '../substrates/types.ts';
+import type { RunEvent, RunReport, RunStatus, RunTrigger, Verdict } from '../../../shared/model/run.ts';
+import { PHASES } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import type { Substrates } from '../../substrates/types.ts';
 import { DriftWatch } from './drift.ts';
-import { RunHistory } from './history.ts';
+import { RunHistory } from '../records/history.ts';
 import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
-import { readParity } from './parity.ts';
+import { readParity } from '../rules/parity.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
@@ -18,9 +18,9 @@ import { restorePhase } from './phases/restore.ts';
 import { scalePhase } from './phases/scale.ts';
 import { snapshotPhase } from './phases/snapshot.ts';
 import { validatePhase } from './phases/validate.ts';
-import { buildReport } from './report.ts';
+import { buildReport } from '../records/report.ts';
 import { RunContext, type ConductorDeps } from './run-context.ts';
-import { computeVerdict, type RunOutcome } from './verdict.ts';
+import { computeVerdict, type RunOutcome } from '../rules/verdict.ts';
 
 export type { ConductorDeps } from './run-context.ts';
 

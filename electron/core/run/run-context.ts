@@ -1,16 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
-import { AbortedError, toErrorDto, errorMessage } from '../../shared/model/errors.ts';
-import type { ParityReport } from '../../shared/model/parity.ts';
-import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, RunTrigger, Sample } from '../../shared/model/run.ts';
-import { loadPlanOf, overridesOf } from '../../shared/spec/run-plan.ts';
-import type { Application, LoadTest } from '../../shared/spec/schema.ts';
-import type { Controller, KpiSource, LocustDriver } from '../load/types.ts';
-import type { EcsAppRef, K8sAppRef, Substrates } from '../substrates/types.ts';
-import type { Clock } from './clock.ts';
+import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import { AbortedError, toErrorDto, errorMessage } from '../../../shared/model/errors.ts';
+import type { ParityReport } from '../../../shared/model/parity.ts';
+import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, RunTrigger, Sample } from '../../../shared/model/run.ts';
+import { loadPlanOf, overridesOf } from '../../../shared/spec/run-plan.ts';
+import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
+import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
+import type { EcsAppRef, K8sAppRef, Substrates } from '../../substrates/types.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { RunJournal } from './journal.ts';
-import type { Logger } from './logger.ts';
-import type { AppPlan } from './plan.ts';
+import type { Logger } from '../../base/logger.ts';
+import type { AppPlan } from '../rules/plan.ts';
 
 const FORWARD_PHASES = new Set<PhaseName>(['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau']);
 

@@ -6,9 +6,9 @@ import type {
   K8sAppState,
   K8sDesiredState,
   ResourceList,
-} from '../../shared/model/app-state.ts';
-import { parseQuantity, sameQuantity } from '../../shared/model/quantity.ts';
-import type { Application, LoadTest } from '../../shared/spec/schema.ts';
+} from '../../../shared/model/app-state.ts';
+import { parseQuantity, sameQuantity } from '../../../shared/model/quantity.ts';
+import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
 
 /**
  * Pure planning: what each test app should look like for the run (deploy + scale), what it

@@ -1,4 +1,4 @@
-import { LoadError, ProductionWriteRefused, SpecError } from '../../../shared/model/errors.ts';
+import { LoadError, ProductionWriteRefused, SpecError } from '../../../../shared/model/errors.ts';
 import type { RunContext } from '../run-context.ts';
 import { errorMessage, unitsOf } from './common.ts';
 

@@ -1,4 +1,4 @@
-import type { CleanupHook } from '../../../shared/spec/schema.ts';
+import type { CleanupHook } from '../../../../shared/spec/schema.ts';
 import type { RunContext } from '../run-context.ts';
 import { errorMessage } from './common.ts';
 

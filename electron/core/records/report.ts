@@ -1,8 +1,8 @@
-import type { ParityReport } from '../../shared/model/parity.ts';
-import type { AppProgress, RunReport, RunStatus, Verdict } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { formatDuration } from '../../shared/spec/duration.ts';
-import { resolvedSpecInput } from '../../shared/spec/resolved.ts';
+import type { ParityReport } from '../../../shared/model/parity.ts';
+import type { AppProgress, RunReport, RunStatus, Verdict } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { formatDuration } from '../../../shared/spec/duration.ts';
+import { resolvedSpecInput } from '../../../shared/spec/resolved.ts';
 
 /**
  * The run report: JSON (RunReport), JUnit XML for CI systems, and a Markdown summary for humans.

@@ -1,11 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { PendingRecoveryDto } from '../../shared/contract/index.ts';
-import type { AppState, EcsDesiredState, K8sDesiredState } from '../../shared/model/app-state.ts';
-import type { PhaseName, PhaseRecord, RunState } from '../../shared/model/run.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { appendLineDurable, writeFileAtomic } from './fs-atomic.ts';
+import type { PendingRecoveryDto } from '../../../shared/contract/index.ts';
+import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
 
 /**
  * The run journal, in `<dataDir>/runs/<runId>/`:

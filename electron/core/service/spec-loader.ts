@@ -1,8 +1,8 @@
 import { open, stat } from 'node:fs/promises';
-import { SpecError, type SpecIssue, errorMessage } from '../../shared/model/errors.ts';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { SPEC_LIMITS, validateSpecText } from '../../shared/spec/validate.ts';
-import { formatBytes } from '../../shared/spec/yaml-tree.ts';
+import { SpecError, type SpecIssue, errorMessage } from '../../../shared/model/errors.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { SPEC_LIMITS, validateSpecText } from '../../../shared/spec/validate.ts';
+import { formatBytes } from '../../../shared/spec/yaml-tree.ts';
 
 /**
  * Reading a LoadTest file from disk. The file is checked before it is read (missing, a directory,

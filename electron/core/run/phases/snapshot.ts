@@ -1,9 +1,9 @@
-import { SubstrateError } from '../../../shared/model/errors.ts';
+import { SubstrateError } from '../../../../shared/model/errors.ts';
 import type { RunContext } from '../run-context.ts';
-import { computeParity } from '../parity.ts';
+import { computeParity } from '../../rules/parity.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
-import { skipReason } from '../../../shared/spec/run-plan.ts';
+import { skipReason } from '../../../../shared/spec/run-plan.ts';
 
 /**
  * snapshot: read the test environment's pre-test state (images, replicas, resources, HPA bounds,

@@ -1,10 +1,10 @@
-import type { AppState } from '../../../shared/model/app-state.ts';
-import type { LoadTest } from '../../../shared/spec/schema.ts';
-import type { Substrates } from '../../substrates/types.ts';
-import type { Clock } from '../clock.ts';
+import type { AppState } from '../../../../shared/model/app-state.ts';
+import type { LoadTest } from '../../../../shared/spec/schema.ts';
+import type { Substrates } from '../../../substrates/types.ts';
+import type { Clock } from '../../../base/clock.ts';
 import type { RunJournal } from '../journal.ts';
-import type { Logger } from '../logger.ts';
-import { restoreDesired } from '../plan.ts';
+import type { Logger } from '../../../base/logger.ts';
+import { restoreDesired } from '../../rules/plan.ts';
 import { RunContext, type AppUnit } from '../run-context.ts';
 import { converge } from './converge.ts';
 import { errorMessage } from './common.ts';

@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunComparisonDto } from '../../shared/contract/index.ts';
-import { ConductorError } from '../../shared/model/errors.ts';
-import type { RunReport, RunSummary } from '../../shared/model/run.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
-import { runDir, runsDir } from './journal.ts';
+import type { RunComparisonDto } from '../../../shared/contract/index.ts';
+import { ConductorError } from '../../../shared/model/errors.ts';
+import type { RunReport, RunSummary } from '../../../shared/model/run.ts';
+import { writeFileAtomic } from '../../base/fs-atomic.ts';
+import { runDir, runsDir } from '../run/journal.ts';
 
 /**
  * Run history in `<dataDir>/runs/<runId>/`: `report.json` (the full RunReport) and

@@ -1,14 +1,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { LoadTest } from '../../shared/spec/schema.ts';
-import { createLocustKpi, createPrometheusKpi } from '../load/kpi/index.ts';
-import { createLocustDriver } from '../load/locust-driver.ts';
-import type { KpiSource, LocustDriver } from '../load/types.ts';
-import { startSandbox, type Sandbox } from '../sandbox/index.ts';
-import { createEcsReader, createEcsWriter } from '../substrates/ecs/index.ts';
-import { createKubernetesReader, createKubernetesWriter, type KubeconfigLoadOptions } from '../substrates/kubernetes/index.ts';
-import type { EcsReader, EcsWriter, KubernetesReader, KubernetesWriter, Substrates } from '../substrates/types.ts';
-import { ScaledClock, type Clock } from './clock.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
+import { createLocustKpi, createPrometheusKpi } from '../../load/kpi/index.ts';
+import { createLocustDriver } from '../../load/locust-driver.ts';
+import type { KpiSource, LocustDriver } from '../../load/types.ts';
+import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { createEcsReader, createEcsWriter } from '../../substrates/ecs/index.ts';
+import { createKubernetesReader, createKubernetesWriter, type KubeconfigLoadOptions } from '../../substrates/kubernetes/index.ts';
+import type { EcsReader, EcsWriter, KubernetesReader, KubernetesWriter, Substrates } from '../../substrates/types.ts';
+import { ScaledClock, type Clock } from '../../base/clock.ts';
+import { silentLogger, type Logger } from '../../base/logger.ts';
 import type { OpenedEnvironment } from './service.ts';
 
 /**

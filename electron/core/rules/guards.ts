@@ -1,6 +1,6 @@
-import type { GuardEvent, GuardName } from '../../shared/model/run.ts';
-import type { GuardsSpec } from '../../shared/spec/schema.ts';
-import type { KpiSample } from '../load/types.ts';
+import type { GuardEvent, GuardName } from '../../../shared/model/run.ts';
+import type { GuardsSpec } from '../../../shared/spec/schema.ts';
+import type { KpiSample } from '../../load/types.ts';
 
 /**
  * SLO guards evaluated on every control sample during ramp and plateau: error rate, p99

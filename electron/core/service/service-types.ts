@@ -1,5 +1,5 @@
-import type { ConductorHandlers } from '../../shared/contract/index.ts';
-import type { RunEvent } from '../../shared/model/run.ts';
+import type { ConductorHandlers } from '../../../shared/contract/index.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
 
 /**
  * The conductor as a service: the handlers for every ConductorApi channel, plus run events.
