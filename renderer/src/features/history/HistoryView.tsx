@@ -6,7 +6,7 @@ import { imageVersion } from '../../../../shared/model/parity-glance.ts';
 import { useHistoryStore } from '../../stores/history.ts';
 import { useRouteStore, MAX_COMPARE } from '../../stores/route.ts';
 import { useConnectionStore } from '../../stores/connection.ts';
-import { seriesOf } from '../../stores/chart.ts';
+import { chartDataOf } from '../../stores/chart.ts';
 import { testSideDifferences } from '../../stores/parity.ts';
 import { fmtMs, fmtNumber, fmtPct, fmtSpan, fmtTime } from '../../components/format.ts';
 import { RunCharts } from '../run/OpmChart.tsx';
@@ -154,7 +154,7 @@ export function HistoryView() {
 }
 
 function ReportView({ report, onClose }: { report: RunReport; onClose(): void }) {
-  const series = useMemo(() => seriesOf(report.status.samples), [report]);
+  const series = useMemo(() => chartDataOf(report.status.samples).drawn, [report]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [report.runId]);
   return (

@@ -49,7 +49,7 @@ function useLineChart(make: (s: ChartSeries, c: ChartColors, f: ChartFrame) => C
   frameRef.current = frame;
   useEffect(() => {
     if (!ref.current) return;
-    const initial = series ?? useChartStore.getState().series;
+    const initial = series ?? useChartStore.getState().drawn;
     const chart: LineChart | null = createChart(ref.current, make(initial, colors(), frameRef.current));
     if (!chart) return;
     chartRef.current = chart;
@@ -59,7 +59,7 @@ function useLineChart(make: (s: ChartSeries, c: ChartColors, f: ChartFrame) => C
       : useChartStore.subscribe((st, prev) => {
           if (st.version === prev.version) return;
           setFrame(chart, frameRef.current);
-          updateChart(chart, pick(st.series));
+          updateChart(chart, pick(st.drawn));
         });
     return () => {
       unsubscribe();
@@ -78,7 +78,7 @@ function useLineChart(make: (s: ChartSeries, c: ChartColors, f: ChartFrame) => C
   return ref;
 }
 
-/** Both charts of a run: live (no `series`: the chart store) or a finished run's. */
+/** Both charts of a run: live (no `series`: the chart store) or a finished run's (`series`: what to draw, chartDataOf(samples).drawn). */
 export function RunCharts(props: { status: RunStatus; series?: ChartSeries; label?: string }) {
   const liveCount = useChartStore((s) => s.count);
   const liveLast = useChartStore((s) => s.last);
@@ -88,7 +88,7 @@ export function RunCharts(props: { status: RunStatus; series?: ChartSeries; labe
   const frame = useMemo(() => frameOf(tl, text), [tl, text]);
   const opmRef = useLineChart(opmChartConfig, opmSeries, frame, props.series);
   const latencyRef = useLineChart(latencyChartConfig, latencySeries, frame, props.series);
-  const count = props.series ? props.series.actual.length : liveCount;
+  const count = props.series ? props.status.samples.length : liveCount;
   const last = props.series ? (props.status.samples.at(-1) ?? null) : (liveLast ?? props.status.samples.at(-1) ?? null);
   const scaled = Number.isFinite(props.status.timeScale) && props.status.timeScale !== 1;
   const markText = tl.marks.map((m) => `${fmtClock(m.t)} ${m.text}`).join('; ');
