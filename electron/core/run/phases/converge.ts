@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../../shared/model/app-state.ts';
 import type { PhaseName } from '../../../../shared/model/run.ts';
 import { diffApp } from '../../rules/plan.ts';
+import { computeParity } from '../../rules/parity.ts';
 import type { AppUnit, RunContext } from '../run-context.ts';
 import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
 
@@ -33,6 +34,8 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
   for (const u of opts.units) ctx.setApp(u.name, opts.phase, 'pending');
   const current = await readSide(deps.substrates, 'test', opts.units, opts.signal);
   let writes = 0;
+  /** each app's state once it is ready (as read, or as its rollout ended) */
+  const states = new Map<string, AppState>();
   // writes are bounded by `concurrency`; waiting for rollouts is not (a wait is one watch), so
   // 200 apps roll out together instead of in waves
   const writeSlot = pLimit(Math.max(1, opts.concurrency));
@@ -43,6 +46,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
       const desired = opts.desired(unit, state);
       const change = desired ? diffApp(state, desired) : null;
       if (!change) {
+        states.set(unit.name, state);
         ctx.setApp(unit.name, opts.phase, 'ready', opts.unchanged);
         return;
       }
@@ -52,11 +56,12 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
         await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       });
-      await waitReady(deps.substrates, unit, {
+      const ready = await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,
         onDetail: (detail) => ctx.setApp(unit.name, opts.phase, 'rolling', detail),
       });
+      states.set(unit.name, ready);
       ctx.setApp(unit.name, opts.phase, 'ready', describeChange(change));
     } catch (err) {
       ctx.setApp(unit.name, opts.phase, 'failed', undefined, errorMessage(err));
@@ -64,7 +69,20 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
     }
   });
   const failures = opts.units.flatMap((u, i) => (errors[i] ? [{ app: u.name, error: errors[i] }] : []));
+  if (opts.purpose !== 'restore') emitParityNow(ctx, states);
   return { writes, failures };
+}
+
+/** parity as deploy or scale left it ("during the run"): production against the test side now, other apps as they were */
+function emitParityNow(ctx: RunContext, states: Map<string, AppState>): void {
+  if (!ctx.parityBefore || states.size === 0) return;
+  const test = new Map(ctx.snapshot);
+  for (const [app, state] of states) test.set(app, state);
+  try {
+    ctx.emit({ type: 'parity', runId: ctx.runId, when: 'during', report: computeParity(ctx.spec, ctx.production, test) });
+  } catch (err) {
+    ctx.log('warn', `parity during the run could not be computed: ${errorMessage(err)}`);
+  }
 }
 
 export function describeChange(change: K8sDesiredState | EcsDesiredState): string {
