@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -37,9 +37,10 @@ async function sampleCount(p: Page): Promise<number> {
 
 /** a screenshot of the page as it is, in both themes when asked; docs/screenshots/ too with CONDUCTOR_UPDATE_SCREENSHOT=1 */
 async function shot(p: Page, name: string, opts: { fullPage?: boolean; docs?: boolean } = {}): Promise<void> {
-  const path = join(SHOTS, `${name}.png`);
-  await p.screenshot({ path, fullPage: opts.fullPage ?? true });
-  if (UPDATE_DOCS && opts.docs) await copyFile(path, join(DOCS_SHOTS, `${name}.png`));
+  const fullPage = opts.fullPage ?? true;
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  // the README's copies: the first screen of the view, as JPEG (small enough to keep in the repository)
+  if (UPDATE_DOCS && opts.docs) await p.screenshot({ path: join(DOCS_SHOTS, `${name}.jpg`), type: 'jpeg', quality: 75 });
 }
 
 /** axe-core on the page as it is, in the light and the dark theme: no violation (each is named if there is one) */
