@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './build/lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', '.tsbuild/**', 'test-results/**', 'coverage/**'] },
@@ -13,23 +14,10 @@ export default tseslint.config(
     },
   },
   {
-    // shared/ is pure TypeScript: no Node, no DOM, no electron.
-    files: ['shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'fs', 'path', 'http', 'react', 'react-dom'] }],
-    },
-  },
-  {
-    // Only electron/main and electron/preload may import electron.
-    files: ['electron/core/**', 'electron/substrates/**', 'electron/load/**', 'electron/sandbox/**', 'electron/headless/**', 'renderer/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
-  },
-  {
-    // The renderer never touches Node or the cluster clients.
-    files: ['renderer/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['node:*', '@kubernetes/*', '@aws-sdk/*', '**/electron/**'] }],
-    },
+    // the layer table (which folder may import which): build/lint/layers.js
+    files: ['shared/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    plugins: { conductor: layersPlugin },
+    rules: { 'conductor/layers': 'error' },
   },
   {
     files: ['bin/**/*.js', 'build/**/*.js', '.ci/**/*.js'],

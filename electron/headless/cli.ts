@@ -8,25 +8,16 @@ import { registerSandbox } from './commands/sandbox.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRecover } from './commands/recover.ts';
 import { registerHistory } from './commands/history.ts';
+import type { CliContext, CliIo } from './cli-context.ts';
 
 /**
  * The `conductor` CLI. Each command lives in ./commands/<name>.ts and registers itself here.
  * Errors print as one message (never a stack, unless --debug); exit codes are in exit-codes.ts.
  */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  /** environment variables (KUBECONFIG, HOME, CONDUCTOR_DATA_DIR …); defaults to process.env */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** What every command gets: where to print, and how to set the exit code. */
-export interface CliContext {
-  io: CliIo;
-  setExitCode(code: number): void;
-}
-
 export const VERSION = '0.1.0';
+
+/** refused before anything started, nothing changed: exit 2 */
+const USAGE_CODES = new Set(['SPEC_INVALID', 'USAGE', 'PRODUCTION_WRITE_REFUSED', 'LOCKED']);
 
 export function buildProgram(ctx: CliContext): Command {
   const { io } = ctx;
@@ -153,7 +144,7 @@ export function reportError(err: unknown, io: CliIo, debug: boolean): number {
   if (err instanceof ConductorError) {
     io.stderr.write(`error: ${err.message}\n`);
     if (debug && err.stack) io.stderr.write(err.stack + '\n');
-    return err.code === 'SPEC_INVALID' || err.code === 'USAGE' ? EXIT.USAGE : EXIT.RUNTIME;
+    return USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.RUNTIME;
   }
   const message = errorMessage(err);
   io.stderr.write(`error: ${message}\n`);

@@ -1,18 +1,12 @@
-import { ConductorError } from '../../shared/model/errors.ts';
-
 /** Exit codes of the `conductor` CLI (documented in --help and the README). */
 export const EXIT = {
   OK: 0,
   /** a check failed: drift found, run verdict failed */
   CHECK_FAILED: 1,
-  /** invalid input or usage */
+  /** invalid input or usage, test being production, the test environment taken by another run: nothing was changed */
   USAGE: 2,
   /** aborted or runtime failure */
   RUNTIME: 3,
 } as const;
 
-export class UsageError extends ConductorError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('USAGE', message, details);
-  }
-}
+export { UsageError } from '../../shared/model/errors.ts';

@@ -8,7 +8,7 @@ import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../s
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
-import { COCKPIT_CSP } from '../main/csp.ts';
+import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
@@ -55,6 +55,7 @@ const STATUS_FOR: Record<ErrorCode, number> = {
   LOAD: 502,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  LOCKED: 409,
   FORBIDDEN: 403,
   INTERNAL: 500,
 };

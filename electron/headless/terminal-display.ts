@@ -111,6 +111,8 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return `abort (${event.reason}): ${event.step}`;
     case 'log':
       return event.level === 'info' ? null : `${event.level}: ${event.message}`;
+    case 'flag':
+      return `warn: ${event.message}`;
     case 'verdict':
       return `verdict: ${event.verdict.status}${event.verdict.reasons.length ? ' — ' + event.verdict.reasons.join('; ') : ''}`;
     case 'run-ended':
@@ -137,7 +139,7 @@ export class TerminalDisplay {
       if (line !== null) this.opts.out.write(line + '\n');
       return;
     }
-    if (event.type === 'log' && event.level !== 'info') this.log.push(`${event.level}: ${event.message}`);
+    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(formatEventLine(event, null)!);
     this.schedule();
   };
 

@@ -3,6 +3,7 @@ import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConductorService } from '../core/service/service.ts';
+import { SandboxHost } from '../sandbox/index.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { appSenderCheck, forwardRunEvents, registerIpcHandlers } from './ipc.ts';
 import { createMainWindow, hardenSession, type RendererLocation } from './window.ts';
@@ -46,11 +47,13 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const settings = createSettings(new Store({ name: 'settings' }));
   hardenSession(session.defaultSession, where);
-  const timeScale = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
+  const requested = Number(process.env.CONDUCTOR_TIME_SCALE ?? '1');
+  const timeScale = Number.isFinite(requested) && requested > 0 ? requested : 1;
   service = await createConductorService({
     dataDir: join(app.getPath('userData'), 'data'),
     host: 'electron',
-    timeScale: Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1,
+    timeScale,
+    sandbox: new SandboxHost({ timeScale }),
     env: process.env,
     examplesDir: app.isPackaged ? join(process.resourcesPath, 'examples') : join(app.getAppPath(), 'examples'),
   });

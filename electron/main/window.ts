@@ -1,5 +1,5 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session, WebContents, WebPreferences } from 'electron';
-import { COCKPIT_CSP } from './csp.ts';
+import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The cockpit window, locked down: an isolated, sandboxed renderer without Node, the strict CSP on

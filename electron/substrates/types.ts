@@ -1,4 +1,5 @@
 import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+import { sameResolvedEndpoint, type ResolvedEndpoint } from '../base/address.ts';
 
 /**
  * The seams between the conductor and the platforms. Production gets a *Reader* (no mutating
@@ -35,6 +36,45 @@ export interface EcsTarget {
   profile?: string;
 }
 
+/**
+ * Who a side really is, asked of the server itself — never derived from a URL, a context or a
+ * name. A Kubernetes cluster is its kube-system namespace's UID; an ECS cluster is the clusterArn
+ * DescribeClusters returns (account, region, name) at the address its endpoint resolves to.
+ */
+export type EnvironmentIdentity =
+  | { substrate: 'kubernetes'; uid: string; server: string; context: string }
+  | { substrate: 'ecs'; clusterArn: string; endpoint: ResolvedEndpoint | null };
+
+/** Same cluster? (Kubernetes: same kube-system UID; ECS: same cluster ARN reached at the same resolved endpoint.) */
+export function sameIdentity(a: EnvironmentIdentity, b: EnvironmentIdentity): boolean {
+  if (a.substrate === 'kubernetes' && b.substrate === 'kubernetes') return a.uid === b.uid;
+  if (a.substrate === 'ecs' && b.substrate === 'ecs') {
+    if (a.clusterArn !== b.clusterArn) return false;
+    if (!a.endpoint || !b.endpoint) return !a.endpoint && !b.endpoint;
+    return sameResolvedEndpoint(a.endpoint, b.endpoint);
+  }
+  return false;
+}
+
+/** A coordination.k8s.io/v1 Lease as the lock needs it. */
+export interface LeaseRecord {
+  holderIdentity: string | null;
+  leaseDurationSeconds: number;
+  /** ISO time (MicroTime) */
+  acquireTime: string | null;
+  renewTime: string | null;
+  annotations: Record<string, string>;
+  resourceVersion: string;
+}
+
+export interface LeaseWrite {
+  holderIdentity: string | null;
+  leaseDurationSeconds: number;
+  acquireTime: string | null;
+  renewTime: string | null;
+  annotations: Record<string, string>;
+}
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -43,6 +83,8 @@ export interface WaitOptions {
 
 export interface KubernetesReader {
   readonly target: K8sTarget;
+  /** the cluster's identity: its kube-system namespace UID (a read; errors are SubstrateErrors) */
+  identity(signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'kubernetes' }>>;
   /**
    * Read many apps in bulk (one list of deployments and one of HPAs per namespace).
    * A missing deployment maps to null.
@@ -64,6 +106,10 @@ export interface KubernetesWriter extends KubernetesReader {
    * SubstrateError on Failed, TimeoutError on timeout, AbortedError on abort (deleting the Job then).
    * `runId` goes into the Job's name suffix; `job` is the created Job's name.
    */
+  /** the lock's Lease: null when absent */
+  readLease(namespace: string, name: string, signal?: AbortSignal): Promise<LeaseRecord | null>;
+  /** create (no resourceVersion) or replace (resourceVersion must still match: a 409 means someone else wrote it) */
+  writeLease(namespace: string, name: string, lease: LeaseWrite, resourceVersion: string | null, signal?: AbortSignal): Promise<LeaseRecord>;
   runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal; runId?: string }): Promise<{ succeeded: boolean; message?: string; job?: string }>;
 }
 
@@ -77,6 +123,8 @@ export interface K8sJobSpec {
 
 export interface EcsReader {
   readonly target: EcsTarget;
+  /** the cluster's identity: the clusterArn DescribeClusters returns, and the endpoint's resolved address */
+  identity(signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'ecs' }>>;
   /** Read many services (DescribeServices batched by 10, task definitions de-duplicated). Missing → null. */
   readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>>;
 }

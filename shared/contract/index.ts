@@ -4,6 +4,7 @@ import type { ParityReport } from '../model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts';
 import type { SpecIssue } from '../model/errors.ts';
 import type { RunPlan } from '../spec/run-plan.ts';
+import { RUN_ID_PATTERN } from '../model/run-id.ts';
 import { settingsPatchSchema, type SettingsDto } from './settings.ts';
 
 export * from './settings.ts';
@@ -41,7 +42,7 @@ export const EVENT_CHANNELS = {
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const specText = z.string().min(1).max(2_000_000);
-const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id');
+const runId = z.string().regex(RUN_ID_PATTERN, 'a run id: letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** Request schemas, one per channel. */
 export const REQUEST_SCHEMAS = {
@@ -58,7 +59,7 @@ export const REQUEST_SCHEMAS = {
   'history:get': z.object({ runId }).strict(),
   'history:compare': z.object({ a: runId, b: runId }).strict(),
   'recovery:list': z.object({}).strict(),
-  'recovery:restore': z.object({ runId }).strict(),
+  'recovery:restore': z.object({ runId, force: z.boolean().optional() }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': settingsPatchSchema,
 } satisfies Record<Channel, z.ZodTypeAny>;

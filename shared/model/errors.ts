@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'LOAD'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** the test environment is in use by another run */
+  | 'LOCKED'
   | 'FORBIDDEN'
   | 'INTERNAL';
 
@@ -81,6 +83,13 @@ export class SubstrateError extends ConductorError {
   }
   get retryable(): boolean {
     return this.details?.retryable === true;
+  }
+}
+
+/** Invalid input or usage (a bad option, an unknown run id): nothing was changed. */
+export class UsageError extends ConductorError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('USAGE', message, details);
   }
 }
 

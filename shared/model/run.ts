@@ -190,18 +190,22 @@ export interface RunSummary {
   flags?: string[];
 }
 
-/** Events pushed to every subscriber during a run (IPC or server-sent events). */
+/**
+ * Events pushed to every subscriber during a run (IPC or server-sent events). The run's status is
+ * their fold: shared/model/run-reducer.ts.
+ */
 export type RunEvent =
   | { type: 'run-started'; runId: string; status: RunStatus }
-  /** t: run-clock ms of the change (the phase's start, or its end once done, failed or skipped) */
-  | { type: 'phase'; runId: string; phase: PhaseName; state: PhaseRecord['state']; t?: number }
+  /** t: ms since run start on the run's clock; a failed phase carries its error */
+  | { type: 'phase'; runId: string; phase: PhaseName; state: PhaseRecord['state']; t: number; error?: ErrorDto }
   | { type: 'app-progress'; runId: string; progress: AppProgress }
   | { type: 'sample'; runId: string; sample: Sample }
   | { type: 'guard'; runId: string; guard: GuardEvent }
   | { type: 'knee'; runId: string; knee: Knee }
   | { type: 'parity'; runId: string; when: 'before' | 'during' | 'after'; report: ParityReport }
-  /** t (on the first step): run-clock ms the abort was requested */
-  | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t?: number }
+  | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t: number }
+  /** something the verdict's reader must see (an app skipped, production drift, a failed cleanup hook) */
+  | { type: 'flag'; runId: string; message: string }
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'verdict'; runId: string; verdict: Verdict }
   | { type: 'run-ended'; runId: string; status: RunStatus };

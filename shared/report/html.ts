@@ -1,4 +1,5 @@
-import type { ParityReport, RunReport, Sample } from '../model/index.ts';
+import type { GuardName, ParityReport, RunReport, Sample } from '../model/index.ts';
+import { currentGuards } from '../model/run-reducer.ts';
 import { parityByApp, worstDifferenceWords } from '../model/parity-glance.ts';
 import { fmtClock, fmtMs, fmtNumber, fmtPct, fmtSpan, fmtWhen } from './format.ts';
 import { appStateWords, runningVersions, runTimeline, verdictWords } from './run-timeline.ts';
@@ -132,11 +133,11 @@ export function renderReportHtml(report: RunReport): string {
   }
 
   const limits = s.guardLimits;
-  const lastOf = (g: string) => s.guards.filter((e) => e.guard === g).at(-1);
+  const current = currentGuards(s);
   const guardRows: string[][] = [];
   if (limits) {
-    const state = (g: string) => {
-      const e = lastOf(g);
+    const state = (g: GuardName) => {
+      const e = current.get(g);
       return e ? `<span class="badge ${e.state === 'ok' ? 'good' : e.state === 'breached' ? 'bad' : 'warn'}">${e.state}</span> ${esc(e.message)}` : '<span class="badge good">ok</span>';
     };
     guardRows.push(['Error rate', `≤ ${fmtPct(limits.maxErrorRate)}`, state('maxErrorRate')]);

@@ -75,6 +75,23 @@ export const environmentSchema = z
   })
   .strict();
 
+/** Where the lock that keeps one run per test environment lives (a coordination.k8s.io/v1 Lease in the test cluster). */
+export const testLockSchema = z
+  .object({
+    namespace: name.default('default'),
+    name: name.default('conductor-lock'),
+  })
+  .strict();
+
+export const DEFAULT_TEST_LOCK = { namespace: 'default', name: 'conductor-lock' } as const;
+
+export const testEnvironmentSchema = environmentSchema
+  .extend({
+    /** default: Lease default/conductor-lock in the test cluster (an ECS-only test side locks per machine) */
+    lock: testLockSchema.optional(),
+  })
+  .strict();
+
 export const applicationSchema = z
   .object({
     name,
@@ -238,7 +255,7 @@ export const loadTestSpecSchema = z
     /** the embedded sandbox: production and test are loopback servers speaking the real protocols */
     sandbox: sandboxSchema.optional(),
     production: environmentSchema.optional(),
-    test: environmentSchema.optional(),
+    test: testEnvironmentSchema.optional(),
     applications: z.array(applicationSchema).min(1).max(1000),
     deploy: deploySchema.default({}),
     scale: scaleSchema.default({}),

@@ -1,3 +1,4 @@
+import { sameEcsTarget } from '../net/address.ts';
 import { parseDuration } from './duration.ts';
 import { renderValue, type FieldIssue } from './zod-issues.ts';
 
@@ -114,7 +115,10 @@ export function checkSemantics(input: unknown): FieldIssue[] {
   }
   const pe = rec(production?.ecs);
   const te = rec(test?.ecs);
-  if (str(pe?.cluster) !== undefined && str(pe?.cluster) === str(te?.cluster) && str(pe?.region) === str(te?.region) && str(pe?.endpoint) === str(te?.endpoint)) {
+  const ecsTarget = (e: Rec | undefined) => (str(e?.cluster) !== undefined && str(e?.region) !== undefined ? { cluster: str(e?.cluster)!, region: str(e?.region)!, endpoint: str(e?.endpoint) } : undefined);
+  const [pet, tet] = [ecsTarget(pe), ecsTarget(te)];
+  // compared by what they reach (shared/net/address.ts): a cluster ARN counts by its name, loopback spellings are one place
+  if (pet && tet && sameEcsTarget(pet, tet)) {
     issues.push({
       path: ['spec', 'test', 'ecs', 'cluster'],
       message: 'the test environment is production: same ECS region and cluster',

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { startRun } from '../../electron/core/run/conductor.ts';
 import { openEnvironment } from '../../electron/core/service/environment.ts';
 import { silentLogger } from '../../electron/base/logger.ts';
-import { readSide, unitsOf } from '../../electron/core/run/phases/common.ts';
+import { readSide } from '../../electron/core/run/phases/common.ts';
+import { unitsOf } from '../../electron/core/rules/units.ts';
 import { diffApp, mergeDesired, planApp } from '../../electron/core/rules/plan.ts';
 import type { EcsWriter, KubernetesWriter, Substrates } from '../../electron/substrates/types.ts';
 import { startSandbox } from '../../electron/sandbox/index.ts';
@@ -43,12 +44,16 @@ function instrument(substrates: Substrates, onWrite: () => void): Substrates {
   const e = substrates.test.ecs!;
   const kw: KubernetesWriter = {
     target: k.target,
+    identity: (signal) => k.identity(signal),
+    readLease: (ns, name, signal) => k.readLease(ns, name, signal),
+    writeLease: (ns, name, lease, rv, signal) => k.writeLease(ns, name, lease, rv, signal),
     readApps: (refs, signal) => k.readApps(refs, signal),
     apply: (ref, desired, signal) => (onWrite(), k.apply(ref, desired, signal)),
     waitForRollout: (ref, opts) => k.waitForRollout(ref, opts),
   };
   const ew: EcsWriter = {
     target: e.target,
+    identity: (signal) => e.identity(signal),
     readApps: (refs, signal) => e.readApps(refs, signal),
     apply: (ref, desired, signal) => (onWrite(), e.apply(ref, desired, signal)),
     waitForSteady: (ref, opts) => e.waitForSteady(ref, opts),

@@ -59,7 +59,7 @@ describe('ECS reader', () => {
     expect(apps.get('notifications')).toMatchObject({ desiredCount: 3, containers: [{ name: 'app', memory: 512, memoryReservation: 256 }] });
     // one DescribeServices for three refs, one DescribeTaskDefinition per distinct task definition
     expect(ops(from).sort()).toEqual(['DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
-    expect(Object.keys(reader).sort()).toEqual(['readApps', 'target']);
+    expect(Object.keys(reader).sort()).toEqual(['identity', 'readApps', 'target']);
   });
 
   it('honours a container filter', async () => {

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHttpServer, tokenMatches, type HttpServerHandle } from '../../electron/headless/http-server.ts';
-import { COCKPIT_CSP } from '../../electron/main/csp.ts';
+import { COCKPIT_CSP } from '../../electron/base/csp.ts';
 import { CHANNELS, HTTP_EVENTS_PATH, httpPathFor } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import { createStandInService, STAND_IN_PARITY, type StandInService } from '../unit/main/stand-in-service.ts';

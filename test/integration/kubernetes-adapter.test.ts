@@ -92,7 +92,7 @@ describe('Kubernetes adapter against the sandbox', () => {
 
   it('the production reader has no mutating methods', () => {
     const r = reader('sandbox-prod');
-    expect(Object.keys(r).sort()).toEqual(['readApps', 'target', 'watchTemplates']);
+    expect(Object.keys(r).sort()).toEqual(['identity', 'readApps', 'target', 'watchTemplates']);
     expect('apply' in r).toBe(false);
     expect(Object.isFrozen(r)).toBe(true);
     expect(r.target).toEqual({ context: 'sandbox-prod', server: prod().url });

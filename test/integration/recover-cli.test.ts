@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listPendingRecoveries } from '../../electron/core/run/journal.ts';
-import { conductor, differingFromSnapshot, startStandalone, type Standalone } from './recover-standalone-kit.ts';
+import { conductor, differingFromSnapshot, startStandalone, testAppWrites, type Standalone } from './recover-standalone-kit.ts';
 
 /**
  * `conductor recover` in the situations an SRE meets besides the plain crash: nothing pending; a
@@ -15,7 +15,7 @@ let dir: string;
 let standalone: Standalone;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'conductor-recover-cli-'));
-  standalone = await startStandalone(dir, { timeScale: 100 });
+  standalone = await startStandalone(dir, { timeScale: 100, plateau: '2h' });
 });
 afterEach(async () => {
   await standalone.sandbox.close();
@@ -42,14 +42,14 @@ describe('conductor recover', () => {
     await run.waitFor(/^ {2}ramp t\+/, 120_000);
 
     // the live run is not listed as pending, and recovering it by id is refused (exit 2, no write)
-    const mutatingBefore = standalone.sandbox.requestSummary().kubernetesTest.mutating;
+    const mutatingBefore = testAppWrites(standalone.sandbox);
     const list = conductor(['recover', '--data-dir', data], standalone.env);
     expect((await list.exit).code).toBe(0);
     expect(list.out()).not.toContain(runId);
     const live = conductor(['recover', runId, '--data-dir', data], standalone.env);
     expect((await live.exit).code).toBe(2);
     expect(live.err()).toMatch(new RegExp(`run ${runId} is still running \\(process \\d+ on this host\\); stop it with Ctrl-C or SIGTERM`));
-    expect(standalone.sandbox.requestSummary().kubernetesTest.mutating).toBe(mutatingBefore);
+    expect(testAppWrites(standalone.sandbox)).toBe(mutatingBefore);
 
     run.proc.kill('SIGINT');
     expect((await run.exit).code).toBe(3);
@@ -57,11 +57,11 @@ describe('conductor recover', () => {
     expect(await listPendingRecoveries(data)).toEqual([]);
 
     // the run ended restored: recovering it is a no-op that says so
-    const afterRun = standalone.sandbox.requestSummary().kubernetesTest.mutating;
+    const afterRun = testAppWrites(standalone.sandbox);
     const again = conductor(['recover', runId, '--data-dir', data], standalone.env);
     expect((await again.exit).code).toBe(0);
     expect(again.out()).toMatch(/needs no restore: it ended \(aborted\) with the test environment restored\. Nothing written\./);
-    expect(standalone.sandbox.requestSummary().kubernetesTest.mutating).toBe(afterRun);
+    expect(testAppWrites(standalone.sandbox)).toBe(afterRun);
 
     // --force restores the snapshot anyway (here: already equal, so it writes nothing either)
     const forced = conductor(['recover', runId, '--force', '--data-dir', data], standalone.env);

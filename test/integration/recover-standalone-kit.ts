@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { openEnvironment } from '../../electron/core/service/environment.ts';
 import { readSnapshot } from '../../electron/core/run/journal.ts';
 import { silentLogger } from '../../electron/base/logger.ts';
-import { readSide, unitsOf } from '../../electron/core/run/phases/common.ts';
+import { readSide } from '../../electron/core/run/phases/common.ts';
+import { unitsOf } from '../../electron/core/rules/units.ts';
 import { equalsSnapshot } from '../../electron/core/rules/plan.ts';
 import { loadSpecText } from '../../electron/core/service/spec-loader.ts';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
@@ -81,6 +82,11 @@ export function conductor(args: string[], env: NodeJS.ProcessEnv): Child {
       });
     },
   };
+}
+
+/** Mutating requests the test cluster received for its applications (the lock's Lease, taken and renewed around a run, left out). */
+export function testAppWrites(sandbox: Sandbox): number {
+  return sandbox.kubernetes.test.log.entries.filter((e) => e.mutating && !e.path.includes('/leases')).length;
 }
 
 /** Does every test app equal the run's snapshot? Returns the apps that differ. */

@@ -55,7 +55,7 @@ describe('sandbox Kubernetes API server', () => {
     expect((await api(server, '/api')).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = (await api(server, '/apis')).body as Obj;
     expect(groups.kind).toBe('APIGroupList');
-    expect(groups.groups.map((g: Obj) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'autoscaling/v2', 'batch/v1']);
+    expect(groups.groups.map((g: Obj) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'coordination.k8s.io/v1', 'autoscaling/v2', 'batch/v1']);
     const apps = (await api(server, '/apis/apps/v1')).body as Obj;
     expect(apps.resources.map((r: Obj) => r.name)).toEqual(['deployments', 'deployments/scale', 'deployments/status']);
     expect((await api(server, '/apis/autoscaling/v2')).body).toMatchObject({ groupVersion: 'autoscaling/v2' });
@@ -224,7 +224,7 @@ describe('sandbox Kubernetes API server', () => {
     expect(t.columnDefinitions.map((c: Obj) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
     expect(t.rows[0].cells.slice(0, 4)).toEqual(['cart', '2/2', 2, 2]);
     const ns = (await api(server, '/api/v1/namespaces')).body as Obj;
-    expect(ns.items.map((n: Obj) => n.metadata.name)).toEqual(['payments', 'shop']);
+    expect(ns.items.map((n: Obj) => n.metadata.name)).toEqual(['default', 'kube-system', 'payments', 'shop']);
     expect((await api(server, '/api/v1/namespaces/shop')).body).toMatchObject({ kind: 'Namespace', status: { phase: 'Active' } });
     const hpa = (await api(server, '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers')).body as Obj;
     expect(hpa.items).toHaveLength(1);

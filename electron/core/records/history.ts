@@ -4,7 +4,7 @@ import type { RunComparisonDto } from '../../../shared/contract/index.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunReport, RunSummary } from '../../../shared/model/run.ts';
 import { writeFileAtomic } from '../../base/fs-atomic.ts';
-import { runDir, runsDir } from '../run/journal.ts';
+import { runDir, runsDir } from './run-files.ts';
 
 /**
  * Run history in `<dataDir>/runs/<runId>/`: `report.json` (the full RunReport) and
@@ -122,6 +122,17 @@ export class RunHistory {
       return JSON.parse(await readFile(join(runDir(this.dataDir, runId), REPORT_FILE), 'utf8')) as RunReport;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConductorError('NOT_FOUND', `no report for run ${runId}`, { runId });
+      throw err;
+    }
+  }
+
+  /** is this run in the history? */
+  async has(runId: string): Promise<boolean> {
+    try {
+      await this.summary(runId);
+      return true;
+    } catch (err) {
+      if (err instanceof ConductorError && err.code === 'NOT_FOUND') return false;
       throw err;
     }
   }

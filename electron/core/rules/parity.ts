@@ -1,8 +1,9 @@
 import type { AppState, EcsAppState, K8sAppState } from '../../../shared/model/app-state.ts';
 import type { ParityReport, ParityRow, ParityStatus } from '../../../shared/model/parity.ts';
 import { sameQuantity } from '../../../shared/model/quantity.ts';
-import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { EcsAppRef, K8sAppRef, Substrates } from '../../substrates/types.ts';
+import { ecsRef, k8sRef } from './units.ts';
 import { errorMessage } from '../../../shared/model/errors.ts';
 
 /**
@@ -11,27 +12,17 @@ import { errorMessage } from '../../../shared/model/errors.ts';
  */
 
 type Value = string | number | null;
-type Side = Map<string, AppState | null>;
+type Side = ReadonlyMap<string, AppState | null>;
 /** app name → why it could not be read */
 type Unreachable = Map<string, string>;
-
-export function k8sRef(app: Application): K8sAppRef | null {
-  const k = app.kubernetes;
-  return k ? { app: app.name, namespace: k.namespace, deployment: k.deployment, ...(k.containers ? { containers: k.containers } : {}) } : null;
-}
-
-export function ecsRef(app: Application): EcsAppRef | null {
-  const e = app.ecs;
-  return e ? { app: app.name, service: e.service, ...(e.containers ? { containers: e.containers } : {}) } : null;
-}
 
 /** Read both sides and diff them. A substrate that cannot be read yields `unreachable` rows, not an exception. */
 export async function readParity(spec: LoadTest, substrates: Substrates, signal?: AbortSignal): Promise<ParityReport> {
   const apps = spec.spec.applications;
   const k8sRefs = apps.map(k8sRef).filter((r): r is K8sAppRef => r !== null);
   const ecsRefs = apps.map(ecsRef).filter((r): r is EcsAppRef => r !== null);
-  const production: Side = new Map();
-  const test: Side = new Map();
+  const production = new Map<string, AppState | null>();
+  const test = new Map<string, AppState | null>();
   const unreachable: { production: Unreachable; test: Unreachable } = { production: new Map(), test: new Map() };
 
   const read = async <R extends { app: string }>(

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/model/app-state.ts';
 import { parseQuantity, sameQuantity } from '../../../shared/model/quantity.ts';
 import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
+import type { AppUnit } from './units.ts';
 
 /**
  * Pure planning: what each test app should look like for the run (deploy + scale), what it
@@ -150,6 +151,16 @@ export function planEcs(app: Application, spec: LoadTest, production: EcsAppStat
 export function planApp(app: Application, spec: LoadTest, production: AppState | null, test: AppState): AppPlan {
   if (test.kind === 'kubernetes') return planK8s(app, spec, production?.kind === 'kubernetes' ? production : null, test);
   return planEcs(app, spec, production?.kind === 'ecs' ? production : null, test);
+}
+
+/** Plan every unit that has a test state (deploy + scale), from production's and the test side's snapshot. */
+export function planApps(units: AppUnit[], spec: LoadTest, production: ReadonlyMap<string, AppState | null>, test: ReadonlyMap<string, AppState | null>): Map<string, AppPlan> {
+  const plans = new Map<string, AppPlan>();
+  for (const u of units) {
+    const t = test.get(u.name);
+    if (t) plans.set(u.name, planApp(u.app, spec, production.get(u.name) ?? null, t));
+  }
+  return plans;
 }
 
 export function mergeDesired<T extends K8sDesiredState | EcsDesiredState>(a: T, b: T): T {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import type { ParityReport } from '../../../shared/model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunTrigger, Verdict } from '../../../shared/model/run.ts';
 import { PHASES } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
-import type { Substrates } from '../../substrates/types.ts';
+import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
 import { DriftWatch } from './drift.ts';
 import { RunHistory } from '../records/history.ts';
 import { RunJournal } from './journal.ts';
@@ -14,10 +15,10 @@ import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
 import { LoadLoop } from './phases/load.ts';
-import { restorePhase } from './phases/restore.ts';
+import { restorePhase, type RestoreResult } from './phases/restore.ts';
 import { scalePhase } from './phases/scale.ts';
-import { snapshotPhase } from './phases/snapshot.ts';
-import { validatePhase } from './phases/validate.ts';
+import { snapshotPhase, type Snapshotted } from './phases/snapshot.ts';
+import { validatePhase, type Validated } from './phases/validate.ts';
 import { buildReport } from '../records/report.ts';
 import { RunContext, type ConductorDeps } from './run-context.ts';
 import { computeVerdict, type RunOutcome } from '../rules/verdict.ts';
@@ -69,19 +70,10 @@ export function newRunId(specName: string, now = new Date()): string {
   return `${stamp}-${specName.slice(0, 60)}-${randomBytes(3).toString('hex')}`;
 }
 
-export function describeTestEnvironment(substrates: Substrates): string {
-  const parts: string[] = [];
-  const k = substrates.test.kubernetes?.target;
-  const e = substrates.test.ecs?.target;
-  if (k) parts.push(`Kubernetes context ${k.context} (${k.server})`);
-  if (e) parts.push(`ECS cluster ${e.cluster} in ${e.region}${e.endpoint ? ` (${e.endpoint})` : ''}`);
-  return parts.join(', ') || 'no test environment';
-}
-
 export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions = {}): RunHandle {
   const runId = opts.runId ?? newRunId(spec.metadata.name);
   const journal = new RunJournal(deps.dataDir, runId);
-  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(deps.substrates), opts.trigger);
+  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(spec), opts.trigger);
   const notifier = new WebhookNotifier(spec, { logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   ctx.onEvent((e) => notifier.notify(e));
   if (opts.onEvent) ctx.onEvent(opts.onEvent);
@@ -116,20 +108,21 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     testEnvironment: ctx.status.testEnvironment,
     startedAt: ctx.status.startedAt,
   });
-  ctx.status.state = 'running';
-  ctx.emit({ type: 'run-started', runId: ctx.runId, status: ctx.snapshotStatus() });
+  ctx.started();
 
   let outcome: RunOutcome = { kind: 'completed' };
   let drift: DriftWatch | null = null;
-  let validated = false;
+  let validated: Validated | null = null;
+  let snapshot: Snapshotted | null = null;
   try {
-    await ctx.phase('validate', () => validatePhase(ctx));
-    validated = true;
-    await ctx.phase('snapshot', () => snapshotPhase(ctx));
-    await ctx.phase('deploy', () => deployPhase(ctx));
-    await ctx.phase('scale', () => scalePhase(ctx));
-    drift = new DriftWatch(ctx);
-    const loop = new LoadLoop(ctx, drift);
+    validated = await ctx.phase('validate', () => validatePhase(ctx));
+    const v = validated;
+    snapshot = await ctx.phase('snapshot', () => snapshotPhase(ctx, v));
+    const s = snapshot;
+    const plans = await ctx.phase('deploy', () => deployPhase(ctx, s));
+    await ctx.phase('scale', () => scalePhase(ctx, s, plans));
+    drift = new DriftWatch(ctx, s);
+    const loop = new LoadLoop(ctx, drift, v.locustWorkers);
     await ctx.phase('ramp', () => loop.run('ramp'));
     await ctx.phase('plateau', () => loop.run('plateau'));
   } catch (err) {
@@ -145,18 +138,19 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
   for (const p of PHASES.slice(0, PHASES.indexOf('restore'))) if (!ctx.status.phases.some((r) => r.phase === p)) ctx.skipPhase(p);
 
   // load off first (abort already issued the stop; this waits for it, bounded)
-  if (ctx.loadStarted || ctx.stopPromise) await ctx.stopLoad(outcome.kind === 'completed' ? 'run complete' : outcome.kind);
+  await ctx.settleLoad(outcome.kind === 'completed' ? 'run complete' : outcome.kind);
 
   // restore: own signal, never the user's
   const restoreSignal = new AbortController().signal;
   setMaxListeners(10_000, restoreSignal);
-  if (ctx.journal.writeIntents > 0) {
+  let restore: RestoreResult = { complete: true, failures: [] };
+  if (snapshot && ctx.journal.writeIntents > 0) {
+    const input = { units: snapshot.units, snapshot: snapshot.test };
     ctx.abortStep('restoring');
     try {
-      await ctx.phase('restore', () => restorePhase(ctx, restoreSignal));
+      restore = await ctx.phase('restore', () => restorePhase(ctx, input, restoreSignal));
     } catch (err) {
-      ctx.restoreComplete = false;
-      ctx.restoreFailures.push(errorMessage(err));
+      restore = { complete: false, failures: [errorMessage(err)] };
       ctx.log('error', `restore failed: ${errorMessage(err)}`);
     }
   } else ctx.skipPhase('restore');
@@ -170,38 +164,33 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     }
   } else ctx.skipPhase('cleanup');
 
-  if (ctx.snapshot.size && ctx.journal.writeIntents > 0) {
+  let parityAfter: ParityReport | null = null;
+  if (snapshot && ctx.journal.writeIntents > 0) {
     try {
       const read = deps.readParity ?? readParity;
-      ctx.parityAfter = await read(spec, deps.substrates, AbortSignal.timeout(60_000));
-      ctx.emit({ type: 'parity', runId: ctx.runId, when: 'after', report: ctx.parityAfter });
+      parityAfter = await read(spec, deps.substrates, AbortSignal.timeout(60_000));
+      ctx.parity('after', parityAfter);
     } catch (err) {
       ctx.log('warn', `parity after the run could not be read: ${errorMessage(err)}`);
     }
   }
 
-  let verdict!: Verdict;
-  await ctx.phase('verdict', async () => {
-    verdict = computeVerdict({ spec, samples: ctx.status.samples, knee: ctx.status.knee, outcome, restoreComplete: ctx.restoreComplete, restoreFailures: ctx.restoreFailures });
-  });
-  ctx.status.verdict = verdict;
-  ctx.status.state = verdict.status;
-  ctx.status.phase = 'verdict';
-  ctx.abortStep('done');
-  ctx.emit({ type: 'verdict', runId: ctx.runId, verdict });
+  const verdict = await ctx.phase('verdict', async () =>
+    computeVerdict({ spec, samples: ctx.status.samples, knee: ctx.status.knee, outcome, restoreComplete: restore.complete, restoreFailures: restore.failures }),
+  );
+  ctx.finished(verdict);
 
   const endedAt = new Date().toISOString();
-  let report = buildReport({ spec, status: ctx.snapshotStatus(), verdict, endedAt, parityBefore: ctx.parityBefore, parityAfter: ctx.parityAfter, timeline: ctx.timeline });
+  let report = buildReport({ spec, status: ctx.finalStatus(), verdict, endedAt, parityBefore: snapshot?.parityBefore ?? null, parityAfter, timeline: ctx.timeline });
   try {
     const summary = await new RunHistory(deps.dataDir).save(report);
-    report = { ...report, regressions: summary.regression };
     for (const r of summary.regression) ctx.flag(`regression: ${r}`);
-    if (summary.regression.length) report = { ...report, status: ctx.snapshotStatus() };
+    report = { ...report, regressions: summary.regression, status: ctx.finalStatus() };
   } catch (err) {
     ctx.log('error', `saving the run to the history failed: ${errorMessage(err)}`);
   }
-  await ctx.journal.append({ type: 'run-ended', state: verdict.status, restoreComplete: ctx.restoreComplete });
-  ctx.emit({ type: 'run-ended', runId: ctx.runId, status: ctx.snapshotStatus() });
+  await ctx.journal.append({ type: 'run-ended', state: verdict.status, restoreComplete: restore.complete });
+  ctx.ended();
   await notifier.flush();
-  return { status: ctx.snapshotStatus(), verdict, report };
+  return { status: ctx.finalStatus(), verdict, report };
 }

@@ -1,5 +1,6 @@
 import type { AppState } from '../../../shared/model/app-state.ts';
 import type { RunContext } from './run-context.ts';
+import type { Snapshotted } from './phases/snapshot.ts';
 import { readSide } from './phases/common.ts';
 import { errorMessage } from '../../../shared/model/errors.ts';
 
@@ -16,15 +17,19 @@ export class DriftWatch {
   private watching = false;
   private polledOnce = false;
 
-  constructor(private readonly ctx: RunContext) {
-    for (const [app, state] of ctx.production) {
-      if (state && !ctx.skipped.has(app)) this.baseline.set(app, imagesOf(state));
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly s: Snapshotted,
+  ) {
+    for (const u of s.active) {
+      const state = s.production.get(u.name);
+      if (state) this.baseline.set(u.name, imagesOf(state));
     }
   }
 
   start(): void {
     const reader = this.ctx.deps.substrates.production.kubernetes;
-    const refs = this.ctx.units.filter((u) => u.k8s && this.baseline.has(u.name)).map((u) => u.k8s!);
+    const refs = this.s.active.filter((u) => u.k8s && this.baseline.has(u.name)).map((u) => u.k8s!);
     if (reader?.watchTemplates && refs.length) {
       try {
         this.stopWatch = reader.watchTemplates(refs, (app, state) => this.check(app, state));
@@ -46,7 +51,7 @@ export class DriftWatch {
     // the first poll covers everything (a change between snapshot and the watch's start); then the watch covers Kubernetes
     const all = !this.polledOnce;
     this.polledOnce = true;
-    const units = this.ctx.units.filter((u) => this.baseline.has(u.name) && (all || !(this.watching && u.substrate === 'kubernetes')));
+    const units = this.s.active.filter((u) => this.baseline.has(u.name) && (all || !(this.watching && u.substrate === 'kubernetes')));
     if (!units.length) return;
     try {
       const now = await readSide(this.ctx.deps.substrates, 'production', units, signal);

@@ -6,6 +6,7 @@ import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared
 import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
+import { runDir, runsDir } from '../records/run-files.ts';
 
 /**
  * The run journal, in `<dataDir>/runs/<runId>/`:
@@ -51,14 +52,6 @@ export type JournalEntry = { t: string } & (
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type JournalInput = DistributiveOmit<JournalEntry, 't'>;
 
-export function runsDir(dataDir: string): string {
-  return join(dataDir, 'runs');
-}
-
-export function runDir(dataDir: string, runId: string): string {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId) || runId.startsWith('.')) throw new Error(`invalid run id "${runId}"`);
-  return join(runsDir(dataDir), runId);
-}
 
 export class RunJournal {
   readonly dir: string;

@@ -1,16 +1,15 @@
 import { setMaxListeners } from 'node:events';
-import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
 import { AbortedError, toErrorDto, errorMessage } from '../../../shared/model/errors.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
-import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, PhaseRecord, RunEvent, RunStatus, RunTrigger, Sample } from '../../../shared/model/run.ts';
+import { reduceRunEvent } from '../../../shared/model/run-reducer.ts';
+import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, RunEvent, RunStatus, RunTrigger, Sample, Verdict } from '../../../shared/model/run.ts';
 import { loadPlanOf, overridesOf } from '../../../shared/spec/run-plan.ts';
-import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
+import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
-import type { EcsAppRef, K8sAppRef, Substrates } from '../../substrates/types.ts';
+import type { Substrates } from '../../substrates/types.ts';
 import type { Clock } from '../../base/clock.ts';
-import type { RunJournal } from './journal.ts';
 import type { Logger } from '../../base/logger.ts';
-import type { AppPlan } from '../rules/plan.ts';
+import type { RunJournal } from './journal.ts';
 
 const FORWARD_PHASES = new Set<PhaseName>(['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau']);
 
@@ -20,14 +19,14 @@ export interface ConductorDeps {
   substrates: Substrates;
   locust: LocustDriver;
   kpi: KpiSource;
-  /** a fresh controller for this run (default: electron/load/controller createController from the spec) */
+  /** a fresh controller for this run (default: electron/load/controller controllerForSpec) */
   controllerFor?: (spec: LoadTest, info: { workers: number | null }) => Controller;
   logger: Logger;
   /** where the journal, reports and history live */
   dataDir: string;
   /** for webhooks and HTTP cleanup hooks; defaults to the global fetch */
   fetch?: typeof fetch;
-  /** reads parity (defaults to electron/core/parity.ts readParity) */
+  /** reads parity (defaults to electron/core/rules/parity.ts readParity) */
   readParity?: (spec: LoadTest, substrates: Substrates, signal?: AbortSignal) => Promise<ParityReport>;
 }
 
@@ -37,44 +36,25 @@ export function guardLimitsOf(spec: LoadTest): GuardLimits {
   return { maxErrorRate: g.maxErrorRate, maxP99Ms: g.maxP99Ms ?? null, stallSamples: g.stallSamples, gracePeriodMs: g.gracePeriod, productionDrift: g.productionDrift };
 }
 
-/** One in-scope application and the substrate it lives on. */
-export interface AppUnit {
-  app: Application;
-  name: string;
-  substrate: 'kubernetes' | 'ecs';
-  k8s?: K8sAppRef;
-  ecs?: EcsAppRef;
-}
-
 export type AbortKind = 'user' | 'guard';
 
-/** Mutable state of one run, shared by the phases. The RunStatus in here is what every UI renders. */
+/**
+ * One run's shared state: its status (the fold of the events it emits — shared/model/run-reducer.ts
+ * — so every UI that folds the same events shows the same thing), its journal, and its control:
+ * the abort signal every forward wait listens to, and stopping the load. What the phases produce
+ * (units, snapshot, plans, restore results) is not kept here: each phase returns it.
+ */
 export class RunContext {
-  readonly status: RunStatus;
+  private current: RunStatus;
   readonly runStart: number;
   readonly timeline: (AppProgress & { t: number })[] = [];
   /** aborted by a user abort, a guard breach or production drift in abort mode: cancels every wait of the forward phases */
   readonly work = new AbortController();
   abortKind: AbortKind | null = null;
   abortReason: string | null = null;
-  /** Locust stop issued by abort(), awaited before restore */
-  stopPromise: Promise<void> | null = null;
-  loadStarted = false;
-  loadStopped = false;
-  units: AppUnit[] = [];
-  /** app → production state read at snapshot time */
-  production = new Map<string, AppState | null>();
-  /** app → test state before the run */
-  snapshot = new Map<string, AppState | null>();
-  plans = new Map<string, AppPlan>();
-  /** apps skipped for the whole run (missing in test …) */
-  skipped = new Set<string>();
-  restoreComplete = true;
-  restoreFailures: string[] = [];
-  parityBefore: ParityReport | null = null;
-  parityAfter: ParityReport | null = null;
-  /** worker count Locust reported at validate (null: unknown) */
-  locustWorkers: number | null = null;
+  private stopPromise: Promise<void> | null = null;
+  private loadRunning = false;
+  private loadStopped = false;
   private readonly listeners: ((e: RunEvent) => void)[] = [];
 
   constructor(
@@ -88,7 +68,7 @@ export class RunContext {
     // every app's wait listens on this signal
     setMaxListeners(10_000, this.work.signal);
     this.runStart = deps.clock.now();
-    this.status = {
+    this.current = {
       runId,
       specName: spec.metadata.name,
       state: 'pending',
@@ -112,7 +92,12 @@ export class RunContext {
   }
 
   get runId(): string {
-    return this.status.runId;
+    return this.current.runId;
+  }
+
+  /** the live status (read only: it changes only through emitted events) */
+  get status(): Readonly<RunStatus> {
+    return this.current;
   }
 
   get logger(): Logger {
@@ -128,7 +113,9 @@ export class RunContext {
     this.listeners.push(listener);
   }
 
+  /** fold the event into the status, then tell every listener */
   emit(event: RunEvent): void {
+    this.current = reduceRunEvent(this.current, event) ?? this.current;
     for (const l of this.listeners) {
       try {
         l(event);
@@ -139,7 +126,28 @@ export class RunContext {
   }
 
   snapshotStatus(): RunStatus {
-    return structuredClone(this.status);
+    return structuredClone(this.current);
+  }
+
+  /** the run is under way: the status every subscriber starts from */
+  started(): void {
+    this.emit({ type: 'run-started', runId: this.runId, status: { ...this.snapshotStatus(), state: 'running' } });
+  }
+
+  /** the verdict, then the final status */
+  finished(verdict: Verdict): void {
+    this.abortStep('done');
+    this.emit({ type: 'verdict', runId: this.runId, verdict });
+  }
+
+  /** the status as it ends: the verdict's state (the live status stays active until run-ended) */
+  finalStatus(): RunStatus {
+    const s = this.snapshotStatus();
+    return s.verdict ? { ...s, state: s.verdict.status } : s;
+  }
+
+  ended(): void {
+    this.emit({ type: 'run-ended', runId: this.runId, status: this.finalStatus() });
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {
@@ -147,75 +155,71 @@ export class RunContext {
     this.emit({ type: 'log', runId: this.runId, level, message });
   }
 
+  /** something the verdict's reader must see (shown with the verdict, kept in the report) */
   flag(message: string): void {
-    if (this.status.flags.includes(message)) return;
-    this.status.flags.push(message);
-    this.log('warn', message);
+    if (this.current.flags.includes(message)) return;
+    this.logger.warn(message, { runId: this.runId });
+    this.emit({ type: 'flag', runId: this.runId, message });
   }
 
   setApp(app: string, phase: PhaseName, state: AppProgress['state'], detail?: string, reason?: string): void {
     const progress: AppProgress = { app, phase, state, ...(detail !== undefined ? { detail } : {}), ...(reason !== undefined ? { reason } : {}) };
-    const i = this.status.apps.findIndex((a) => a.app === app);
-    const prev = i >= 0 ? this.status.apps[i] : undefined;
+    const prev = this.current.apps.find((a) => a.app === app);
     if (prev && prev.phase === phase && prev.state === state && prev.detail === detail && prev.reason === reason) return;
-    if (i >= 0) this.status.apps[i] = progress;
-    else this.status.apps.push(progress);
     this.timeline.push({ ...progress, t: this.elapsed() });
     this.emit({ type: 'app-progress', runId: this.runId, progress });
   }
 
-  /** run one phase: records it in the status and the journal; a throw marks it failed and propagates */
-  async phase(name: PhaseName, fn: () => Promise<void | 'skipped'>): Promise<void> {
-    const record: PhaseRecord = { phase: name, startedAt: this.elapsed(), state: 'running' };
-    this.status.phases.push(record);
-    this.status.phase = name;
+  /**
+   * Run one phase: recorded in the status and the journal, its result passed back. A phase that
+   * returns 'skipped' is recorded as skipped; a throw marks it failed and propagates.
+   */
+  async phase<T>(name: PhaseName, fn: () => Promise<T>): Promise<T> {
     await this.journal.append({ type: 'phase', phase: name, state: 'running' });
-    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'running', t: record.startedAt });
+    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'running', t: this.elapsed() });
+    let state: 'done' | 'failed' | 'skipped' = 'failed';
+    let error: ReturnType<typeof toErrorDto> | undefined;
     try {
       // a forward phase never starts once the run is aborting
       if (FORWARD_PHASES.has(name)) this.work.signal.throwIfAborted();
       const r = await fn();
-      record.state = r === 'skipped' ? 'skipped' : 'done';
+      state = r === 'skipped' ? 'skipped' : 'done';
+      return r;
     } catch (err) {
-      record.state = 'failed';
-      record.error = toErrorDto(err);
+      error = toErrorDto(err);
       throw err;
     } finally {
-      record.endedAt = this.elapsed();
-      await this.journal.append({ type: 'phase', phase: name, state: record.state, ...(record.error ? { message: record.error.message } : {}) }).catch((e: unknown) =>
-        this.logger.error(`journal append failed: ${e instanceof Error ? e.message : String(e)}`),
-      );
-      this.emit({ type: 'phase', runId: this.runId, phase: name, state: record.state, t: record.endedAt });
+      await this.journal.append({ type: 'phase', phase: name, state, ...(error ? { message: error.message } : {}) }).catch((e: unknown) => this.logger.error(`journal append failed: ${errorMessage(e)}`));
+      this.emit({ type: 'phase', runId: this.runId, phase: name, state, t: this.elapsed(), ...(error ? { error } : {}) });
     }
   }
 
   /** record a phase that did not run */
   skipPhase(name: PhaseName): void {
-    const t = this.elapsed();
-    this.status.phases.push({ phase: name, startedAt: t, endedAt: t, state: 'skipped' });
-    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'skipped', t });
+    this.emit({ type: 'phase', runId: this.runId, phase: name, state: 'skipped', t: this.elapsed() });
   }
 
   addSample(sample: Sample): void {
-    this.status.samples.push(sample);
     this.emit({ type: 'sample', runId: this.runId, sample });
   }
 
   addGuard(event: GuardEvent): void {
-    this.status.guards.push(event);
     this.emit({ type: 'guard', runId: this.runId, guard: event });
   }
 
   setKnee(knee: Knee): void {
-    if (this.status.knee) return;
-    this.status.knee = knee;
+    if (this.current.knee) return;
     this.emit({ type: 'knee', runId: this.runId, knee });
   }
 
+  parity(when: 'before' | 'during' | 'after', report: ParityReport): void {
+    this.emit({ type: 'parity', runId: this.runId, when, report });
+  }
+
   abortStep(step: NonNullable<RunStatus['abort']>['step']): void {
-    if (!this.status.abort || this.status.abort.step === step) return;
-    this.status.abort.step = step;
-    this.emit({ type: 'abort', runId: this.runId, step, reason: this.status.abort.reason });
+    const a = this.current.abort;
+    if (!a || a.step === step) return;
+    this.emit({ type: 'abort', runId: this.runId, step, reason: a.reason, t: this.elapsed() });
   }
 
   get aborting(): boolean {
@@ -227,19 +231,23 @@ export class RunContext {
    * a second call returns false and changes nothing (it never interrupts restore or cleanup).
    */
   abort(reason: string, kind: AbortKind = 'user'): boolean {
-    if (this.abortKind !== null || this.status.verdict !== null || this.status.phase === 'restore' || this.status.phase === 'cleanup' || this.status.phase === 'verdict') return false;
+    const phase = this.current.phase;
+    if (this.abortKind !== null || this.current.verdict !== null || phase === 'restore' || phase === 'cleanup' || phase === 'verdict') return false;
     this.abortKind = kind;
     this.abortReason = reason;
-    this.status.state = 'aborting';
-    this.status.abort = { requestedAt: this.elapsed(), reason, step: 'stopping-load' };
-    this.emit({ type: 'abort', runId: this.runId, step: 'stopping-load', reason, t: this.status.abort.requestedAt });
+    this.emit({ type: 'abort', runId: this.runId, step: 'stopping-load', reason, t: this.elapsed() });
     // first thing: stop the load (even before the loop notices), then cancel the waits
-    this.stopPromise = this.stopLoad('abort');
+    this.stopLoad('abort');
     this.work.abort(new AbortedError(reason, { kind }));
     return true;
   }
 
-  /** stop Locust once; failures are logged (restore goes on regardless) */
+  /** the load loop started Locust: from now on the run ends by stopping it */
+  loadStarted(): void {
+    this.loadRunning = true;
+  }
+
+  /** Stop Locust once (if the run started it or an abort asked); failures are logged — restore goes on regardless. */
   stopLoad(why: string): Promise<void> {
     if (this.loadStopped) return this.stopPromise ?? Promise.resolve();
     this.loadStopped = true;
@@ -251,23 +259,8 @@ export class RunContext {
     return p;
   }
 
-  /** journal the intent, write through the test-side writer, journal the result */
-  async write(unit: AppUnit, purpose: 'deploy' | 'scale' | 'restore', desired: K8sDesiredState | EcsDesiredState, signal: AbortSignal, onIntentJournaled?: () => void): Promise<void> {
-    const test = this.deps.substrates.test;
-    if (unit.substrate === 'kubernetes') {
-      await this.journal.append({ type: 'write-intent', app: unit.name, purpose, substrate: 'kubernetes', desired: desired as K8sDesiredState });
-    } else {
-      await this.journal.append({ type: 'write-intent', app: unit.name, purpose, substrate: 'ecs', desired: desired as EcsDesiredState });
-    }
-    onIntentJournaled?.();
-    try {
-      let result: string | undefined;
-      if (unit.substrate === 'kubernetes') await test.kubernetes!.apply(unit.k8s!, desired as K8sDesiredState, signal);
-      else result = await test.ecs!.apply(unit.ecs!, desired as EcsDesiredState, signal);
-      await this.journal.append({ type: 'write-done', app: unit.name, purpose, ...(result ? { result } : {}) });
-    } catch (err) {
-      await this.journal.append({ type: 'write-failed', app: unit.name, purpose, message: errorMessage(err) });
-      throw err;
-    }
+  /** wait for a stop already issued (by abort or the end of the plateau), or issue it if the load ran */
+  async settleLoad(why: string): Promise<void> {
+    if (this.loadRunning || this.stopPromise) await this.stopLoad(why);
   }
 }

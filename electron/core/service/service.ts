@@ -6,53 +6,41 @@ import type { RunEvent, RunStatus } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../../shared/spec/validate.ts';
 import { runPlanOf } from '../../../shared/spec/run-plan.ts';
-import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
-import type { Substrates } from '../../substrates/types.ts';
-import { SandboxHost } from '../../sandbox/index.ts';
-import { openEnvironment } from './environment.ts';
-import { ScaledClock, type Clock } from '../../base/clock.ts';
-import { startRun, type RunHandle } from '../run/conductor.ts';
-import { awsProfileNames, kubeContextNames } from './env-list.ts';
-import { RunHistory } from '../records/history.ts';
-import { listPendingRecoveries, readSnapshot } from '../run/journal.ts';
 import { consoleLogger, type Logger } from '../../base/logger.ts';
+import { RunHistory } from '../records/history.ts';
 import { readParity } from '../rules/parity.ts';
-import { recover } from '../run/recovery.ts';
+import { listPendingRecoveries } from '../run/journal.ts';
+import { awsProfileNames, kubeContextNames } from './env-list.ts';
+import { openEnvironment, type OpenEnvironment, type SandboxAddresses } from './environment.ts';
+import { launchRun, type LaunchDeps, type LaunchedRun } from './launch-run.ts';
+import { recoverRun } from './recover-run.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
 
 /**
- * The conductor service behind both transports (IPC and HTTP): one run at a time, events fanned
- * out to every subscriber, history and recovery from the data directory. The platforms a spec
- * names are opened per run through `openEnvironment` (default: electron/core/environment.ts).
+ * The conductor service behind both transports (IPC and HTTP): runs started through the core's
+ * one launcher (launchRun: identity check and the test environment's lock included) and
+ * recoveries through its one policy (recoverRun), events fanned out to every subscriber, history
+ * from the data directory. One run or recovery at a time in this server: the decision to start one
+ * is taken synchronously, so two requests at the same instant cannot both pass it.
  */
 
-/** What a spec's platforms look like once opened (sandbox or real clusters). */
-export interface OpenedEnvironment {
-  substrates: Substrates;
-  locust: LocustDriver;
-  kpi: KpiSource;
-  /** optional: the controller; default is the spec's algorithm from electron/load/controller */
-  controllerFor?: (spec: LoadTest, info: { workers: number | null }) => Controller;
-  /** the clock to run on (the sandbox's, so simulated time agrees); default ScaledClock */
-  clock?: Clock;
+/** One sandbox shared by every run of a long-lived host (electron/sandbox SandboxHost), injected by the host. */
+export interface SharedSandbox {
+  get(): Promise<SandboxAddresses>;
   close(): Promise<void>;
 }
 
-export interface OpenEnvironmentOptions {
-  timeScale: number;
-  env?: NodeJS.ProcessEnv;
-  logger: Logger;
-}
-
-export type OpenEnvironment = (spec: LoadTest, opts: OpenEnvironmentOptions) => Promise<OpenedEnvironment>;
-
 export interface CreateServiceOptions extends ConductorServiceOptions {
   openEnvironment?: OpenEnvironment;
+  /** the embedded sandbox for sandbox specs (default: none — sandbox specs are refused); closed with the service */
+  sandbox?: SharedSandbox;
   logger?: Logger;
   fetch?: typeof fetch;
   /** settings:get / settings:set; default a settings.json in dataDir (electron/core/settings-store.ts) */
   settings?: SettingsStore;
+  /** lock timings, owner and liveness probe (tests) */
+  launch?: Pick<LaunchDeps, 'owner' | 'lock'> & { isAlive?: (pid: number, host: string) => boolean };
 }
 
 /**
@@ -60,8 +48,8 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
  * (so parity before, during and after runs describes the same simulated environment; its time
  * scale is the host's).
  */
-export function sharedSandboxOpener(host: SandboxHost, fetchImpl?: typeof fetch): OpenEnvironment {
-  return async (spec, o) => openEnvironment(spec, { ...o, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(spec.spec.sandbox ? { sandbox: await host.get() } : {}) });
+export function sharedSandboxOpener(host: SharedSandbox | undefined, fetchImpl?: typeof fetch): OpenEnvironment {
+  return async (spec, o) => openEnvironment(spec, { ...o, ...(fetchImpl ? { fetch: fetchImpl } : {}), ...(spec.spec.sandbox && host ? { sandbox: await host.get() } : {}) });
 }
 
 function parseSpec(text: string, fileName?: string): LoadTest {
@@ -70,21 +58,23 @@ function parseSpec(text: string, fileName?: string): LoadTest {
   return r.spec;
 }
 
-/** the clock for a run: the environment's, else scaled by timeScale in the sandbox and real time elsewhere */
-export function clockFor(spec: LoadTest, env: OpenedEnvironment, timeScale: number): Clock {
-  return env.clock ?? new ScaledClock(spec.spec.sandbox ? timeScale : 1);
-}
-
 export function createConductorService(opts: CreateServiceOptions): ConductorService {
   const logger = opts.logger ?? consoleLogger();
-  const sandboxHost = new SandboxHost({ timeScale: opts.timeScale ?? 1 });
-  const open = opts.openEnvironment ?? sharedSandboxOpener(sandboxHost, opts.fetch);
+  const open = opts.openEnvironment ?? sharedSandboxOpener(opts.sandbox, opts.fetch);
   const history = new RunHistory(opts.dataDir);
   const settings = opts.settings ?? createFileSettingsStore(opts.dataDir);
   const listeners = new Set<(e: RunEvent) => void>();
-  let active: { handle: RunHandle; env: OpenedEnvironment; done: Promise<void> } | null = null;
-  let starting = false;
-  let recovering = false;
+  const launchDeps: LaunchDeps & { isAlive?: (pid: number, host: string) => boolean } = {
+    dataDir: opts.dataDir,
+    logger,
+    open,
+    env: opts.env ?? process.env,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.launch ?? {}),
+  };
+  let active: { handle: LaunchedRun; done: Promise<void> } | null = null;
+  /** what this server is doing besides an active run: starting one, or recovering one */
+  let busyWith: 'starting' | 'recovering' | null = null;
   const recent = new Map<string, RunStatus>();
 
   const fanOut = (event: RunEvent) => {
@@ -97,12 +87,16 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     }
   };
 
-  const busy = (what: string) => {
-    if (active || starting) throw new ConductorError('CONFLICT', `a run is in progress (${active?.handle.runId ?? 'starting'}); ${what} waits until it ends`, active ? { runId: active.handle.runId } : {});
-    if (recovering) throw new ConductorError('CONFLICT', `a recovery is in progress; ${what} waits until it ends`);
+  /** take the server for a start or a recovery — synchronously, so a second request at the same instant is refused */
+  const claim = (what: string, as: 'starting' | 'recovering') => {
+    if (active) throw new ConductorError('CONFLICT', `a run is in progress (${active.handle.runId}); ${what} waits until it ends`, { runId: active.handle.runId });
+    if (busyWith === 'starting') throw new ConductorError('CONFLICT', `a run is starting; ${what} waits until it ends`);
+    if (busyWith === 'recovering') throw new ConductorError('CONFLICT', `a recovery is in progress; ${what} waits until it ends`);
+    busyWith = as;
   };
 
-  const timeScaleFor = (spec: LoadTest, requested?: number) => requested ?? opts.timeScale ?? spec.spec.sandbox?.timeScale ?? 1;
+  // the host's time scale is for the embedded sandbox; any other spec runs in real time unless a client asks (launchRun refuses it for anything remote)
+  const timeScaleFor = (spec: LoadTest, requested?: number) => requested ?? (spec.spec.sandbox ? (opts.timeScale ?? spec.spec.sandbox.timeScale) : 1);
 
   const handlers: ConductorHandlers = {
     'env:list': async () => {
@@ -160,28 +154,13 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     },
 
     'run:start': async ({ text, timeScale }) => {
-      busy('a new run');
       const spec = parseSpec(text);
-      starting = true;
-      let env: OpenedEnvironment;
+      claim('a new run', 'starting');
+      let handle: LaunchedRun;
       try {
-        env = await open(spec, { timeScale: timeScaleFor(spec, timeScale), env: opts.env ?? process.env, logger });
-      } finally {
-        starting = false;
-      }
-      const handle = startRun(
-        spec,
-        {
-          clock: clockFor(spec, env, timeScaleFor(spec, timeScale)),
-          substrates: env.substrates,
-          locust: env.locust,
-          kpi: env.kpi,
-          ...(env.controllerFor ? { controllerFor: env.controllerFor } : {}),
-          logger,
-          dataDir: opts.dataDir,
-          ...(opts.fetch ? { fetch: opts.fetch } : {}),
-        },
-        {
+        handle = await launchRun(spec, launchDeps, {
+          timeScale: timeScaleFor(spec, timeScale),
+          trigger: opts.host === 'electron' ? 'desktop' : 'serve',
           onEvent: (event) => {
             // release the run before anyone hears it ended, so a client that starts the next run
             // on 'run-ended' is not refused as busy
@@ -191,21 +170,20 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
             }
             fanOut(event);
           },
-          testEnvironment: describeTestEnvironment(spec),
-          trigger: opts.host === 'electron' ? 'desktop' : 'serve',
-        },
-      );
+        });
+      } finally {
+        busyWith = null;
+      }
       const done = handle.done
         .then((r) => {
           recent.set(handle.runId, r.status);
           if (recent.size > 20) recent.delete(recent.keys().next().value!);
         })
         .catch((err: unknown) => logger.error(`run ${handle.runId} crashed: ${errorMessage(err)}`))
-        .finally(async () => {
-          await env.close().catch((err: unknown) => logger.warn(`closing the environment failed: ${errorMessage(err)}`));
+        .finally(() => {
           if (active?.handle === handle) active = null;
         });
-      active = { handle, env, done };
+      active = { handle, done };
       return { runId: handle.runId, status: handle.status() };
     },
 
@@ -235,21 +213,14 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
 
     'recovery:list': async () => listPendingRecoveries(opts.dataDir, active ? { exclude: [active.handle.runId] } : {}),
 
-    'recovery:restore': async ({ runId }) => {
-      busy('a recovery');
-      const snapshot = await readSnapshot(opts.dataDir, runId);
-      if (!snapshot) throw new ConductorError('NOT_FOUND', `run ${runId} has no snapshot; nothing to restore`, { runId });
-      recovering = true;
+    'recovery:restore': async ({ runId, force }) => {
+      claim('a recovery', 'recovering');
       try {
-        const env = await open(snapshot.spec, { timeScale: timeScaleFor(snapshot.spec), env: opts.env ?? process.env, logger });
-        try {
-          const r = await recover(runId, { substrates: env.substrates, clock: clockFor(snapshot.spec, env, timeScaleFor(snapshot.spec)), logger, dataDir: opts.dataDir, onEvent: fanOut });
-          return { restored: r.restoreComplete, message: r.message };
-        } finally {
-          await env.close();
-        }
+        const r = await recoverRun(runId, launchDeps, { ...(force ? { force: true } : {}), onEvent: fanOut });
+        if (r.kind === 'recovered') return { restored: r.result.restoreComplete, message: r.result.message };
+        return { restored: false, message: r.message };
       } finally {
-        recovering = false;
+        busyWith = null;
       }
     },
 
@@ -269,7 +240,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
         a.handle.abort('the conductor is shutting down');
         await a.done;
       }
-      await sandboxHost.close();
+      await opts.sandbox?.close();
       listeners.clear();
     },
   };

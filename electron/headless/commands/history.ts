@@ -5,7 +5,7 @@ import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunSummary } from '../../../shared/model/run.ts';
 import { RunHistory, compareRuns, previousComparable } from '../../core/records/history.ts';
 import { reportMarkdown } from '../../core/records/report.ts';
-import type { CliContext } from '../cli.ts';
+import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { resolveDataDir } from './data-dir.ts';
 

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { formatParityJson, formatParityMarkdown, formatParityTable } from '../../../shared/model/parity-format.ts';
-import { openEnvironment } from '../../core/service/environment.ts';
+import { openCliEnvironment } from '../open-environment.ts';
 import { parityExitCode, readParity } from '../../core/rules/parity.ts';
 import { loadSpecFile } from '../../core/service/spec-loader.ts';
-import type { CliContext } from '../cli.ts';
-import { parseTimeScale } from './run.ts';
+import type { CliContext } from '../cli-context.ts';
+import { parseTimeScale } from '../options.ts';
 
 /** `conductor parity FILE`: the prod-vs-test audit. Reads only; exit 0 in parity, 1 drift, 2 invalid input, 3 a side unreachable or another failure. */
 export function registerParity(program: Command, { io, setExitCode }: CliContext): void {
@@ -18,7 +18,7 @@ export function registerParity(program: Command, { io, setExitCode }: CliContext
     .option('--time-scale <n>', 'simulated seconds per real second for the embedded sandbox (0.1–10000)', (v: string) => parseTimeScale(v))
     .action(async (file: string, opts: { output: 'table' | 'json' | 'markdown'; driftOnly?: boolean; timeScale?: number }) => {
       const spec = await loadSpecFile(file);
-      const env = await openEnvironment(spec, { env: io.env ?? process.env, ...(opts.timeScale ? { timeScale: opts.timeScale } : {}) });
+      const env = await openCliEnvironment(spec, { env: io.env ?? process.env, ...(opts.timeScale ? { timeScale: opts.timeScale } : {}) });
       try {
         const report = await readParity(spec, env.substrates);
         const view = { driftOnly: opts.driftOnly ?? false };

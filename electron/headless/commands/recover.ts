@@ -1,22 +1,33 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.ts';
+import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { ScaledClock } from '../../base/clock.ts';
-import { openEnvironment } from '../../core/service/environment.ts';
-import { defaultIsAlive, listPendingRecoveries, needsRecovery, readJournal, readSnapshot, summarizeJournal } from '../../core/run/journal.ts';
-import { markRecovered, recover } from '../../core/run/recovery.ts';
+import { openCliEnvironment } from '../open-environment.ts';
+import { listPendingRecoveries } from '../../core/run/journal.ts';
+import type { LaunchDeps } from '../../core/service/launch-run.ts';
+import { recoverRun } from '../../core/service/recover-run.ts';
+import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
+import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
 import type { Logger } from '../../base/logger.ts';
-import type { OpenEnvironment } from '../../core/service/service.ts';
+import type { OpenEnvironment } from '../../core/service/environment.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**
  * `conductor recover [RUN_ID]`: list runs that did not finish (crash, kill -9, power cut) and left
- * the test environment changed; with a RUN_ID (or --all), restore the test environment to the
- * run's snapshot. A run that is still running (its process is alive on this host) is refused; a run
- * that needs no restore is left alone unless --force. Exit 0 when restored (or nothing to do), 2 for
- * an unknown or still-running run, 3 when a restore is incomplete.
+ * the test environment changed; with a RUN_ID (or --all), finish them through the core's one
+ * recovery policy (electron/core/service/recover-run.ts): take the test environment's lock, stop
+ * Locust, restore the snapshot, run the cleanup hooks, record the run. Signals never interrupt a
+ * restore (a Ctrl-C while waiting for the lock cancels the wait). Exit 0 when restored (or nothing
+ * to do), 2 for an unknown or still-running run or a taken test environment, 3 when a restore is
+ * incomplete.
  */
-export function registerRecover(program: Command, ctx: CliContext, deps: { openEnvironment?: OpenEnvironment } = {}): void {
+export interface RecoverCommandDeps {
+  openEnvironment?: OpenEnvironment;
+  signals?: SignalSource;
+  owner?: LaunchDeps['owner'];
+  lock?: LaunchDeps['lock'];
+}
+
+export function registerRecover(program: Command, ctx: CliContext, deps: RecoverCommandDeps = {}): void {
   program
     .command('recover')
     .description('list unfinished runs, or restore the test environment of one (RUN_ID) or all (--all) to the snapshot taken before it')
@@ -24,7 +35,8 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
     .option('--all', 'restore every unfinished run')
     .option('--force', 'restore RUN_ID to its snapshot even when it is not pending (it finished, or was recovered) — this undoes every change made to those apps since that run')
     .option('--data-dir <dir>', 'where journals live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
-    .action(async (runId: string | undefined, opts: { all?: boolean; force?: boolean; dataDir?: string }) => {
+    .option('--wait', 'when another run holds the test environment, wait for it instead of refusing')
+    .action(async (runId: string | undefined, opts: { all?: boolean; force?: boolean; dataDir?: string; wait?: boolean }) => {
       const { io } = ctx;
       const env = io.env ?? process.env;
       const dataDir = resolveDataDir(opts.dataDir, env);
@@ -41,57 +53,57 @@ export function registerRecover(program: Command, ctx: CliContext, deps: { openE
       }
       if (runId && opts.all) throw new UsageError('give either a RUN_ID or --all, not both');
       const ids = runId ? [runId] : pending.map((p) => p.runId);
-      if (runId) {
-        if (!(await readSnapshot(dataDir, runId).catch(() => null))) {
-          throw new UsageError(`no run ${runId} with a snapshot in ${dataDir}; \`conductor recover\` lists the runs that need a restore`);
-        }
-        const journal = summarizeJournal(await readJournal(dataDir, runId));
-        const s = journal.started;
-        if (s && !journal.ended && !journal.recovered && defaultIsAlive(s.pid, s.host)) {
-          // two writers on one test environment: never
-          throw new UsageError(`run ${runId} is still running (process ${s.pid} on this host); stop it with Ctrl-C or SIGTERM — it restores the test environment itself — instead of recovering it`);
-        }
-        if (!needsRecovery(journal) && !opts.force) {
-          const why = journal.recovered ? 'it was already recovered' : journal.ended ? `it ended (${journal.ended.state}) with the test environment restored` : 'it made no change to the test environment';
-          io.stdout.write(`run ${runId} needs no restore: ${why}. Nothing written. (--force restores its snapshot anyway, undoing later changes to those apps.)\n`);
-          return;
-        }
-      }
       if (!ids.length) {
         io.stdout.write(`no unfinished runs in ${dataDir}\n`);
         return;
       }
       const logger: Logger = { info: () => undefined, debug: () => undefined, warn: (m) => io.stderr.write(`warn: ${m}\n`), error: (m) => io.stderr.write(`error: ${m}\n`) };
-      const open = deps.openEnvironment ?? ((s, o) => openEnvironment(s, o));
+      const open = deps.openEnvironment ?? openCliEnvironment;
+      const stop = new AbortController();
+      let restoring = false;
       let incomplete = 0;
-      for (const id of ids) {
-        const snapshot = (await readSnapshot(dataDir, id))!;
-        if (snapshot.spec.spec.sandbox) {
-          const message = `run ${id} used the embedded sandbox, which ended with its process; nothing to restore`;
-          await markRecovered(dataDir, id, message);
-          io.stdout.write(message + '\n');
-          continue;
-        }
-        io.stdout.write(`restoring ${snapshot.testEnvironment} to its state before run ${id} …\n`);
-        const environment = await open(snapshot.spec, { timeScale: 1, env, logger });
-        try {
-          const r = await recover(id, {
-            substrates: environment.substrates,
-            clock: environment.clock ?? new ScaledClock(1),
-            logger,
-            dataDir,
-            onEvent: (e) => {
-              if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
-                io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
-              }
-            },
-          });
-          io.stdout.write(r.message + '\n');
-          if (!r.restoreComplete) incomplete += 1;
-        } finally {
-          await environment.close().catch(() => undefined);
-        }
-      }
+      await holdingSignals(
+        deps.signals ?? process,
+        (_count, signal) => {
+          if (!restoring) {
+            stop.abort(signalReason(signal));
+            io.stderr.write('cancelled while waiting for the test environment; nothing was written\n');
+          } else io.stderr.write('recovering: restoring the test environment — this is not interrupted; please wait\n');
+        },
+        async () => {
+          for (const id of ids) {
+            if (stop.signal.aborted) break;
+            const r = await recoverRun(
+              id,
+              { dataDir, logger, open, env, ...(deps.owner ? { owner: deps.owner } : {}), ...(deps.lock ? { lock: deps.lock } : {}) },
+              {
+                ...(opts.force && runId ? { force: true } : {}),
+                ...(opts.wait ? { wait: true } : {}),
+                signal: stop.signal,
+                onWaiting: (h) => io.stderr.write(`waiting: the test environment is in use by run ${h.runId} (${h.owner}, since ${h.since}); Ctrl-C cancels\n`),
+                onEvent: (e) => {
+                  if (e.type === 'abort' && e.step === 'stopping-load') {
+                    restoring = true;
+                    io.stdout.write(`recovering run ${id}: stopping Locust …\n`);
+                  } else if (e.type === 'abort' && e.step === 'restoring') io.stdout.write(`restoring the test environment to its state before run ${id} …\n`);
+                  else if (e.type === 'abort' && e.step === 'cleaning-up') io.stdout.write('running the cleanup hooks …\n');
+                  else if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
+                    io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
+                  } else if (e.type === 'flag' || (e.type === 'log' && e.level !== 'info')) io.stdout.write(`  ${e.type === 'flag' ? 'warn' : e.level}: ${e.message}\n`);
+                },
+              },
+            );
+            restoring = false;
+            if (r.kind !== 'recovered') {
+              io.stdout.write(r.message + '\n');
+              continue;
+            }
+            io.stdout.write(`${r.result.message}; recorded in the history (\`conductor history show ${id}\`)\n`);
+            if (!r.result.restoreComplete) incomplete += 1;
+          }
+        },
+      );
+      if (stop.signal.aborted && !incomplete) throw new ConductorError('ABORTED', `${errorMessage(stop.signal.reason)} while waiting for the test environment; nothing was written`);
       ctx.setExitCode(incomplete ? EXIT.RUNTIME : EXIT.OK);
     });
 }

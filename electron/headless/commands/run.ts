@@ -1,40 +1,32 @@
 import type { Command } from 'commander';
 import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { CliContext } from '../cli.ts';
+import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { TerminalDisplay } from '../terminal-display.ts';
-import { ScaledClock } from '../../base/clock.ts';
-import { startRun, type RunResult } from '../../core/run/conductor.ts';
-import { openEnvironment } from '../../core/service/environment.ts';
+import type { RunResult } from '../../core/run/conductor.ts';
+import { launchRun, type LaunchDeps, type LaunchedRun } from '../../core/service/launch-run.ts';
+import { openCliEnvironment } from '../open-environment.ts';
+import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
 import { listPendingRecoveries } from '../../core/run/journal.ts';
 import type { Logger } from '../../base/logger.ts';
 import { reportJson, reportJunit, reportMarkdown } from '../../core/records/report.ts';
 import { renderReportHtml } from '../../../shared/report/html.ts';
 import { loadSpecFile } from '../../core/service/spec-loader.ts';
-import type { OpenEnvironment } from '../../core/service/service.ts';
-import type { Substrates as OpenedSubstrates } from '../../substrates/types.ts';
-import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
+import type { OpenEnvironment } from '../../core/service/environment.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
-import { errorMessage } from '../../../shared/model/errors.ts';
+import { parseTimeScale } from '../options.ts';
+import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
 
 /**
- * `conductor run FILE`: the whole lifecycle in the terminal. Ctrl-C (or SIGTERM, or SIGHUP when the
- * terminal goes away) aborts: Locust
- * stops at once, the test environment is restored, cleanup runs, and the run ends as aborted; a
- * second Ctrl-C only says that the restore is in progress. Exit: 0 passed, 1 failed, 3 aborted
- * or error (2 for a bad spec or usage).
+ * `conductor run FILE`: the whole lifecycle in the terminal, started through the core's launcher
+ * (identity check, the test environment's lock — `--wait` waits for it). Ctrl-C (or SIGTERM, or
+ * SIGHUP when the terminal goes away) aborts: Locust stops at once, the test environment is
+ * restored, cleanup runs, and the run ends as aborted; further signals only say that the restore
+ * is in progress. Exit: 0 passed, 1 failed, 3 aborted or error (2 for a bad spec or usage, test
+ * being production, or the test environment taken by another run).
  */
-
-export type AbortSignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
-export interface SignalSource {
-  on(signal: AbortSignalName, listener: (signal?: AbortSignalName) => void): unknown;
-  off(signal: AbortSignalName, listener: (signal?: AbortSignalName) => void): unknown;
-}
-
-/** Ctrl-C, a kill, and a closed terminal (an SSH session that drops) all abort and restore. */
-const ABORT_SIGNALS: AbortSignalName[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** once the terminal is gone, writes to it fail (EIO, EPIPE): the restore must not die of that */
 const ignoreClosedStream = (err: NodeJS.ErrnoException) => {
@@ -44,40 +36,13 @@ const ignoreClosedStream = (err: NodeJS.ErrnoException) => {
 export interface RunCommandDeps {
   signals?: SignalSource;
   openEnvironment?: OpenEnvironment;
+  /** the lock's owner and timings (tests) */
+  owner?: LaunchDeps['owner'];
+  lock?: LaunchDeps['lock'];
 }
 
 export function exitCodeFor(verdict: VerdictStatus): number {
   return verdict === 'passed' ? EXIT.OK : verdict === 'failed' ? EXIT.CHECK_FAILED : EXIT.RUNTIME;
-}
-
-export function parseTimeScale(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0.1 || n > 10_000) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw}"`);
-  return n;
-}
-
-const isLoopback = (url: string | undefined): boolean => {
-  if (!url) return false;
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-};
-
-/** the endpoints of an environment that are not on this machine (an ECS target without an endpoint is AWS itself) */
-export function remoteEndpoints(environment: { substrates: OpenedSubstrates }, locustUrl: string | undefined): string[] {
-  const out: string[] = [];
-  for (const side of ['production', 'test'] as const) {
-    const k = environment.substrates[side].kubernetes?.target;
-    if (k && !isLoopback(k.server)) out.push(`Kubernetes ${k.server} (context ${k.context})`);
-    const e = environment.substrates[side].ecs?.target;
-    if (e && !isLoopback(e.endpoint)) out.push(`ECS ${e.endpoint ?? `in ${e.region}`} (cluster ${e.cluster})`);
-  }
-  if (!isLoopback(locustUrl)) out.push(`Locust ${locustUrl ?? '(no URL)'}`);
-  return [...new Set(out)];
 }
 
 /** mkdir -p, one level at a time (Node 20's recursive mkdir never returns for some paths, e.g. under /proc) */
@@ -149,7 +114,8 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
     .option('--summary <file>', 'write a Markdown summary')
     .option('--html <file>', 'write a self-contained HTML report (charts, guards, parity, timeline; opens offline)')
     .option('--data-dir <dir>', 'where journals and history live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
-    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; html?: string; dataDir?: string }) => {
+    .option('--wait', 'when another run holds the test environment, wait for it to end instead of refusing')
+    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; html?: string; dataDir?: string; wait?: boolean }) => {
       const { io } = ctx;
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
@@ -172,78 +138,74 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
         io.stderr.write(`warning: ${pending.length} earlier run(s) did not finish and may have left the test environment changed: ${pending.map((p) => p.runId).join(', ')} — see \`conductor recover\`\n`);
       }
 
-      const open = deps.openEnvironment ?? ((s, o) => openEnvironment(s, o));
-      const environment = await open(spec, { timeScale: spec.spec.sandbox?.timeScale ?? 1, env, logger });
-      if (timeScale !== undefined && timeScale !== 1 && !spec.spec.sandbox) {
-        // a faster clock shortens the ramp, the plateau and every rollout timeout: against a real
-        // cluster that is a ramp in seconds and restores cut short — only a standalone sandbox may have it
-        const remote = remoteEndpoints(environment, spec.spec.load.locust.url);
-        if (remote.length) {
-          await environment.close().catch(() => undefined);
-          throw new UsageError(`--time-scale ${timeScale} is only for a sandbox on this machine (\`conductor sandbox --time-scale N\`); this spec reaches ${remote.join(', ')}. Run it without --time-scale`);
-        }
-        io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau, timeouts); it must match the time scale of the \`conductor sandbox\` this spec reaches\n`);
-      }
+      const open = deps.openEnvironment ?? openCliEnvironment;
       const signals = deps.signals ?? process;
-      let interrupts = 0;
-      let handle: ReturnType<typeof startRun> | null = null;
+      const stop = new AbortController();
+      let handle: LaunchedRun | null = null;
       const say = (msg: string) => {
         if (display && tty) display.message(msg);
         else io.stderr.write(msg + '\n');
       };
-      const onSignal = (signal?: AbortSignalName) => {
-        interrupts += 1;
-        if (!handle) return;
-        const why = signal === 'SIGHUP' ? 'terminal closed (SIGHUP)' : signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted (Ctrl-C)';
-        if (interrupts === 1 && handle.abort(why)) say('aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore');
-        else say('restoring the test environment, please wait');
-      };
-      for (const sig of ABORT_SIGNALS) signals.on(sig, onSignal);
       io.stdout.on?.('error', ignoreClosedStream);
       io.stderr.on?.('error', ignoreClosedStream);
       try {
-        handle = startRun(
-          spec,
-          {
-            clock: timeScale !== undefined && !spec.spec.sandbox ? new ScaledClock(timeScale) : (environment.clock ?? new ScaledClock(spec.spec.sandbox?.timeScale ?? 1)),
-            substrates: environment.substrates,
-            locust: environment.locust,
-            kpi: environment.kpi,
-            ...(environment.controllerFor ? { controllerFor: environment.controllerFor } : {}),
-            logger,
-            dataDir,
+        await holdingSignals(
+          signals,
+          (count, signal) => {
+            if (count === 1) {
+              stop.abort(signalReason(signal));
+              say(handle ? 'aborting: stopping the load and restoring the test environment — Ctrl-C again will not interrupt the restore' : 'cancelled before the run started; nothing was written');
+            } else say('restoring the test environment, please wait');
           },
-          { testEnvironment: describeTestEnvironment(spec), trigger: 'cli', onEvent: (e) => display?.onEvent(e) },
+          async () => {
+            handle = await launchRun(
+              spec,
+              { dataDir, logger, open, env, ...(deps.owner ? { owner: deps.owner } : {}), ...(deps.lock ? { lock: deps.lock } : {}) },
+              {
+                ...(timeScale !== undefined ? { timeScale } : {}),
+                ...(opts.wait ? { wait: true } : {}),
+                signal: stop.signal,
+                trigger: 'cli',
+                onEvent: (e) => display?.onEvent(e),
+                onWaiting: (h) => io.stderr.write(`waiting: the test environment is in use by run ${h.runId} (${h.owner}, since ${h.since}); this run starts when it ends (Ctrl-C cancels)\n`),
+              },
+            );
+            if (timeScale !== undefined && timeScale !== 1 && !spec.spec.sandbox) {
+              io.stderr.write(`note: --time-scale ${timeScale} speeds up the conductor's own clock (control interval, ramp, plateau, timeouts); it must match the time scale of the \`conductor sandbox\` this spec reaches\n`);
+            }
+            const h = handle;
+            display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
+            if (!tty) io.stdout.write(`run ${h.runId}: ${spec.metadata.name} on ${h.testEnvironment} (data in ${dataDir}; lock: ${h.lock})\n`);
+            const result = await h.done;
+            display.finish();
+            display = null;
+            // the verdict first: a report that cannot be written must not hide it
+            const v = result.verdict;
+            io.stdout.write(`\n${spec.metadata.name}: ${v.status.toUpperCase()}${v.plateauOpm !== null ? ` — plateau ${Math.round(v.plateauOpm)} OPM of ${v.targetOpm}` : ''}\n`);
+            for (const r of v.reasons) io.stdout.write(`  - ${r}\n`);
+            for (const r of result.report.regressions ?? []) io.stdout.write(`  - regression: ${r}\n`);
+            io.stdout.write(`stored as run ${h.runId} in ${dataDir} (\`conductor history show ${h.runId}\`)\n`);
+            let exitCode: number = exitCodeFor(v.status);
+            for (const o of outputs) {
+              try {
+                await writeFile(o.path, o.render(result.report), { mode: 0o600 });
+                io.stdout.write(`wrote ${o.path}\n`);
+              } catch (err) {
+                io.stderr.write(`error: could not write ${o.path}: ${errorMessage(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);
+                exitCode = EXIT.RUNTIME;
+              }
+            }
+            ctx.setExitCode(exitCode);
+          },
         );
-        const h = handle;
-        display = new TerminalDisplay({ out: io.stdout, tty, status: () => h.status() });
-        if (!tty) io.stdout.write(`run ${h.runId}: ${spec.metadata.name} on ${describeTestEnvironment(spec)} (data in ${dataDir})\n`);
-        const result = await h.done;
-        display.finish();
-        display = null;
-        // the verdict first: a report that cannot be written must not hide it
-        const v = result.verdict;
-        io.stdout.write(`\n${spec.metadata.name}: ${v.status.toUpperCase()}${v.plateauOpm !== null ? ` — plateau ${Math.round(v.plateauOpm)} OPM of ${v.targetOpm}` : ''}\n`);
-        for (const r of v.reasons) io.stdout.write(`  - ${r}\n`);
-        for (const r of result.report.regressions ?? []) io.stdout.write(`  - regression: ${r}\n`);
-        io.stdout.write(`stored as run ${h.runId} in ${dataDir} (\`conductor history show ${h.runId}\`)\n`);
-        let exitCode: number = exitCodeFor(v.status);
-        for (const o of outputs) {
-          try {
-            await writeFile(o.path, o.render(result.report));
-            io.stdout.write(`wrote ${o.path}\n`);
-          } catch (err) {
-            io.stderr.write(`error: could not write ${o.path}: ${errorMessage(err)} (the report is in the history: \`conductor history show ${h.runId} -o json\`)\n`);
-            exitCode = EXIT.RUNTIME;
-          }
-        }
-        ctx.setExitCode(exitCode);
+      } catch (err) {
+        // Ctrl-C while waiting for the lock: nothing started, nothing written
+        if (stop.signal.aborted && !handle) throw new ConductorError('ABORTED', `${errorMessage(stop.signal.reason)} while waiting for the test environment; nothing was written`);
+        throw err;
       } finally {
-        display?.finish();
-        for (const sig of ABORT_SIGNALS) signals.off(sig, onSignal);
+        (display as TerminalDisplay | null)?.finish();
         io.stdout.off?.('error', ignoreClosedStream);
         io.stderr.off?.('error', ignoreClosedStream);
-        await environment.close().catch(() => undefined);
       }
     });
 }

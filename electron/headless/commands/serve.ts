@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CliContext } from '../cli.ts';
+import type { CliContext } from '../cli-context.ts';
 import type { ConductorService, ConductorServiceOptions } from '../../core/service/service-types.ts';
 import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
+import { holdingSignals, type SignalSource } from '../signals.ts';
+import { parseTimeScale } from '../options.ts';
 import { resolveDataDir } from './data-dir.ts';
 
 /**
@@ -29,11 +31,7 @@ export interface ServeOptions {
 
 export type CreateService = (opts: ConductorServiceOptions) => ConductorService | Promise<ConductorService>;
 
-/** Something that delivers SIGINT/SIGTERM (process, or a stand-in in tests). */
-export interface SignalSource {
-  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-}
+export type { SignalSource } from '../signals.ts';
 
 export interface ServeDeps {
   createService: CreateService;
@@ -76,35 +74,42 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<R
     throw err;
   }
   let stopping: Promise<void> | null = null;
-  let signalsSeen = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      deps.signals.off('SIGINT', onSignal);
-      deps.signals.off('SIGTERM', onSignal);
       try {
         await service.close(); // aborts a running run and restores the test environment
       } finally {
         await server.close();
-        resolveDone();
       }
     })();
     return stopping;
   };
-  const onSignal = () => {
-    signalsSeen += 1;
-    if (signalsSeen === 1) {
-      deps.err.write('\nstopping: aborting any run in progress and restoring the test environment…\n');
-      void stop();
-    } else {
-      deps.err.write('still restoring the test environment; waiting for it to finish\n');
-    }
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((r) => (requestStop = r));
+  // the signals are held until the server is down: a second or third Ctrl-C never interrupts the restore
+  const done = holdingSignals(
+    deps.signals,
+    (count) => {
+      if (count === 1) {
+        deps.err.write('\nstopping: aborting any run in progress and restoring the test environment…\n');
+        requestStop();
+      } else deps.err.write('still restoring the test environment; waiting for it to finish (only kill -9 interrupts it; `conductor recover` then finishes the job)\n');
+    },
+    async () => {
+      await stopRequested;
+      await stop();
+    },
+  );
+  return {
+    url: server.url,
+    service,
+    server,
+    done,
+    stop: () => {
+      requestStop();
+      return done;
+    },
   };
-  // registered while stop() is pending as well, so a second Ctrl-C never interrupts the restore
-  deps.signals.on('SIGINT', onSignal);
-  deps.signals.on('SIGTERM', onSignal);
-  return { url: server.url, service, server, done, stop };
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -120,8 +125,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .action(async (raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string }) => {
       const env = ctx.io.env ?? process.env;
       const opts = resolveServeOptions(raw, env);
-      const { createConductorService } = (await import(SERVICE_MODULE)) as { createConductorService: CreateService };
-      const running = await startServe(opts, { createService: createConductorService, signals: process, env, out: ctx.io.stdout, err: ctx.io.stderr });
+      const createService = await loadServiceFactory();
+      const running = await startServe(opts, { createService, signals: process, env, out: ctx.io.stdout, err: ctx.io.stderr });
       const shown = opts.token ? `${running.url}/#token=${encodeURIComponent(opts.token)}` : `${running.url}/`;
       ctx.io.stdout.write(`conductor cockpit: ${shown}\n`);
       if (!existsSync(join(opts.staticDir, 'index.html'))) {
@@ -133,8 +138,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
     });
 }
 
-/** the core's service module, loaded when `serve` runs so other commands never pay for it */
-const SERVICE_MODULE = '../../core/service/service.ts';
+/** The service with this host's shared sandbox; loaded when `serve` runs so other commands never pay for it. */
+async function loadServiceFactory(): Promise<CreateService> {
+  const [{ createConductorService }, { SandboxHost }] = await Promise.all([import('../../core/service/service.ts'), import('../../sandbox/index.ts')]);
+  return (o) => createConductorService({ ...o, sandbox: new SandboxHost({ timeScale: o.timeScale ?? 1 }) });
+}
 
 export function resolveServeOptions(
   raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string },
@@ -142,10 +150,7 @@ export function resolveServeOptions(
 ): ServeOptions {
   const port = Number(raw.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer between 0 and 65535, found "${raw.port}"`);
-  const timeScale = Number(raw.timeScale);
-  if (!Number.isFinite(timeScale) || timeScale < 0.1 || timeScale > 10_000) {
-    throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw.timeScale}"`);
-  }
+  const timeScale = parseTimeScale(raw.timeScale) ?? 1;
   const host = raw.host.trim();
   if (host === '') throw new UsageError('--host: expected an address such as 127.0.0.1');
   const token = raw.token ?? env.CONDUCTOR_TOKEN;

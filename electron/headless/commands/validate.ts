@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.ts';
+import type { CliContext } from '../cli-context.ts';
 import { loadSpecFile } from '../../core/service/spec-loader.ts';
 import { describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
 

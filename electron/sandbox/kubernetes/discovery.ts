@@ -39,8 +39,11 @@ export const BATCH_V1: ResourceDef[] = [
   { name: 'jobs/status', singularName: '', namespaced: true, kind: 'Job', verbs: ['get'] },
 ];
 
+export const COORDINATION_V1: ResourceDef[] = [{ name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['create', 'delete', ...RW] }];
+
 export const GROUPS: Record<string, { version: string; resources: ResourceDef[] }> = {
   apps: { version: 'v1', resources: APPS_V1 },
+  'coordination.k8s.io': { version: 'v1', resources: COORDINATION_V1 },
   autoscaling: { version: 'v2', resources: AUTOSCALING_V2 },
   batch: { version: 'v1', resources: BATCH_V1 },
 };

@@ -13,7 +13,8 @@ import type { KubeSeed } from './types.ts';
 /**
  * A loopback Kubernetes API server for the sandbox: the real wire protocol for the subset that
  * the Conductor and kubectl use (discovery, apps/v1 deployments with scale and status,
- * autoscaling/v2 HPAs, batch/v1 Jobs, v1 pods and namespaces, list/watch/patch/put/create/delete),
+ * autoscaling/v2 HPAs, batch/v1 Jobs, coordination.k8s.io/v1 Leases, v1 pods and namespaces (kube-system
+ * always, with a UID of its own per server: the cluster's identity), list/watch/patch/put/create/delete),
  * rollouts and Jobs that progress on the sandbox clock, Status errors, fault injection and a request log.
  */
 
@@ -52,13 +53,14 @@ export interface KubeApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', jobs: 'batch', namespaces: '', pods: '' };
+const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', jobs: 'batch', namespaces: '', pods: '', leases: 'coordination.k8s.io' };
 const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
   horizontalpodautoscalers: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
   jobs: { kind: 'Job', apiVersion: 'batch/v1' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   pods: { kind: 'Pod', apiVersion: 'v1' },
+  leases: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1' },
 };
 
 class HttpStatus extends Error {
@@ -123,13 +125,16 @@ function parseRoute(path: string): Route | undefined {
   return { group, version, resource: rest[0] as string, name: rest[1], sub: rest[2] };
 }
 
-const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', jobs: 'batch/v1', pods: '/v1', namespaces: '/v1' };
+const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', jobs: 'batch/v1', pods: '/v1', namespaces: '/v1', leases: 'coordination.k8s.io/v1' };
 
 export async function startKubernetesApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
   const { clock } = opts;
   const faults = opts.faults ?? new FaultInjector();
   const log = opts.log ?? new RequestLog();
   const store = new KubeStore({ clock, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) });
+  // every cluster has kube-system; its UID is the cluster's identity (a fresh one per server)
+  store.createNamespace('kube-system');
+  store.createNamespace('default');
   if (opts.seed) store.seed(opts.seed);
   // rollouts and Jobs progress on the sandbox clock until close()
   const ticker = new AbortController();
@@ -224,7 +229,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   function storedKind(r: Route): StoredKind | undefined {
-    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' ? r.resource : undefined;
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || r.resource === 'leases' ? r.resource : undefined;
   }
 
   /** objects of a (non-watch) list, pods derived */
@@ -284,7 +289,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const rvOf = (o: Json | undefined): string | undefined => (isObject(o) && isObject(o.metadata) ? (o.metadata.resourceVersion as string | undefined) : undefined);
 
-  function write(resource: 'deployments' | 'horizontalpodautoscalers', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
+  function write(resource: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
     const wanted = rvOf(next);
     if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
     try {
@@ -359,6 +364,18 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
         throw err;
       }
     }
+    if (verb === 'create' && r.resource === 'leases' && r.namespace && !r.sub) {
+      const body = await parseJsonBody(req);
+      const want = isObject(body) && isObject(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+      if (!isObject(body) || !want) throw new HttpStatus(422, 'Invalid', 'Lease.coordination.k8s.io is invalid: metadata.name: Required value: name or generateName is required', { kind: 'Lease', group: 'coordination.k8s.io' });
+      if (store.get('leases', r.namespace, want)) throw new HttpStatus(409, 'AlreadyExists', `leases.coordination.k8s.io "${want}" already exists`, { name: want, group: 'coordination.k8s.io', kind: 'leases' });
+      try {
+        return { status: 201, body: store.createLease(r.namespace, body) };
+      } catch (err) {
+        if (err instanceof InvalidObject) throw invalid('leases', want, err);
+        throw err;
+      }
+    }
     if (verb === 'create') {
       if (r.resource !== 'deployments' || !r.namespace) throw new HttpStatus(405, 'MethodNotAllowed', `create is not supported on ${r.resource} in the sandbox`);
       const body = await parseJsonBody(req);
@@ -421,7 +438,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       return { status: 200, body: scaleOf(written) };
     }
     if (r.sub) throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
-    const editable = kind as 'deployments' | 'horizontalpodautoscalers';
+    const editable = kind as 'deployments' | 'horizontalpodautoscalers' | 'leases';
     if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name)) };
     if (verb === 'update') {
       if (!isObject(body)) throw new HttpStatus(400, 'BadRequest', `expected a ${kindInfo.kind} object`);

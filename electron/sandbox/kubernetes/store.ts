@@ -9,7 +9,7 @@ import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
  * deployment status one replica per step on the sandbox clock. Pods are derived from deployments.
  */
 
-export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs';
+export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs' | 'leases';
 
 export interface StoreEvent {
   rv: number;
@@ -63,6 +63,7 @@ export class KubeStore {
     horizontalpodautoscalers: new Map(),
     namespaces: new Map(),
     jobs: new Map(),
+    leases: new Map(),
   };
   private readonly history: StoreEvent[] = [];
   /** a watch resuming from a resourceVersion at or below this answers 410 Gone */
@@ -122,6 +123,13 @@ export class KubeStore {
     });
   }
 
+  /** Create a coordination.k8s.io/v1 Lease as given (validated here). Throws InvalidObject. */
+  createLease(ns: string, obj: JsonObject): JsonObject {
+    validateLease(obj);
+    const name = String((obj.metadata as JsonObject).name);
+    return this.create('leases', ns, name, { ...clone(obj), apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { ...clone(obj.metadata as JsonObject), name, namespace: ns } });
+  }
+
   /** Create a deployment; `ready` seeds it with its rollout already complete. */
   createDeployment(obj: JsonObject, ready = false): JsonObject {
     const meta = obj.metadata as JsonObject;
@@ -170,7 +178,7 @@ export class KubeStore {
     meta.uid = uid;
     meta.resourceVersion = String(rv);
     meta.creationTimestamp = this.nowIso();
-    if (kind !== 'namespaces') meta.generation = 1;
+    if (kind !== 'namespaces' && kind !== 'leases') meta.generation = 1;
     map.set(key(ns, name), obj);
     this.emit({ rv, kind, type: 'ADDED', object: clone(obj) });
     return clone(obj);
@@ -193,7 +201,7 @@ export class KubeStore {
    * Replace an object with `next` (spec and metadata from the caller; status, uid, creationTimestamp kept).
    * Bumps resourceVersion, and metadata.generation when the spec changed. Throws InvalidObject.
    */
-  replace(kind: 'deployments' | 'horizontalpodautoscalers', ns: string, name: string, next: JsonObject): JsonObject {
+  replace(kind: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, next: JsonObject): JsonObject {
     const map = this.objects[kind];
     const cur = map.get(key(ns, name));
     if (!cur) throw new Error(`${kind} ${ns}/${name} not found`);
@@ -203,6 +211,7 @@ export class KubeStore {
     if (nextMeta.namespace !== undefined && nextMeta.namespace !== ns)
       throw new InvalidObject('metadata.namespace', `metadata.namespace: Invalid value: "${String(nextMeta.namespace)}": field is immutable`);
     if (kind === 'deployments') validateDeployment(next, name);
+    else if (kind === 'leases') validateLease(next);
     else validateHpa(next);
     const specChanged = !deepEqual(cur.spec, next.spec);
     const updated: JsonObject = {
@@ -215,7 +224,7 @@ export class KubeStore {
         namespace: ns,
         uid: curMeta.uid as Json,
         creationTimestamp: curMeta.creationTimestamp as Json,
-        generation: (curMeta.generation as number) + (specChanged ? 1 : 0),
+        ...(kind === 'leases' ? {} : { generation: (curMeta.generation as number) + (specChanged ? 1 : 0) }),
       },
       status: clone(cur.status ?? {}),
     };
@@ -461,6 +470,16 @@ export function validateDeployment(obj: JsonObject, name: string): void {
     if (typeof c.image !== 'string' || c.image === '') throw new InvalidObject(`${at}.image`, `${at}.image: Required value`);
   });
   if (!name) throw new InvalidObject('metadata.name', 'metadata.name: Required value');
+}
+
+/** coordination.k8s.io/v1 Lease: a name, and spec fields of the right types when given. */
+export function validateLease(obj: JsonObject): void {
+  if (!isObject(obj.metadata) || typeof obj.metadata.name !== 'string' || !obj.metadata.name) throw new InvalidObject('metadata.name', 'metadata.name: Required value: name or generateName is required');
+  const spec = obj.spec ?? {};
+  if (!isObject(spec)) throw new InvalidObject('spec', 'spec: Invalid value: must be an object');
+  if (spec.holderIdentity !== undefined && spec.holderIdentity !== null && typeof spec.holderIdentity !== 'string') throw new InvalidObject('spec.holderIdentity', 'spec.holderIdentity: Invalid value: must be a string');
+  const d = spec.leaseDurationSeconds;
+  if (d !== undefined && d !== null && (!isNonNegInt(d) || d < 1)) throw new InvalidObject('spec.leaseDurationSeconds', `spec.leaseDurationSeconds: Invalid value: ${JSON.stringify(d)}: must be greater than 0`);
 }
 
 export function validateHpa(obj: JsonObject): void {

@@ -1,5 +1,6 @@
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { canonicalEndpoint, LOOPBACK } from '../../../shared/net/address.ts';
 
 type EcsCredentials = NonNullable<ECSClientConfig['credentials']>;
 
@@ -24,15 +25,9 @@ export interface EcsClientOptions {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const SANDBOX_CREDENTIALS: EcsCredentials = { accessKeyId: 'AKIDSANDBOX000000000', secretAccessKey: 'sandbox-secret-not-verified' };
 
-/** true for http(s)://127.0.0.1, localhost or [::1] endpoints */
+/** true for an endpoint on this machine (any loopback spelling: shared/net/address.ts) */
 export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
-  if (!endpoint) return false;
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
+  return !!endpoint && canonicalEndpoint(endpoint)?.host === LOOPBACK;
 }
 
 function credentialsConfigured(env: NodeJS.ProcessEnv): boolean {

@@ -1,56 +1,57 @@
 import { ProductionWriteRefused } from '../../../shared/model/errors.ts';
-import type { EcsTarget } from '../types.ts';
+import { sameEcsTarget } from '../../../shared/net/address.ts';
+import { sameIdentity, type EcsTarget, type EnvironmentIdentity } from '../types.ts';
 
 /**
- * The runtime half of "production is read-only": a write is refused when its target resolves to
- * a production cluster — same region, same cluster name (a cluster ARN counts by its name and
- * region) and same endpoint (no endpoint and the regional AWS endpoint are the same place;
- * localhost and 127.0.0.1 are the same place). Profiles are not compared: two profiles can reach
- * the same account, so a differing profile does not make a target safe.
+ * The ECS writers' last line of "production is read-only", checked before every write:
+ * - by spelling: same cluster (a cluster ARN counts by its name, region and account), same region
+ *   and same endpoint after normalisation (shared/net/address.ts: no endpoint and AWS's regional
+ *   endpoint are one place; every loopback spelling is one place). Profiles are not compared: two
+ *   profiles can reach the same account, so a differing profile does not make a target safe;
+ * - by identity: the clusterArn this writer's cluster has (DescribeClusters, read once) at its
+ *   resolved endpoint, against production's.
  */
-
-interface ResolvedTarget {
-  region: string;
-  cluster: string;
-  endpoint: string;
-}
-
-function normaliseEndpoint(endpoint: string | undefined, region: string): string {
-  if (!endpoint) return '';
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return endpoint.trim().toLowerCase();
-  }
-  let host = url.hostname.toLowerCase();
-  if (host === 'localhost' || host === '[::1]' || host === '::1') host = '127.0.0.1';
-  if (host === `ecs.${region}.amazonaws.com` && url.protocol === 'https:') return '';
-  return `${url.protocol}//${host}${url.port ? ':' + url.port : ''}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-export function resolveEcsTarget(t: EcsTarget): ResolvedTarget {
-  const arn = /^arn:aws[a-z-]*:ecs:([^:]*):[^:]*:cluster\/(.+)$/.exec(t.cluster.trim());
-  const region = (arn?.[1] || t.region).trim().toLowerCase();
-  const cluster = arn ? arn[2]! : t.cluster.trim();
-  return { region, cluster, endpoint: normaliseEndpoint(t.endpoint, region) };
+export interface ProductionEcsTarget extends EcsTarget {
+  /** production's identity, asked of production's ECS endpoint (read once, on the first write) */
+  identity?: () => Promise<EnvironmentIdentity>;
 }
 
 export function sameEcsCluster(a: EcsTarget, b: EcsTarget): boolean {
-  const x = resolveEcsTarget(a);
-  const y = resolveEcsTarget(b);
-  return x.region === y.region && x.cluster === y.cluster && x.endpoint === y.endpoint;
+  return sameEcsTarget(a, b);
 }
 
-/** Throws ProductionWriteRefused when `target` is one of `production`. */
-export function assertEcsWritable(target: EcsTarget, production: readonly EcsTarget[], action: string): void {
-  const hit = production.find((p) => sameEcsCluster(target, p));
-  if (!hit) return;
-  throw new ProductionWriteRefused(`refusing to ${action}: ECS cluster ${target.cluster} in ${target.region}${target.endpoint ? ` at ${target.endpoint}` : ''} is production, which is read-only`, {
+function refused(target: EcsTarget, action: string, why = 'is production'): ProductionWriteRefused {
+  return new ProductionWriteRefused(`refusing to ${action}: ECS cluster ${target.cluster} in ${target.region}${target.endpoint ? ` at ${target.endpoint}` : ''} ${why}, which is read-only`, {
     substrate: 'ecs',
     region: target.region,
     cluster: target.cluster,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     action,
   });
+}
+
+/** Throws ProductionWriteRefused when `target` is one of `production` by spelling. */
+export function assertEcsWritable(target: EcsTarget, production: readonly EcsTarget[], action: string): void {
+  if (production.some((p) => sameEcsCluster(target, p))) throw refused(target, action);
+}
+
+/** The guard a writer calls before each write: spelling at once, identity once per writer (cached). */
+export function ecsProductionGuard(target: EcsTarget, production: readonly ProductionEcsTarget[], ownIdentity: () => Promise<EnvironmentIdentity>) {
+  let verdict: Promise<boolean> | null = null;
+  const identityCheck = (): Promise<boolean> => {
+    verdict ??= (async () => {
+      const sources = production.filter((p) => p.identity);
+      if (!sources.length) return false;
+      const [mine, ...theirs] = await Promise.all([ownIdentity(), ...sources.map((p) => p.identity!())]);
+      return theirs.some((t) => sameIdentity(mine!, t));
+    })().catch((err: unknown) => {
+      verdict = null;
+      throw err;
+    });
+    return verdict;
+  };
+  return async (action: string): Promise<void> => {
+    assertEcsWritable(target, production, action);
+    if (await identityCheck()) throw refused(target, action, "is production's cluster (same cluster ARN at the same endpoint)");
+  };
 }

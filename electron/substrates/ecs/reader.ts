@@ -1,10 +1,12 @@
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import pLimit from 'p-limit';
 import type { Clock } from '../../base/clock.ts';
 import { silentLogger, type Logger } from '../../base/logger.ts';
 import type { EcsAppState } from '../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../shared/model/errors.ts';
-import type { EcsAppRef, EcsReader, EcsTarget } from '../types.ts';
+import { resolveEndpoint } from '../../base/address.ts';
+import { ecsEndpointKey } from '../../../shared/net/address.ts';
+import type { EcsAppRef, EcsReader, EcsTarget, EnvironmentIdentity } from '../types.ts';
 import { ecsCall, type EcsCallContext } from './call.ts';
 import { createEcsClient } from './client.ts';
 import { isMissing, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
@@ -46,6 +48,7 @@ export interface EcsInternals {
   describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>>;
   describeTaskDefinition(arn: string, signal?: AbortSignal): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] | undefined }>;
   readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>>;
+  identity(signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'ecs' }>>;
 }
 
 export function ecsTargetOf(opts: EcsAdapterOptions): EcsTarget {
@@ -141,7 +144,19 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     return out;
   }
 
-  return { ctx, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps };
+  /** DescribeClusters: the ARN the service itself gives this cluster (account, region, name), and where the endpoint resolves */
+  async function identity(signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'ecs' }>> {
+    const res = await ecsCall(ctx, 'DescribeClusters', `cluster/${opts.cluster}`, (abortSignal) => client.send(new DescribeClustersCommand({ clusters: [opts.cluster] }), { abortSignal }), signal);
+    const arn = res.clusters?.[0]?.clusterArn;
+    if (!arn) {
+      const why = res.failures?.[0]?.reason ?? 'not returned';
+      throw new SubstrateError(`ECS cluster ${opts.cluster} in ${opts.region}: cannot read its identity (DescribeClusters: ${why})`, { substrate: 'ecs', target: opts.cluster, resource: `cluster/${opts.cluster}`, retryable: false });
+    }
+    const endpoint = opts.endpoint && ecsEndpointKey(opts.endpoint, opts.region) !== '' ? await resolveEndpoint(opts.endpoint) : null;
+    return { substrate: 'ecs', clusterArn: arn, endpoint };
+  }
+
+  return { ctx, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps, identity };
 }
 
 /** A read-only ECS adapter. Exposes `target` and `readApps` only. */
@@ -150,6 +165,7 @@ export function createEcsReader(opts: EcsAdapterOptions): EcsReader {
   const target = Object.freeze({ ...internals.target });
   return Object.freeze({
     target,
+    identity: (signal?: AbortSignal) => internals.identity(signal),
     readApps: (refs: EcsAppRef[], signal?: AbortSignal) => internals.readApps(refs, signal),
   });
 }

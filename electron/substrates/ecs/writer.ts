@@ -1,9 +1,9 @@
 import { RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { EcsAppState, EcsDesiredState } from '../../../shared/model/app-state.ts';
 import { AbortedError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
-import type { EcsAppRef, EcsTarget, EcsWriter, WaitOptions } from '../types.ts';
+import type { EcsAppRef, EcsWriter, WaitOptions } from '../types.ts';
 import { ecsCall } from './call.ts';
-import { assertEcsWritable } from './guard.ts';
+import { ecsProductionGuard, type ProductionEcsTarget } from './guard.ts';
 import { DesiredStateMismatch, deriveTaskDefinition, isMissing, isSteady, primaryDeployment, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
 import { createEcsInternals, type EcsAdapterOptions } from './reader.ts';
 
@@ -15,8 +15,8 @@ import { createEcsInternals, type EcsAdapterOptions } from './reader.ts';
  */
 
 export interface EcsWriterOptions extends EcsAdapterOptions {
-  /** production targets: any write resolving to one of them is refused */
-  productionClusters?: EcsTarget[];
+  /** production targets: any write resolving to one of them (by spelling, or by identity when given) is refused */
+  productionClusters?: ProductionEcsTarget[];
   /** DescribeServices interval while waiting for steady state, simulated ms (default 5000) */
   pollIntervalMs?: number;
 }
@@ -28,6 +28,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
   const { ctx } = internals;
   const target = Object.freeze({ ...internals.target });
   const production = [...(opts.productionClusters ?? [])];
+  const guard = ecsProductionGuard(target, production, () => internals.identity());
   const pollMs = Math.max(1, opts.pollIntervalMs ?? 5_000);
   const serviceResource = (service: string) => `service/${opts.cluster}/${service}`;
 
@@ -40,7 +41,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
   }
 
   async function apply(ref: EcsAppRef, desired: EcsDesiredState, signal?: AbortSignal): Promise<string> {
-    assertEcsWritable(target, production, `update ECS service ${ref.service}`);
+    await guard(`update ECS service ${ref.service}`);
     let taskDefinition = desired.taskDefinitionArn;
     if (!taskDefinition) {
       const svc = await describeOne(ref, signal);
@@ -113,6 +114,7 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
 
   return Object.freeze({
     target,
+    identity: (signal?: AbortSignal) => internals.identity(signal),
     readApps: (refs: EcsAppRef[], signal?: AbortSignal) => internals.readApps(refs, signal),
     apply,
     waitForSteady,

@@ -2,6 +2,8 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
   Observable,
   Watch,
   type ConfigurationOptions,
@@ -55,6 +57,8 @@ export class KubeClient {
   readonly apps: AppsV1Api;
   readonly autoscaling: AutoscalingV2Api;
   readonly batch: BatchV1Api;
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
   readonly target: K8sTarget;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -67,6 +71,8 @@ export class KubeClient {
     this.apps = opts.kc.makeApiClient(AppsV1Api);
     this.autoscaling = opts.kc.makeApiClient(AutoscalingV2Api);
     this.batch = opts.kc.makeApiClient(BatchV1Api);
+    this.core = opts.kc.makeApiClient(CoreV1Api);
+    this.coordination = opts.kc.makeApiClient(CoordinationV1Api);
     this.target = opts.target;
     this.clock = opts.clock;
     this.logger = opts.logger ?? silentLogger;

@@ -3,7 +3,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sJobSpec } from '../types.ts';
 import type { KubeClient } from './client.ts';
-import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
+
 import { sleepUntil } from './retry.ts';
 import { listWatch, type ListWatchKind } from './watch-loop.ts';
 
@@ -31,7 +31,8 @@ export interface RunJobResult {
 }
 
 export interface JobRunnerSettings {
-  production: ProductionK8sTarget[];
+  /** the writer's production guard (electron/substrates/kubernetes/guard.ts productionGuard) */
+  guard: (namespace: string, what: string) => Promise<void>;
   /** server-side timeout of one watch request (resumed after); default 300 */
   watchTimeoutSeconds?: number;
   /** how long a finished Job stays for inspection; default 3600 */
@@ -107,7 +108,7 @@ const seconds = (from?: string | Date, to?: string | Date) => (from && to ? Math
 
 export async function runJob(client: KubeClient, settings: JobRunnerSettings, spec: K8sJobSpec, opts: RunJobOptions): Promise<RunJobResult> {
   const ctx = client.target.context;
-  assertNotProduction(client.target, spec.namespace, settings.production, `create job ${spec.namespace}/${spec.name}`);
+  await settings.guard(spec.namespace, `create job ${spec.namespace}/${spec.name}`);
   if (opts.signal?.aborted) throw new AbortedError(`aborted: cleanup Job ${spec.namespace}/${spec.name} on ${ctx} was not created`, { target: ctx, resource: `jobs ${spec.namespace}/${spec.name}` });
   const name = cleanupJobName(spec.name, opts.runId);
   const resource = `jobs ${spec.namespace}/${name}`;

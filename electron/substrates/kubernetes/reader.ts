@@ -4,7 +4,7 @@ import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../../base/logger.ts';
 import type { K8sAppState } from '../../../shared/model/app-state.ts';
 import { SubstrateError, errorMessage } from '../../../shared/model/errors.ts';
-import type { K8sAppRef, KubernetesReader } from '../types.ts';
+import type { EnvironmentIdentity, K8sAppRef, KubernetesReader } from '../types.ts';
 import { KubeClient } from './client.ts';
 import { loadKubeconfig, type KubeconfigLoadOptions } from './kubeconfig-loader.ts';
 import { imagesSignature, toAppState, type DeploymentLike, type HpaLike } from './mapping.ts';
@@ -108,6 +108,25 @@ export function watchTemplatesWith(client: KubeClient, refs: K8sAppRef[], onChan
   return () => stop.abort();
 }
 
+/** The cluster's identity: the UID of its kube-system namespace (asked of the API server, never inferred from its URL). */
+export async function clusterIdentity(client: KubeClient, signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'kubernetes' }>> {
+  let ns;
+  try {
+    ns = await client.call('get', 'namespaces kube-system', (o) => client.core.readNamespace({ name: 'kube-system' }, o), { signal });
+  } catch (err) {
+    if (err instanceof SubstrateError && (err.status === 401 || err.status === 403 || err.status === 404)) {
+      throw new SubstrateError(
+        `kubernetes ${client.target.context}: cannot read the cluster's identity (the UID of namespace kube-system): HTTP ${err.status}; the conductor needs "get" on namespaces/kube-system on both sides to tell test from production`,
+        { substrate: 'kubernetes', target: client.target.context, resource: 'namespaces kube-system', status: err.status, retryable: false },
+      );
+    }
+    throw err;
+  }
+  const uid = ns.metadata?.uid;
+  if (!uid) throw new SubstrateError(`kubernetes ${client.target.context}: namespace kube-system has no UID; cannot tell this cluster from another`, { substrate: 'kubernetes', target: client.target.context, resource: 'namespaces kube-system', retryable: false });
+  return { substrate: 'kubernetes', uid, server: client.target.server, context: client.target.context };
+}
+
 /**
  * The production side: reads only. The returned object has no mutating methods at all.
  */
@@ -116,6 +135,7 @@ export function createKubernetesReader(opts: KubernetesAdapterOptions): Kubernet
   const concurrency = opts.concurrency ?? 16;
   const reader: KubernetesReader = {
     target: { ...client.target },
+    identity: (signal) => clusterIdentity(client, signal),
     readApps: (refs, signal) => readAppsWith(client, refs, concurrency, signal),
     watchTemplates: (refs, onChange) => watchTemplatesWith(client, refs, onChange),
   };

@@ -1,11 +1,11 @@
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { ContainerResources, K8sAppState, K8sDesiredState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
 import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
-import type { K8sAppRef, KubernetesWriter, WaitOptions } from '../types.ts';
+import type { K8sAppRef, KubernetesWriter, LeaseRecord, LeaseWrite, WaitOptions } from '../types.ts';
 import type { KubeClient } from './client.ts';
-import { assertNotProduction, type ProductionK8sTarget } from './guard.ts';
+import { productionGuard, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
-import { createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
+import { clusterIdentity, createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
@@ -65,17 +65,27 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
   const production = opts.productionTargets ?? [];
   const concurrency = opts.concurrency ?? 16;
   const target = { ...client.target };
+  const guard = productionGuard(target, production, () => clusterIdentity(client));
   const writer: KubernetesWriter = {
     target,
+    identity: (signal) => clusterIdentity(client, signal),
     readApps: (refs, signal) => readAppsWith(client, refs, concurrency, signal),
     watchTemplates: (refs, onChange) => watchTemplatesWith(client, refs, onChange),
-    apply: (ref, desired, signal) => apply(client, production, ref, desired, signal),
+    apply: async (ref, desired, signal) => {
+      await guard(ref.namespace, `write deployment ${ref.namespace}/${ref.deployment}`);
+      return apply(client, ref, desired, signal);
+    },
     waitForRollout: (ref, wait) => waitForRollout(client, ref, wait, opts.watchTimeoutSeconds),
+    readLease: (namespace, name, signal) => readLease(client, namespace, name, signal),
+    writeLease: async (namespace, name, lease, resourceVersion, signal) => {
+      await guard(namespace, `write lease ${namespace}/${name}`);
+      return writeLease(client, namespace, name, lease, resourceVersion, signal);
+    },
     runJob: (job, run) =>
       runJob(
         client,
         {
-          production,
+          guard,
           ...(opts.watchTimeoutSeconds ? { watchTimeoutSeconds: opts.watchTimeoutSeconds } : {}),
           ...(opts.jobTtlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: opts.jobTtlSecondsAfterFinished } : {}),
         },
@@ -86,8 +96,7 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
   return Object.freeze(writer);
 }
 
-async function apply(client: KubeClient, production: ProductionK8sTarget[], ref: K8sAppRef, desired: K8sDesiredState, signal?: AbortSignal): Promise<void> {
-  assertNotProduction(client.target, ref.namespace, production, `write deployment ${ref.namespace}/${ref.deployment}`);
+async function apply(client: KubeClient, ref: K8sAppRef, desired: K8sDesiredState, signal?: AbortSignal): Promise<void> {
   const resource = `deployments ${ref.namespace}/${ref.deployment}`;
   const wantsDeployment = desired.replicas !== undefined || Object.keys(desired.images ?? {}).length > 0 || Object.keys(desired.resources ?? {}).length > 0;
   if (wantsDeployment) {
@@ -138,6 +147,53 @@ async function apply(client: KubeClient, production: ProductionK8sTarget[], ref:
       }
     }
   }
+}
+
+interface LeaseLike {
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; acquireTime?: Date | string | null; renewTime?: Date | string | null };
+}
+
+const isoOf = (t: Date | string | null | undefined): string | null => (t == null ? null : t instanceof Date ? t.toISOString() : String(t));
+
+function toLeaseRecord(l: LeaseLike): LeaseRecord {
+  return {
+    holderIdentity: l.spec?.holderIdentity ?? null,
+    leaseDurationSeconds: l.spec?.leaseDurationSeconds ?? 0,
+    acquireTime: isoOf(l.spec?.acquireTime),
+    renewTime: isoOf(l.spec?.renewTime),
+    annotations: { ...(l.metadata?.annotations ?? {}) },
+    resourceVersion: l.metadata?.resourceVersion ?? '',
+  };
+}
+
+async function readLease(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<LeaseRecord | null> {
+  try {
+    const l = await client.call('get', `leases ${namespace}/${name}`, (o) => client.coordination.readNamespacedLease({ name, namespace }, o), { signal });
+    return toLeaseRecord(l as LeaseLike);
+  } catch (err) {
+    if (err instanceof SubstrateError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+/** Create the Lease (resourceVersion null) or replace it if it still has that resourceVersion (else a 409 SubstrateError). Never retried blindly. */
+async function writeLease(client: KubeClient, namespace: string, name: string, lease: LeaseWrite, resourceVersion: string | null, signal?: AbortSignal): Promise<LeaseRecord> {
+  const body = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, annotations: lease.annotations, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: {
+      holderIdentity: lease.holderIdentity ?? undefined,
+      leaseDurationSeconds: lease.leaseDurationSeconds,
+      ...(lease.acquireTime ? { acquireTime: new Date(lease.acquireTime) } : {}),
+      ...(lease.renewTime ? { renewTime: new Date(lease.renewTime) } : {}),
+    },
+  };
+  const written = resourceVersion
+    ? await client.call('update', `leases ${namespace}/${name}`, (o) => client.coordination.replaceNamespacedLease({ name, namespace, body, fieldManager: 'conductor' }, o), { signal, retry: false })
+    : await client.call('create', `leases ${namespace}/${name}`, (o) => client.coordination.createNamespacedLease({ namespace, body, fieldManager: 'conductor' }, o), { signal, retry: false });
+  return toLeaseRecord(written as LeaseLike);
 }
 
 const sameStatus = (a: RolloutStatus | undefined, b: RolloutStatus) =>

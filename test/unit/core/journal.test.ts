@@ -2,7 +2,8 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunJournal, listPendingRecoveries, readJournal, readSnapshot, runDir, type Snapshot } from '../../../electron/core/run/journal.ts';
+import { RunJournal, listPendingRecoveries, readJournal, readSnapshot, type Snapshot } from '../../../electron/core/run/journal.ts';
+import { runDir } from '../../../electron/core/records/run-files.ts';
 import { writeFileAtomic } from '../../../electron/base/fs-atomic.ts';
 import { makeSpec } from './lifecycle-fakes.ts';
 

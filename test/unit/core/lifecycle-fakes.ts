@@ -4,12 +4,13 @@
  * is told, and a KPI plant (orders per minute proportional to users, with optional capacity).
  */
 import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState } from '../../../shared/model/app-state.ts';
-import { AbortedError, TimeoutError } from '../../../shared/model/errors.ts';
+import { AbortedError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
 import type { LoadTest, LoadTestInput } from '../../../shared/spec/schema.ts';
+import { endpointKey } from '../../../shared/net/address.ts';
 import { loadTestSchema } from '../../../shared/spec/schema.ts';
 import type { Clock } from '../../../electron/base/clock.ts';
 import type { KpiSample, KpiSource, LocustDriver, LocustStats } from '../../../electron/load/types.ts';
-import type { EcsAppRef, EcsWriter, K8sAppRef, K8sJobSpec, KubernetesWriter, Substrates } from '../../../electron/substrates/types.ts';
+import type { EcsAppRef, EcsWriter, K8sAppRef, K8sJobSpec, KubernetesWriter, LeaseRecord, LeaseWrite, Substrates } from '../../../electron/substrates/types.ts';
 
 export interface WriteRecord {
   side: string;
@@ -40,6 +41,8 @@ export class FakeK8s implements KubernetesWriter {
   stuck = new Set<string>();
   runJob?: KubernetesWriter['runJob'];
   reads = 0;
+  readonly leases = new Map<string, LeaseRecord>();
+  private leaseVersion = 0;
   constructor(
     readonly side: string,
     private readonly clock: Clock,
@@ -47,6 +50,21 @@ export class FakeK8s implements KubernetesWriter {
     readonly target = { context: `${side}-ctx`, server: `https://${side}.example:6443` },
   ) {
     this.writes = writes;
+  }
+  async identity() {
+    // a cluster is what its server is: the same API server (however spelled) answers with the same UID
+    return { substrate: 'kubernetes' as const, uid: `uid-of-${endpointKey(this.target.server)}`, server: this.target.server, context: this.target.context };
+  }
+  async readLease(namespace: string, name: string): Promise<LeaseRecord | null> {
+    return structuredClone(this.leases.get(`${namespace}/${name}`) ?? null);
+  }
+  async writeLease(namespace: string, name: string, lease: LeaseWrite, resourceVersion: string | null): Promise<LeaseRecord> {
+    const k = `${namespace}/${name}`;
+    const cur = this.leases.get(k);
+    if (resourceVersion === null ? cur : cur?.resourceVersion !== resourceVersion) throw new SubstrateError('lease conflict', { substrate: 'kubernetes', target: this.target.context, status: 409 });
+    const next: LeaseRecord = { ...structuredClone(lease), resourceVersion: String(++this.leaseVersion) };
+    this.leases.set(k, next);
+    return structuredClone(next);
   }
   add(app: string, state: Omit<K8sAppState, 'kind' | 'rollout'>): this {
     const s: K8sAppState = { kind: 'kubernetes', ...structuredClone(state), rollout: { observed: true, desired: state.replicas, updated: state.replicas, ready: state.replicas, available: state.replicas, complete: true } };
@@ -112,6 +130,9 @@ export class FakeEcs implements EcsWriter {
     readonly writes: WriteRecord[],
     readonly target = { region: 'eu-central-1', cluster: `${side}-cluster` },
   ) {}
+  async identity() {
+    return { substrate: 'ecs' as const, clusterArn: `arn:aws:ecs:${this.target.region}:123456789012:cluster/${this.target.cluster}`, endpoint: null };
+  }
   add(app: string, state: Omit<EcsAppState, 'kind' | 'steady' | 'runningCount'>): this {
     const s: EcsAppState = { kind: 'ecs', ...structuredClone(state), runningCount: state.desiredCount, steady: true };
     this.apps.set(app, s);

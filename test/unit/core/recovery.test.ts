@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../electron/base/clock.ts';
 import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/run/journal.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
-import { recover } from '../../../electron/core/run/recovery.ts';
+import { restoreDeadRun } from '../../../electron/core/run/recovery.ts';
+import { RunHistory } from '../../../electron/core/records/history.ts';
 import { makeSpec, makeWorld, testState } from './lifecycle-fakes.ts';
 
 let dataDir: string;
@@ -20,7 +21,7 @@ describe('recover after a crash', () => {
   it('restores the test environment to the snapshot of a run whose journal was left unfinished', async () => {
     const clock = new VirtualClock();
     const w = makeWorld(clock);
-    const spec = makeSpec();
+    const spec = makeSpec((s) => void (s.spec.cleanup = [{ http: { method: 'DELETE', url: 'http://orders.test.internal/test-orders' } }]));
     const before = testState(w);
     // what a crashed run leaves behind: snapshot, write intents, no end …
     const j = new RunJournal(dataDir, 'crashed-run');
@@ -35,8 +36,22 @@ describe('recover after a crash', () => {
     expect(testState(w)).not.toEqual(before);
     expect((await listPendingRecoveries(dataDir)).map((p) => p.runId)).toEqual(['crashed-run']);
 
-    const r = await recover('crashed-run', { substrates: w.substrates, clock, logger: silentLogger, dataDir });
+    // the dead run's users are still running
+    await w.locust.swarm(120, 10);
+    const hooks: string[] = [];
+    const fetch = async (url: string | URL | Request, init?: RequestInit) => (hooks.push(`${init?.method} ${String(url)}`), new Response(null, { status: 204 }));
+    const deps = { substrates: w.substrates, clock, logger: silentLogger, dataDir, locust: w.locust, kpi: w.kpi, fetch };
+    const r = await restoreDeadRun('crashed-run', deps);
     expect(r.restoreComplete).toBe(true);
+    // Locust stopped first, then the restore
+    expect(w.locust.running).toBe(false);
+    expect(w.locust.calls.at(-1)).toMatchObject({ op: 'stop' });
+    // the cleanup hooks ran
+    expect(hooks).toEqual(['DELETE http://orders.test.internal/test-orders']);
+    // the recovered run is in the history, as aborted, with why
+    const report = await new RunHistory(dataDir).get('crashed-run');
+    expect(report.verdict).toMatchObject({ status: 'aborted', restoreComplete: true });
+    expect(report.verdict.reasons.join(' ')).toMatch(/recovered/);
     expect(r.message).toMatch(/back to its state before the run/);
     expect(testState(w)).toEqual(before);
     expect(w.writes.filter((x) => x.side === 'production')).toEqual([]);
@@ -45,13 +60,13 @@ describe('recover after a crash', () => {
 
     // a second recovery finds nothing to write
     const writes = w.writes.length;
-    expect((await recover('crashed-run', { substrates: w.substrates, clock, logger: silentLogger, dataDir })).restoreComplete).toBe(true);
+    expect((await restoreDeadRun('crashed-run', deps)).restoreComplete).toBe(true);
     expect(w.writes.length).toBe(writes);
   });
 
   it('a run without a snapshot cannot be recovered (NOT_FOUND)', async () => {
     const clock = new VirtualClock();
     const w = makeWorld(clock);
-    await expect(recover('nothing-here', { substrates: w.substrates, clock, logger: silentLogger, dataDir })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(restoreDeadRun('nothing-here', { substrates: w.substrates, clock, logger: silentLogger, dataDir, locust: w.locust, kpi: w.kpi })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

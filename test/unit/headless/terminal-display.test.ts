@@ -52,19 +52,19 @@ describe('terminal display', () => {
   });
 
   it('plain lines: meaningful events only', () => {
-    expect(formatEventLine({ type: 'phase', runId: 'r1', phase: 'deploy', state: 'running' }, null)).toBe('phase deploy');
+    expect(formatEventLine({ type: 'phase', runId: 'r1', phase: 'deploy', state: 'running', t: 0 }, null)).toBe('phase deploy');
     expect(formatEventLine({ type: 'app-progress', runId: 'r1', progress: { app: 'a', phase: 'deploy', state: 'rolling', detail: '1/3 updated' } }, null)).toBeNull();
     expect(formatEventLine({ type: 'app-progress', runId: 'r1', progress: { app: 'a', phase: 'deploy', state: 'failed', reason: 'timeout' } }, null)).toBe('  a: deploy failed — timeout');
-    expect(formatEventLine({ type: 'abort', runId: 'r1', step: 'restoring', reason: 'Ctrl-C' }, null)).toBe('abort (Ctrl-C): restoring');
+    expect(formatEventLine({ type: 'abort', runId: 'r1', step: 'restoring', reason: 'Ctrl-C', t: 0 }, null)).toBe('abort (Ctrl-C): restoring');
     expect(formatEventLine({ type: 'log', runId: 'r1', level: 'info', message: 'x' }, null)).toBeNull();
   });
 
   it('on a TTY it redraws in place at a bounded rate', async () => {
     const out = new Sink();
     const d = new TerminalDisplay({ out, tty: true, status: () => status(), minIntervalMs: 50, width: 120 });
-    for (let i = 0; i < 100; i++) d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    for (let i = 0; i < 100; i++) d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running', t: 0 });
     await new Promise((r) => setTimeout(r, 120));
-    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running', t: 0 });
     d.finish();
     const draws = out.text.split('conductor ▸').length - 1;
     expect(draws).toBeGreaterThanOrEqual(2);
@@ -94,9 +94,9 @@ describe('terminal display', () => {
     const out = Object.assign(new Sink(), { columns: 100, rows: 12 });
     const apps: RunStatus['apps'] = Array.from({ length: 50 }, (_, i) => ({ app: `app-${i}`, phase: 'scale', state: 'ready' }));
     const d = new TerminalDisplay({ out, tty: true, status: () => status({ apps }), minIntervalMs: 10 });
-    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running', t: 0 });
     await new Promise((r) => setTimeout(r, 30));
-    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running' });
+    d.onEvent({ type: 'phase', runId: 'r1', phase: 'ramp', state: 'running', t: 0 });
     d.finish();
     expect(out.text).toContain('  50 apps: 50 ready (showing 5, failed and rolling first)');
     expect(out.text).toContain('\x1b[11F\x1b[J');

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConductorService } from '../../../electron/core/service/service.ts';
+import { SandboxHost } from '../../../electron/sandbox/index.ts';
 import type { ConductorService } from '../../../electron/core/service/service-types.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { registerIpcHandlers, type IpcEventLike, type IpcMainLike } from '../../../electron/main/ipc.ts';
@@ -87,6 +88,7 @@ beforeAll(async () => {
     env: { HOME: home, KUBECONFIG, PATH: process.env.PATH },
     examplesDir: join(ROOT, 'examples'),
     logger: silentLogger,
+    sandbox: new SandboxHost({ timeScale: 1000 }),
   });
   service.onEvent((e) => payloads.push({ where: `event ${e.type}`, text: JSON.stringify(e) }));
   server = await startHttpServer({ service, staticDir: join(home, 'no-renderer') });

@@ -110,8 +110,8 @@ describe('secret shapes', () => {
 
 describe('desktop notifications', () => {
   it('notifies phase starts, guard breaches, the verdict and a finished abort', () => {
-    expect(noticeFor({ type: 'phase', runId: 'r', phase: 'ramp', state: 'running' })?.title).toBe('Load test: ramp');
-    expect(noticeFor({ type: 'phase', runId: 'r', phase: 'ramp', state: 'done' })).toBeNull();
+    expect(noticeFor({ type: 'phase', runId: 'r', phase: 'ramp', state: 'running', t: 0 })?.title).toBe('Load test: ramp');
+    expect(noticeFor({ type: 'phase', runId: 'r', phase: 'ramp', state: 'done', t: 0 })).toBeNull();
     const breach = noticeFor({ type: 'guard', runId: 'r', guard: { guard: 'maxP99Ms', state: 'breached', value: 2100, limit: 1500, message: 'p99 2100 ms > 1500 ms', t: 1 } });
     expect(breach).toMatchObject({ title: 'Guard breached: maxP99Ms', urgent: true });
     expect(noticeFor({ type: 'guard', runId: 'r', guard: { guard: 'maxP99Ms', state: 'ok', value: 1, limit: 2, message: '', t: 1 } })).toBeNull();

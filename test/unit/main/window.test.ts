@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hardenSession, hardenWebContents, isAppUrl, mainWindowOptions, SECURE_WEB_PREFERENCES, type RendererLocation } from '../../../electron/main/window.ts';
-import { COCKPIT_CSP, COCKPIT_CSP_META } from '../../../electron/main/csp.ts';
+import { COCKPIT_CSP, COCKPIT_CSP_META } from '../../../electron/base/csp.ts';
 import type { Session, WebContents } from 'electron';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');

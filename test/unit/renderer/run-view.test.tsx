@@ -90,14 +90,14 @@ describe('run view', () => {
     expect(calls.filter((c) => c.channel === 'run:abort')).toEqual([{ channel: 'run:abort', request: { runId: 'run-1', reason: 'aborted from the cockpit' } }]);
 
     const steps: RunEvent[] = [
-      { type: 'abort', runId: 'run-1', step: 'stopping-load', reason: 'aborted from the cockpit' },
-      { type: 'abort', runId: 'run-1', step: 'restoring', reason: 'aborted from the cockpit' },
+      { type: 'abort', runId: 'run-1', step: 'stopping-load', reason: 'aborted from the cockpit', t: 0 },
+      { type: 'abort', runId: 'run-1', step: 'restoring', reason: 'aborted from the cockpit', t: 0 },
     ];
     act(() => steps.forEach(emit));
     const progress = screen.getByRole('status', { name: 'Abort progress' });
     expect(within(progress).getByText('Restoring').getAttribute('aria-current')).toBe('step');
     expect(within(progress).getByText(/Stopping load/).className).toBe('done');
-    act(() => emit({ type: 'abort', runId: 'run-1', step: 'cleaning-up', reason: 'aborted from the cockpit' }));
+    act(() => emit({ type: 'abort', runId: 'run-1', step: 'cleaning-up', reason: 'aborted from the cockpit', t: 0 }));
     act(() => emit({ type: 'run-ended', runId: 'run-1', status: { ...status, state: 'aborted', abort: { requestedAt: 1, reason: 'aborted from the cockpit', step: 'done' } } }));
     expect(screen.queryByRole('button', { name: /^Abort/ })).toBeNull();
     expect(within(screen.getByRole('status', { name: 'Abort progress' })).getByText('Aborted').getAttribute('aria-current')).toBe('step');

@@ -1,20 +1,10 @@
 import pLimit from 'p-limit';
 import type { AppState, RolloutStatus } from '../../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../../shared/model/errors.ts';
-import type { Application } from '../../../../shared/spec/schema.ts';
 import type { EcsAppRef, K8sAppRef, Substrates } from '../../../substrates/types.ts';
-import { ecsRef, k8sRef } from '../../rules/parity.ts';
-import type { AppUnit } from '../run-context.ts';
+import type { AppUnit } from '../../rules/units.ts';
 
 /** Helpers shared by the phases: in-scope units, bulk reads of one side, waiting for an app to be ready. */
-
-export function unitsOf(apps: Application[]): AppUnit[] {
-  return apps.map((app) => {
-    const k8s = k8sRef(app);
-    const ecs = ecsRef(app);
-    return k8s ? { app, name: app.name, substrate: 'kubernetes' as const, k8s } : { app, name: app.name, substrate: 'ecs' as const, ...(ecs ? { ecs } : {}) };
-  });
-}
 
 /** Read every unit on one side in bulk (one call per substrate). Missing apps map to null. */
 export async function readSide(substrates: Substrates, side: 'production' | 'test', units: AppUnit[], signal?: AbortSignal): Promise<Map<string, AppState | null>> {

@@ -2,8 +2,9 @@ import pLimit from 'p-limit';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../../shared/model/app-state.ts';
 import type { PhaseName } from '../../../../shared/model/run.ts';
 import { diffApp } from '../../rules/plan.ts';
-import { computeParity } from '../../rules/parity.ts';
-import type { AppUnit, RunContext } from '../run-context.ts';
+import type { AppUnit } from '../../rules/units.ts';
+import { journaledWrite, type WritePurpose } from '../journaled-write.ts';
+import type { RunContext } from '../run-context.ts';
 import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
 
 /**
@@ -14,7 +15,7 @@ import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
  */
 export interface ConvergeOptions {
   phase: PhaseName;
-  purpose: 'deploy' | 'scale' | 'restore';
+  purpose: WritePurpose;
   units: AppUnit[];
   desired: (unit: AppUnit, current: AppState) => K8sDesiredState | EcsDesiredState | null;
   signal: AbortSignal;
@@ -27,6 +28,8 @@ export interface ConvergeOptions {
 export interface ConvergeResult {
   writes: number;
   failures: { app: string; error: unknown }[];
+  /** each app's state once it was ready (as read, or as its rollout ended) */
+  states: Map<string, AppState>;
 }
 
 export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<ConvergeResult> {
@@ -54,7 +57,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         opts.signal.throwIfAborted();
         writes += 1;
         // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
-        await ctx.write(unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
+        await journaledWrite(ctx.journal, deps.substrates.test, unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       });
       const ready = await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
@@ -69,20 +72,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
     }
   });
   const failures = opts.units.flatMap((u, i) => (errors[i] ? [{ app: u.name, error: errors[i] }] : []));
-  if (opts.purpose !== 'restore') emitParityNow(ctx, states);
-  return { writes, failures };
-}
-
-/** parity as deploy or scale left it ("during the run"): production against the test side now, other apps as they were */
-function emitParityNow(ctx: RunContext, states: Map<string, AppState>): void {
-  if (!ctx.parityBefore || states.size === 0) return;
-  const test = new Map(ctx.snapshot);
-  for (const [app, state] of states) test.set(app, state);
-  try {
-    ctx.emit({ type: 'parity', runId: ctx.runId, when: 'during', report: computeParity(ctx.spec, ctx.production, test) });
-  } catch (err) {
-    ctx.log('warn', `parity during the run could not be computed: ${errorMessage(err)}`);
-  }
+  return { writes, failures, states };
 }
 
 export function describeChange(change: K8sDesiredState | EcsDesiredState): string {

@@ -2,8 +2,7 @@ import { AbortedError } from '../../../../shared/model/errors.ts';
 import type { Sample } from '../../../../shared/model/run.ts';
 import { setpointAt } from '../../../load/types.ts';
 import type { Controller } from '../../../load/types.ts';
-import { createController, MIN_SPAWN_RATE } from '../../../load/controller/index.ts';
-import type { LoadTest } from '../../../../shared/spec/schema.ts';
+import { controllerForSpec, MIN_SPAWN_RATE } from '../../../load/controller/index.ts';
 import type { DriftWatch } from '../drift.ts';
 import { Guards } from '../../rules/guards.ts';
 import type { RunContext } from '../run-context.ts';
@@ -18,15 +17,17 @@ export class LoadLoop {
   private readonly guards: Guards;
   private readonly controller: Controller;
   private loadStart = 0;
+  private started = false;
   private cycle = 0;
   private readonly maxCycles: number;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly drift: DriftWatch,
+    private readonly locustWorkers: number | null,
   ) {
     this.guards = new Guards(ctx.spec.spec.guards);
-    this.controller = (ctx.deps.controllerFor ?? defaultControllerFor)(ctx.spec, { workers: ctx.locustWorkers });
+    this.controller = (ctx.deps.controllerFor ?? controllerForSpec)(ctx.spec, { workers: locustWorkers });
     const l = ctx.spec.spec.load;
     this.maxCycles = Math.ceil((l.rampUp + l.plateau) / l.controlInterval) + 2;
   }
@@ -36,17 +37,18 @@ export class LoadLoop {
     const { clock, locust, kpi } = ctx.deps;
     const load = ctx.spec.spec.load;
     const signal = ctx.work.signal;
-    if (!ctx.loadStarted) {
+    if (!this.started) {
       await locust.resetStats(signal).catch((err: unknown) => {
         if (signal.aborted) throw err;
         ctx.log('warn', `resetting Locust stats failed: ${errorMessage(err)}`);
       });
-      ctx.loadStarted = true;
+      this.started = true;
+      ctx.loadStarted();
       this.loadStart = clock.now();
       this.drift.start();
     }
     const end = this.loadStart + (phase === 'ramp' ? load.rampUp : load.rampUp + load.plateau);
-    const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, ctx.locustWorkers ?? 1);
+    const spawnCap = load.maxSpawnRatePerWorker * Math.max(1, this.locustWorkers ?? 1);
     for (; this.cycle < this.maxCycles; this.cycle++) {
       if (signal.aborted) throw signal.reason;
       const now = clock.now();
@@ -99,17 +101,4 @@ export class LoadLoop {
       await ctx.stopLoad('plateau complete');
     }
   }
-}
-
-/** The controller the spec asks for, with the spawn-rate cap scaled by the workers Locust reported. */
-export function defaultControllerFor(spec: LoadTest, info: { workers: number | null }): Controller {
-  const l = spec.spec.load;
-  return createController({
-    algorithm: l.algorithm,
-    targetOpm: l.targetOrdersPerMinute,
-    rampUpMs: l.rampUp,
-    controlIntervalMs: l.controlInterval,
-    maxUsers: l.maxUsers,
-    maxSpawnRate: l.maxSpawnRatePerWorker * Math.max(1, info.workers ?? 1),
-  });
 }

@@ -1,9 +1,26 @@
+import type { AppState } from '../../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../../shared/model/errors.ts';
-import type { RunContext } from '../run-context.ts';
+import type { ParityReport } from '../../../../shared/model/parity.ts';
 import { computeParity } from '../../rules/parity.ts';
+import type { AppUnit } from '../../rules/units.ts';
+import type { RunContext } from '../run-context.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
 import { skipReason } from '../../../../shared/spec/run-plan.ts';
+import type { Validated } from './validate.ts';
+
+/** Both sides as they were before the first write, and the apps the run works on. */
+export interface Snapshotted {
+  /** every in-scope application */
+  units: AppUnit[];
+  /** the ones the run deploys, scales and restores (the others were skipped) */
+  active: AppUnit[];
+  /** app → the test side's state before the run (null: missing in test) */
+  test: ReadonlyMap<string, AppState | null>;
+  /** app → production's state at snapshot time */
+  production: ReadonlyMap<string, AppState | null>;
+  parityBefore: ParityReport | null;
+}
 
 /**
  * snapshot: read the test environment's pre-test state (images, replicas, resources, HPA bounds,
@@ -12,18 +29,17 @@ import { skipReason } from '../../../../shared/spec/run-plan.ts';
  * (flagged, never created); apps missing in production are skipped unless an override gives
  * their version and scaling is not asked for.
  */
-export async function snapshotPhase(ctx: RunContext): Promise<void> {
+export async function snapshotPhase(ctx: RunContext, { units }: Validated): Promise<Snapshotted> {
   const { spec, deps } = ctx;
   const signal = ctx.work.signal;
   const needProduction = spec.spec.deploy.productionVersions || spec.spec.scale.matchProduction;
   const [test, production] = await Promise.all([
-    readSide(deps.substrates, 'test', ctx.units, signal),
-    needProduction ? readSide(deps.substrates, 'production', ctx.units, signal) : Promise.resolve(new Map<string, null>()),
+    readSide(deps.substrates, 'test', units, signal),
+    needProduction ? readSide(deps.substrates, 'production', units, signal) : Promise.resolve(new Map<string, null>()),
   ]);
-  ctx.snapshot = test;
-  ctx.production = production;
 
-  for (const u of ctx.units) {
+  const active: AppUnit[] = [];
+  for (const u of units) {
     const skip = skipReason({
       inTest: !!test.get(u.name),
       inProduction: !needProduction || !!production.get(u.name),
@@ -32,15 +48,15 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
       matchProduction: spec.spec.scale.matchProduction,
     });
     if (skip) {
-      ctx.skipped.add(u.name);
       ctx.setApp(u.name, 'snapshot', 'skipped', undefined, skip.reason);
       ctx.flag(`${u.name} is missing in ${skip.where === 'test' ? 'the test environment' : 'production'} and was skipped`);
       continue;
     }
+    active.push(u);
     ctx.setApp(u.name, 'snapshot', 'ready');
   }
-  if (ctx.skipped.size === ctx.units.length) {
-    throw new SubstrateError('no application can be tested: every one is missing in test or in production', { substrate: ctx.units[0]?.substrate ?? 'kubernetes', target: 'test' });
+  if (active.length === 0) {
+    throw new SubstrateError('no application can be tested: every one is missing in test or in production', { substrate: units[0]?.substrate ?? 'kubernetes', target: 'test' });
   }
 
   const snap: Snapshot = {
@@ -55,10 +71,12 @@ export async function snapshotPhase(ctx: RunContext): Promise<void> {
   };
   await ctx.journal.writeSnapshot(snap);
 
+  let parityBefore: ParityReport | null = null;
   try {
-    ctx.parityBefore = computeParity(spec, production, test);
-    ctx.emit({ type: 'parity', runId: ctx.runId, when: 'before', report: ctx.parityBefore });
+    parityBefore = computeParity(spec, production, test);
+    ctx.parity('before', parityBefore);
   } catch (err) {
     ctx.log('warn', `parity before the run could not be computed: ${errorMessage(err)}`);
   }
+  return { units, active, test, production, parityBefore };
 }

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { GuardEvent, GuardLimits, GuardName, Knee, RunStatus, Sample } from '../../../../shared/model/run.ts';
 import { fmtNumber, fmtPct } from '../../components/format.ts';
 import { isActive } from '../../stores/run.ts';
+import { currentGuards } from '../../../../shared/model/run-reducer.ts';
 import { seriesOf, useChartStore, type ChartSeries } from '../../stores/chart.ts';
 
 /**
@@ -29,9 +30,9 @@ function zeroStreak(series: ChartSeries): number {
   return n;
 }
 
-function rows(limits: GuardLimits, last: Sample | null, streak: number, guards: GuardEvent[]): GuardRow[] {
-  // the latest event of each guard is its state (a finished run's status keeps every event)
-  const ev = (g: GuardName) => guards.filter((e) => e.guard === g).at(-1);
+/** `current`: each guard's current event (shared/model/run-reducer.ts currentGuards) */
+function rows(limits: GuardLimits, last: Sample | null, streak: number, current: Map<GuardName, GuardEvent>): GuardRow[] {
+  const ev = (g: GuardName) => current.get(g);
   const out: GuardRow[] = [
     { guard: 'maxErrorRate', label: 'Error rate', now: last ? fmtPct(last.errorRate, 2) : '—', limit: `≤ ${fmtPct(limits.maxErrorRate, 2)}`, event: ev('maxErrorRate') },
   ];
@@ -77,6 +78,7 @@ export function GuardStatus({ status, live: fromStore = true }: { status: RunSta
   const series = ownSeries ?? liveSeries;
   const last = (fromStore ? liveLast : null) ?? status.samples[status.samples.length - 1] ?? null;
   const limits = status.guardLimits;
+  const current = currentGuards(status);
   const live = isActive(status) && !status.abort;
   return (
     <section aria-labelledby="guards-title" className="guards">
@@ -93,7 +95,7 @@ export function GuardStatus({ status, live: fromStore = true }: { status: RunSta
               </tr>
             </thead>
             <tbody>
-              {rows(limits, last, zeroStreak(series), status.guards).map((r) => (
+              {rows(limits, last, zeroStreak(series), current).map((r) => (
                 <tr key={r.guard} className={`guard guard-${r.event?.state ?? 'ok'}`}>
                   <th scope="row">{r.label}</th>
                   <td>{r.now}</td>
@@ -109,7 +111,7 @@ export function GuardStatus({ status, live: fromStore = true }: { status: RunSta
             {last ? `Checked every control interval; last sample at ${fmtSeconds(last.t)} of run time. ` : 'Checked every control interval once load starts. '}
             {limits.gracePeriodMs > 0 ? `A breach aborts the run after ${fmtSeconds(limits.gracePeriodMs)} of grace.` : 'A breach aborts the run at once (no grace period).'}
           </p>
-          {rows(limits, last, 0, status.guards)
+          {rows(limits, last, 0, current)
             .filter((r) => r.event && r.event.state !== 'ok')
             .map((r) => (
               <p key={r.guard} className="guard-message">

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assertEcsWritable, resolveEcsTarget, sameEcsCluster } from '../../../../electron/substrates/ecs/guard.ts';
+import { assertEcsWritable, sameEcsCluster } from '../../../../electron/substrates/ecs/guard.ts';
+import { parseEcsCluster } from '../../../../shared/net/address.ts';
 import { ProductionWriteRefused } from '../../../../shared/model/errors.ts';
 
 const prod = { region: 'eu-central-1', cluster: 'payments-prod' };
 
 describe('ECS production guard', () => {
   it('treats a cluster ARN as its name and region', () => {
-    expect(resolveEcsTarget({ region: 'us-east-1', cluster: 'arn:aws:ecs:eu-central-1:123456789012:cluster/payments-prod' })).toEqual({ region: 'eu-central-1', cluster: 'payments-prod', endpoint: '' });
+    expect(parseEcsCluster('arn:aws:ecs:eu-central-1:123456789012:cluster/payments-prod')).toEqual({ region: 'eu-central-1', name: 'payments-prod', account: '123456789012' });
     expect(sameEcsCluster({ region: 'us-east-1', cluster: 'arn:aws:ecs:eu-central-1:123456789012:cluster/payments-prod' }, prod)).toBe(true);
   });
 

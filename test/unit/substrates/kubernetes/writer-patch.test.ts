@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertNotProduction, deploymentPatch, normalizeServer, rolloutStatusOf } from '../../../../electron/substrates/kubernetes/index.ts';
+import { assertNotProduction, deploymentPatch, rolloutStatusOf } from '../../../../electron/substrates/kubernetes/index.ts';
+import { endpointKey as normalizeServer } from '../../../../shared/net/address.ts';
 import { ProductionWriteRefused, SubstrateError } from '../../../../shared/model/errors.ts';
 
 const ref = { app: 'checkout', namespace: 'shop', deployment: 'checkout-api' };

@@ -1,0 +1,11 @@
+import { UsageError } from '../../shared/model/errors.ts';
+
+/** Option parsers shared by the CLI's commands: one rule per option, one message. */
+
+/** --time-scale: simulated seconds per real second, 0.1–10000 */
+export function parseTimeScale(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.1 || n > 10_000) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found "${raw}"`);
+  return n;
+}
