@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Sample } from '../../../shared/model/run.ts';
-import { DrawnSeries } from './decimate.ts';
+import { DrawnSeries, type Point } from './decimate.ts';
 
 /**
  * The live chart's data. Samples are buffered and appended once per animation frame (one store
@@ -9,10 +9,7 @@ import { DrawnSeries } from './decimate.ts';
  * 2,000 (stores/decimate.ts) — appended in place (chart.js reads them with parsing: false);
  * `version` tells subscribers to redraw.
  */
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Point } from './decimate.ts';
 
 export interface ChartSeries {
   target: Point[];

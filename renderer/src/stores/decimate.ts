@@ -1,4 +1,8 @@
-import type { Point } from './chart.ts';
+/** a chart point: x in minutes since the run started */
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /**
  * A series as the chart draws it: every point while the run is short; past `limit` points, each
