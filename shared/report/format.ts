@@ -1,3 +1,5 @@
+import type { RunTrigger } from '../model/run.ts';
+
 /**
  * One number format for every view of a run (the cockpit and the HTML report): OPM and users as
  * whole numbers with thousands separators, latencies in whole ms, error rates as percentages with
@@ -36,3 +38,6 @@ export function fmtWhen(iso: string | null | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
+
+/** who started a run, in words */
+export const TRIGGER_WORDS: Record<RunTrigger, string> = { cli: 'conductor run', desktop: 'the desktop app', serve: 'conductor serve' };

@@ -196,7 +196,7 @@ describe('cockpit in Chromium on the sandbox', () => {
     await row.waitFor();
     const rowText = await row.innerText();
     expect(rowText).toMatch(/^\s*\d{8}-\d{6}Z-sandbox-rehearsal-[0-9a-f]{6}\s+sandbox-rehearsal/);
-    expect(rowText).toMatch(/\d+ s\s+serve\s+failed\s+1 skipped: ledger\s+override checkout: feature-x/);
+    expect(rowText).toMatch(/\d+ s\s+conductor serve\s+failed\s+1 skipped: ledger\s+override checkout: feature-x/);
     expect(rowText).toMatch(/not compared \(failed, no plateau\)$/);
 
     // the report has an address that survives a reload

@@ -63,8 +63,8 @@ describe('history', () => {
     render(<HistoryView />);
     const table = screen.getByRole('table', { name: 'Past runs' });
     const row = (id: string) => within(table).getByRole('link', { name: `Open report of run ${id}` }).closest('tr')!;
-    expect(row('run-c').textContent).toMatch(/^run-csandbox-rehearsal.*2 minCLIaborted.*not compared \(aborted\)$/);
-    expect(row('run-b').textContent).toMatch(/20 minservefailed1 skipped: ledgerproduction950 \/ 1,200.*plateau OPM -20\.2% vs run run-a/);
+    expect(row('run-c').textContent).toMatch(/^run-csandbox-rehearsal.*2 minconductor runaborted.*not compared \(aborted\)$/);
+    expect(row('run-b').textContent).toMatch(/20 minconductor servefailed1 skipped: ledgerproduction950 \/ 1,200.*plateau OPM -20\.2% vs run run-a/);
     expect(row('run-a').textContent).toMatch(/passedoverride checkout: feature-x1,190 \/ 1,200.*none: no earlier run to compare$/);
     const cls = (verdict: string) => within(table).getByText(verdict, { exact: true }).className;
     expect(new Set([cls('passed'), cls('failed'), cls('aborted')]).size).toBe(3);

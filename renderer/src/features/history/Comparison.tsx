@@ -4,7 +4,7 @@ import type { Comparison as ComparisonData } from '../../stores/history.ts';
 import { fmtMs, fmtNumber, fmtPct, fmtTime } from '../../components/format.ts';
 import { imageVersion } from '../../../../shared/model/parity-glance.ts';
 import type { Point } from '../../stores/chart.ts';
-import { compareChartConfig, createChart, RUN_COLORS, type ChartColors } from '../run/chart-config.ts';
+import { compareChartConfig, createChart, RUN_COLORS, themeChartColors } from '../run/chart-config.ts';
 import { VERDICT_BADGE } from '../../components/verdict-badge.ts';
 
 /** 2–5 runs side by side: their figures with the change against the oldest, and OPM and p99 overlaid. */
@@ -21,16 +21,11 @@ export function sinceLoad(report: RunReport, pick: (s: RunReport['status']['samp
 
 const pct = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(1)} %`);
 
-function colors(): ChartColors {
-  const css = getComputedStyle(document.documentElement);
-  return { grid: css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.2)', text: css.getPropertyValue('--muted').trim() || '#888' };
-}
-
 function OverlayChart({ title, yTitle, reports, pick }: { title: string; yTitle: string; reports: RunReport[]; pick: (s: RunReport['status']['samples'][number]) => number | null }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!ref.current) return;
-    const chart = createChart(ref.current, compareChartConfig(yTitle, reports.map((r, i) => ({ label: `${i === 0 ? 'baseline ' : ''}${r.runId}`, data: sinceLoad(r, pick) })), colors()));
+    const chart = createChart(ref.current, compareChartConfig(yTitle, reports.map((r, i) => ({ label: `${i === 0 ? 'baseline ' : ''}${r.runId}`, data: sinceLoad(r, pick) })), themeChartColors()));
     return () => chart?.destroy();
   }, [reports, yTitle, pick]);
   return (

@@ -18,12 +18,12 @@ import { ParityGlance } from '../parity/ParityGlance.tsx';
 import { DownloadReportButton } from './DownloadReport.tsx';
 import { Comparison } from './Comparison.tsx';
 import { VERDICT_BADGE } from '../../components/verdict-badge.ts';
+import { TRIGGER_WORDS } from '../../../../shared/report/format.ts';
 
 /**
- * Past runs (run id, start, duration, who started it, verdict, overrides, figures, regressions),
+ * Past runs (run id, start, duration, what started it, verdict, overrides, figures, regressions),
  * one run's report (#/runs/ID) and a comparison of 2–5 runs (#/compare/A,B,…).
  */
-const TRIGGER_TEXT = { cli: 'CLI', desktop: 'desktop', serve: 'serve' } as const;
 
 export function duration(r: { startedAt: string; endedAt: string | null }): string {
   if (!r.endedAt) return '—';
@@ -129,7 +129,7 @@ export function HistoryView() {
                   </th>
                   <td>{fmtTime(r.startedAt)}</td>
                   <td>{duration(r)}</td>
-                  <td>{r.trigger ? TRIGGER_TEXT[r.trigger] : '—'}</td>
+                  <td>{r.trigger ? TRIGGER_WORDS[r.trigger] : '—'}</td>
                   <td>
                     <span className={`badge ${VERDICT_BADGE[r.verdict ?? ''] ?? ''}`}>{r.verdict ?? 'unfinished'}</span>
                     {r.skipped?.length ? <div className="small caveat-text">{r.skipped.length} skipped: {r.skipped.join(', ')}</div> : null}

@@ -12,6 +12,7 @@ import {
   opmSeries,
   setFrame,
   updateChart,
+  themeChartColors,
   type ChartColors,
   type ChartFrame,
   type LineChart,
@@ -22,11 +23,6 @@ import {
  * start, marks for phase changes, breaches, the knee, production drift and the abort (also listed
  * in words beneath), and where the run stands: elapsed and remaining.
  */
-
-function colors(): ChartColors {
-  const css = getComputedStyle(document.documentElement);
-  return { grid: css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.2)', text: css.getPropertyValue('--muted').trim() || '#888' };
-}
 
 export function frameOf(tl: RunTimeline, text: string): ChartFrame {
   const end = Math.max(tl.plannedEnd ?? 0, tl.elapsed);
@@ -50,7 +46,7 @@ function useLineChart(make: (s: ChartSeries, c: ChartColors, f: ChartFrame) => C
   useEffect(() => {
     if (!ref.current) return;
     const initial = series ?? useChartStore.getState().drawn;
-    const chart: LineChart | null = createChart(ref.current, make(initial, colors(), frameRef.current));
+    const chart: LineChart | null = createChart(ref.current, make(initial, themeChartColors(), frameRef.current));
     if (!chart) return;
     chartRef.current = chart;
     // live: redraw once per store flush (the store batches samples per animation frame)
@@ -84,7 +80,7 @@ export function RunCharts(props: { status: RunStatus; series?: ChartSeries; labe
   const liveLast = useChartStore((s) => s.last);
   const latestT = props.series ? 0 : (liveLast?.t ?? 0);
   const tl = useMemo(() => runTimeline(props.status, latestT), [props.status, latestT]);
-  const text = useMemo(() => (typeof document !== 'undefined' ? colors().text : '#888'), []);
+  const text = useMemo(() => (typeof document !== 'undefined' ? themeChartColors().text : '#888'), []);
   const frame = useMemo(() => frameOf(tl, text), [tl, text]);
   const opmRef = useLineChart(opmChartConfig, opmSeries, frame, props.series);
   const latencyRef = useLineChart(latencyChartConfig, latencySeries, frame, props.series);

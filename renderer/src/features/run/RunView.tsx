@@ -10,8 +10,7 @@ import { GuardStatus } from './GuardStatus.tsx';
 import { VerdictPanel } from './VerdictPanel.tsx';
 import { EndpointTable } from './EndpointTable.tsx';
 import { DownloadReportButton } from '../history/DownloadReport.tsx';
-
-const TRIGGER_TEXT = { cli: 'conductor run', desktop: 'the desktop app', serve: 'conductor serve' } as const;
+import { TRIGGER_WORDS } from '../../../../shared/report/format.ts';
 
 export function RunView() {
   const status = useRunStore((s) => s.status);
@@ -51,7 +50,7 @@ export function RunView() {
               )}{' '}
               of {status.specName} on {status.testEnvironment}: <strong>{status.state}</strong>
               {status.phase && isActive(status) ? ` (${status.phase})` : ''}
-              {status.trigger ? <span className="muted"> · started from {TRIGGER_TEXT[status.trigger]}</span> : null}
+              {status.trigger ? <span className="muted"> · started from {TRIGGER_WORDS[status.trigger]}</span> : null}
             </p>
             {!isActive(status) && <DownloadReportButton runId={status.runId} />}
           </div>

@@ -125,6 +125,12 @@ export interface ChartColors {
   text: string;
 }
 
+/** the theme's grid and text colors, for the axes */
+export function themeChartColors(): ChartColors {
+  const css = getComputedStyle(document.documentElement);
+  return { grid: css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.2)', text: css.getPropertyValue('--muted').trim() || '#888' };
+}
+
 /** the x range and the marks a chart shows (minutes since the run started) */
 export interface ChartFrame {
   xMax: number | null;
