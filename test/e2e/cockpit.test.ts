@@ -143,6 +143,8 @@ describe('cockpit in Chromium on the sandbox', () => {
     await setField(page, 'Max p99 (ms)', '150', 'spinbutton');
     await expect.poll(() => page.getByRole('textbox', { name: 'Spec (YAML)' }).inputValue()).toContain(`checkout:\n        image: ${OVERRIDE}`);
     expect(await page.getByRole('textbox', { name: 'Version override for checkout' }).inputValue()).toBe(OVERRIDE);
+    // the whole image name is on screen, not cut off by the field
+    expect(await page.getByRole('textbox', { name: 'Version override for checkout' }).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await page.getByText('Valid: "sandbox-rehearsal" on the embedded sandbox.').waitFor();
     await expectAccessible(page, 'spec', true);
 
