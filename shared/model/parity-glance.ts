@@ -143,3 +143,14 @@ export function worstDifferenceWords(app: AppParity, count = 2): string {
   const more = app.differences.length - shown.length;
   return shown.join(', ') + (more > 0 ? ` (+${more} more)` : '');
 }
+
+/** Fields (`app field`) whose TEST side differs between two reports, e.g. before the run and after restore: the restore check. */
+export function testSideDifferences(a: ParityReport, b: ParityReport): string[] {
+  const key = (r: { app: string; field: string }) => `${r.app} ${r.field}`;
+  const bm = new Map(b.rows.map((r) => [key(r), r.test]));
+  const diffs: string[] = [];
+  for (const r of a.rows) if (!bm.has(key(r)) || String(bm.get(key(r))) !== String(r.test)) diffs.push(key(r));
+  const am = new Set(a.rows.map(key));
+  for (const r of b.rows) if (!am.has(key(r))) diffs.push(key(r));
+  return diffs;
+}

@@ -1,6 +1,6 @@
 import type { GuardName, ParityReport, RunReport, Sample } from '../model/index.ts';
 import { currentGuards } from '../model/run-reducer.ts';
-import { parityByApp, worstDifferenceWords } from '../model/parity-glance.ts';
+import { parityByApp, testSideDifferences, worstDifferenceWords } from '../model/parity-glance.ts';
 import { fmtClock, fmtMs, fmtNumber, fmtPct, fmtSpan, fmtWhen, TRIGGER_WORDS } from './format.ts';
 import { appStateWords, runningVersions, runTimeline, verdictWords } from './run-timeline.ts';
 import { esc, MARK_COLORS, svgChart, type SvgPoint } from './svg-chart.ts';
@@ -35,9 +35,7 @@ function parityTable(caption: string, report: ParityReport): string {
 }
 
 function restoreCheck(before: ParityReport, after: ParityReport): string {
-  const key = (r: { app: string; field: string }) => `${r.app} ${r.field}`;
-  const was = new Map(before.rows.map((r) => [key(r), String(r.test)]));
-  const differ = after.rows.filter((r) => was.get(key(r)) !== String(r.test)).map(key);
+  const differ = testSideDifferences(before, after);
   return differ.length === 0
     ? '<p class="good">Restore check: the test environment is back to its state before the run.</p>'
     : `<p class="bad">Restore check: the test environment differs from before the run in ${differ.length} field${differ.length === 1 ? '' : 's'}: ${esc(differ.slice(0, 10).join(', '))}</p>`;

@@ -1,5 +1,6 @@
 import { paritySummaryLine } from '../../../../shared/model/parity-format.ts';
-import { testSideDifferences, useParityStore, type ParityWhen } from '../../stores/parity.ts';
+import { useParityStore, type ParityWhen } from '../../stores/parity.ts';
+import { testSideDifferences } from '../../../../shared/model/parity-glance.ts';
 import { useSpecStore } from '../../stores/spec.ts';
 import { useConnectionStore } from '../../stores/connection.ts';
 import { ParityGlance } from './ParityGlance.tsx';

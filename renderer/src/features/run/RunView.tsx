@@ -5,7 +5,7 @@ import { useRouteStore } from '../../stores/route.ts';
 import { StartRun } from './StartRun.tsx';
 import { AbortProgress } from './AbortControl.tsx';
 import { AppProgressList, PhaseTimeline } from './PhaseTimeline.tsx';
-import { RunCharts } from './OpmChart.tsx';
+import { RunCharts } from './RunCharts.tsx';
 import { GuardStatus } from './GuardStatus.tsx';
 import { VerdictPanel } from './VerdictPanel.tsx';
 import { EndpointTable } from './EndpointTable.tsx';
