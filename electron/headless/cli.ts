@@ -77,24 +77,33 @@ Examples:
   conductor sandbox --kubeconfig-out /tmp/sandbox.kubeconfig --time-scale 10
   KUBECONFIG=/tmp/sandbox.kubeconfig kubectl --context sandbox-test -n shop get deployments`,
   run: `
-Ctrl-C (or SIGTERM) aborts: the load stops at once, the test environment is restored to its
-snapshot and cleaned up, and the run ends as aborted; a second Ctrl-C does not interrupt the
+Before anything is written, both sides are asked who they are (a Kubernetes cluster's kube-system
+UID, an ECS cluster's ARN): a test side that is production under any name is refused. The test
+environment is locked for the run (a Lease in the test cluster, spec.test.lock): a second run on
+it is refused naming the holder, or waits with --wait.
+Ctrl-C (or SIGTERM, SIGHUP) aborts: the load stops at once, the test environment is restored to
+its snapshot and cleaned up, and the run ends as aborted; further signals do not interrupt the
 restore. A run killed outright (kill -9, node lost) is restored with \`conductor recover\`.
 Output files are checked before the run starts. On a terminal: a live panel; otherwise one log
 line per event. Every run is stored in the history (\`conductor history\`).
 
 Exit codes: 0 passed; 1 failed (target not reached, guard breached, knee below target, restore
 incomplete — a breached guard also stops the run early and restores); 2 invalid spec, option or
-output path (nothing was changed); 3 aborted (Ctrl-C, SIGTERM) or error (cluster, ECS or Locust
-unreachable, …).
+output path, test is production, or the test environment is in use (nothing was changed); 3
+aborted (Ctrl-C, SIGTERM) or error (cluster, ECS or Locust unreachable, …).
 
 Examples:
   conductor run examples/sandbox.yaml --time-scale 200 --report r.json --junit r.xml --summary r.md
   KUBECONFIG=k.yaml conductor run examples/standalone-sandbox.yaml
   conductor run cyber-week.yaml --data-dir /data --junit /data/reports/latest.xml`,
   recover: `
-Exit codes: 0 restored, or nothing to do; 2 unknown run, or a run that is still running (stop it
-with Ctrl-C/SIGTERM instead: it restores itself); 3 a restore is incomplete (run it again).
+Finishes what a dead run left: takes the test environment's lock (from the dead run at once on this
+host, else once its lease expired; --wait waits), stops Locust, restores the snapshot, runs the
+cleanup hooks and records the run in the history. Signals never interrupt the restore.
+
+Exit codes: 0 restored, or nothing to do; 2 unknown run, a run that is still running (stop it
+with Ctrl-C/SIGTERM instead: it restores itself) or a test environment in use; 3 a restore is
+incomplete (run it again).
 
 Examples:
   conductor recover                      # list unfinished runs

@@ -175,4 +175,43 @@ describe('the conductor service', () => {
     expect(await service.handlers['recovery:list']({})).toEqual([]);
     expect(world.testK8s.apps.get('cart')!.replicas).toBe(1);
   });
+
+  it("recovery:restore obeys the CLI's rules: a live run is refused, a finished one needs --force", async () => {
+    const done = ended(service);
+    const { runId } = await service.handlers['run:start']({ text: specText() });
+    // while it runs: its process (this one) is alive — recovering it would make two writers
+    await expect(service.handlers['recovery:restore']({ runId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await done;
+    const writes = world.writes.length;
+    const notNeeded = await service.handlers['recovery:restore']({ runId });
+    expect(notNeeded).toEqual({ restored: false, message: expect.stringMatching(/needs no restore: it ended \(passed\) with the test environment restored\. Nothing written\./) });
+    expect(world.writes.length).toBe(writes);
+    const forced = await service.handlers['recovery:restore']({ runId, force: true });
+    expect(forced.restored).toBe(true);
+    expect(forced.message).toMatch(/back to its state before the run \(it was not pending\)/);
+    await expect(service.handlers['recovery:restore']({ runId: '..' })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('start and recovery decisions are atomic: of requests at the same instant, one goes ahead', async () => {
+    // a crashed run to recover
+    let restoring = false;
+    world.testK8s.failApply = (app) => (restoring && app === 'cart' ? new Error('API server down') : null);
+    const off = service.onEvent((e) => {
+      if (e.type === 'phase' && e.phase === 'restore' && e.state === 'running') restoring = true;
+    });
+    const done = ended(service);
+    const { runId } = await service.handlers['run:start']({ text: specText() });
+    await done;
+    off();
+    world.testK8s.failApply = () => null;
+
+    const results = await Promise.allSettled([
+      service.handlers['recovery:restore']({ runId }),
+      service.handlers['recovery:restore']({ runId }),
+      service.handlers['run:start']({ text: specText() }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['CONFLICT', 'CONFLICT']);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { restored: true } });
+  });
 });
