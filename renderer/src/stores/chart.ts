@@ -6,7 +6,7 @@ import { DrawnSeries, type Point } from './decimate.ts';
  * The live chart's data. Samples are buffered and appended once per animation frame (one store
  * update and one chart redraw per frame, however many samples arrived). `series` holds every
  * sample; `drawn` is what the charts draw — the same points, decimated to a bounded number past
- * 2,000 (stores/decimate.ts) — appended in place (chart.js reads them with parsing: false);
+ * 1,200 (stores/decimate.ts) — appended in place (chart.js reads them with parsing: false);
  * `version` tells subscribers to redraw.
  */
 export type { Point } from './decimate.ts';

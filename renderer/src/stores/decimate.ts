@@ -19,7 +19,7 @@ export class DrawnSeries {
   private open: Point[] = [];
   private provisional = 0;
 
-  constructor(private readonly limit = 2000) {}
+  constructor(private readonly limit = 1200) {}
 
   push(p: Point): void {
     if (this.perPair === 0) {

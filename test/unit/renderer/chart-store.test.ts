@@ -70,7 +70,7 @@ describe('what the charts draw of a long run', () => {
     const st = useChartStore.getState();
     expect(st.count).toBe(17_280);
     expect(st.series.actual).toHaveLength(17_280);
-    expect(st.drawn.actual.length).toBeLessThanOrEqual(2003);
+    expect(st.drawn.actual.length).toBeLessThanOrEqual(1203);
     expect(st.drawn.actual.at(-1)!.x).toBe((17_279 * 5000) / 60_000);
   });
 });
