@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { 'conductor/layers': 'error' },
   },
   {
-    files: ['bin/**/*.js', 'build/**/*.js', '.ci/**/*.js'],
+    files: ['bin/**/*.js', 'build/**/*.js', '.ci/**/*.js', 'test/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

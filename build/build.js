@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run build: the renderer (Vite → out/renderer), the Electron main process (esbuild → out/main/index.cjs)
-// and the sandboxed preload (esbuild → out/preload/index.cjs).
-//   node build/build.js               build all three
+// npm run build: the renderer (Vite → out/renderer), the Electron main process (esbuild → out/main/index.cjs),
+// the sandboxed preload (esbuild → out/preload/index.cjs) and the `conductor` CLI (esbuild → out/cli).
+//   node build/build.js               build all four
 //   node build/build.js --renderer    only the renderer
+//   node build/build.js --cli         only the CLI (the `prepare` script: npm install / npm ci leave it built)
 //   node build/build.js --if-needed   skip the renderer when out/renderer is newer than its sources
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
@@ -10,10 +11,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mainOptions, preloadOptions } from './esbuild-options.js';
+import { buildCli, CLI_DIR } from './cli-bundle.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const onlyRenderer = args.has('--renderer');
+const onlyCli = args.has('--cli');
 const ifNeeded = args.has('--if-needed');
 
 function newestMtime(dir) {
@@ -59,11 +62,19 @@ async function buildPreload() {
   console.log(`preload: out/preload/index.cjs (${Date.now() - t0} ms)`);
 }
 
+async function buildCliBundle() {
+  console.log(`cli: ${CLI_DIR} (${await buildCli(root)} ms)`);
+}
+
 try {
-  await buildRenderer();
-  if (!onlyRenderer) {
-    await buildMain();
-    await buildPreload();
+  if (onlyCli) await buildCliBundle();
+  else {
+    await buildRenderer();
+    if (!onlyRenderer) {
+      await buildMain();
+      await buildPreload();
+      await buildCliBundle();
+    }
   }
 } catch (err) {
   console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);

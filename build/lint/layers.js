@@ -65,3 +65,14 @@ export const layersRule = {
 };
 
 export const layersPlugin = { rules: { layers: layersRule } };
+
+/** The table as Markdown (ARCHITECTURE.md shows it; a test keeps the two the same). */
+export function layersTable() {
+  const code = (f) => `\`${f}/\``;
+  const rows = LAYERS.map((r) => {
+    const may = r.may.length ? r.may.map(code).join(', ') : 'nothing of ours';
+    const forbid = [...(r.packages.builtins === false ? ["Node's modules"] : []), ...r.packages.forbid.map((p) => `\`${p}\``)];
+    return `| ${code(r.folder)} | ${may} | ${forbid.length ? forbid.join(', ') : '—'} |`;
+  });
+  return ['| folder (first match wins) | may import (besides itself) | may not import (packages) |', '| --- | --- | --- |', ...rows].join('\n');
+}

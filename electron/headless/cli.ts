@@ -82,15 +82,15 @@ UID, an ECS cluster's ARN): a test side that is production under any name is ref
 environment is locked for the run (a Lease in the test cluster, spec.test.lock): a second run on
 it is refused naming the holder, or waits with --wait.
 Ctrl-C (or SIGTERM, SIGHUP) aborts: the load stops at once, the test environment is restored to
-its snapshot and cleaned up, and the run ends as aborted; further signals do not interrupt the
-restore. A run killed outright (kill -9, node lost) is restored with \`conductor recover\`.
+its snapshot and cleaned up, and the run ends as aborted; a second Ctrl-C does not interrupt the
+restore, nor a third. A run killed outright (kill -9, node lost) is restored with \`conductor recover\`.
 Output files are checked before the run starts. On a terminal: a live panel; otherwise one log
 line per event. Every run is stored in the history (\`conductor history\`).
 
 Exit codes: 0 passed; 1 failed (target not reached, guard breached, knee below target, restore
 incomplete — a breached guard also stops the run early and restores); 2 invalid spec, option or
-output path, test is production, or the test environment is in use (nothing was changed); 3
-aborted (Ctrl-C, SIGTERM) or error (cluster, ECS or Locust unreachable, …).
+output path, test is production, or the test environment is in use (nothing was changed);
+3 aborted (Ctrl-C, SIGTERM) or error (cluster, ECS or Locust unreachable, …).
 
 Examples:
   conductor run examples/sandbox.yaml --time-scale 200 --report r.json --junit r.xml --summary r.md

@@ -3,17 +3,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CHANNELS, HTTP_EVENTS_PATH, REQUEST_SCHEMAS, httpPathFor, type Channel, type Result } from '../../shared/contract/index.ts';
+import { CHANNELS, HTTP_EVENTS_PATH, HTTP_TRIGGER_PATH, httpPathFor, createDispatch, type Channel, type Result } from '../../shared/contract/index.ts';
 import { toErrorDto, type ErrorCode, type ErrorDto, errorMessage } from '../../shared/model/errors.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import type { ConductorService } from '../core/service/service-types.ts';
 import { UsageError } from './exit-codes.ts';
+import { isLoopbackHost } from './options.ts';
 import { COCKPIT_CSP } from '../base/csp.ts';
 
 /**
  * The HTTP transport of the ConductorApi (`conductor serve`): POST /api/<domain>/<action> with a
- * JSON body, answers as Result<T> JSON; GET /api/events streams RunEvents as server-sent events;
- * everything else serves the built renderer. Loopback by default; a bearer token is required
+ * JSON body, answered by the dispatch IPC uses too (createDispatch in shared/contract) as Result<T> JSON,
+ * the status code following the error's code; GET /api/events streams RunEvents as server-sent
+ * events; everything else serves the built renderer. Loopback by default; a bearer token is required
  * when bound anywhere else. Host and Origin are checked so a DNS-rebinding page cannot reach it.
  */
 export interface HttpServerOptions {
@@ -32,6 +34,8 @@ export interface HttpServerOptions {
   heartbeatMs?: number;
   /** most concurrent event streams; default 32 */
   maxEventClients?: number;
+  /** change event (POST /api/triggers/event) body cap in bytes; default 1 MiB */
+  maxEventBytes?: number;
 }
 
 export interface HttpServerHandle {
@@ -42,6 +46,7 @@ export interface HttpServerHandle {
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+const DEFAULT_MAX_EVENT_BODY = 1024 * 1024;
 
 const PATH_TO_CHANNEL: ReadonlyMap<string, Channel> = new Map(Object.values(CHANNELS).map((c) => [httpPathFor(c), c]));
 
@@ -72,11 +77,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 /** Constant-time token comparison (hashing first so lengths never leak). */
 export function tokenMatches(expected: string, presented: string | null | undefined): boolean {
@@ -110,6 +110,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const maxEventClients = opts.maxEventClients ?? 32;
   const service = opts.service;
+  const dispatch = createDispatch(service.handlers);
   const streams = new Set<ServerResponse>();
   let port = opts.port ?? 0;
 
@@ -162,6 +163,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 403, fail('FORBIDDEN', 'cross-origin requests are not allowed'));
       return;
     }
+    // change events authenticate themselves (a signature, or the bearer token): ./../core/service/events/intake.ts
+    if (url.pathname === HTTP_TRIGGER_PATH) return trigger(req, res, url);
     if (url.pathname === HTTP_EVENTS_PATH || url.pathname.startsWith('/api/')) {
       if (!authorized(req, url)) {
         res.setHeader('WWW-Authenticate', 'Bearer');
@@ -210,20 +213,53 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 400, fail('USAGE', `the request body is not valid JSON: ${errorMessage(err)}`));
       return;
     }
-    const parsed = REQUEST_SCHEMAS[channel].safeParse(body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      const first = issues[0];
-      sendResult(res, 400, {
-        ok: false,
-        error: { code: 'USAGE', message: `invalid request for ${channel}: ${first ? `${first.path || '(body)'}: ${first.message}` : 'bad input'}`, details: { issues } },
-      });
+    const result = await dispatch(channel, body);
+    sendResult(res, result.ok ? 200 : (STATUS_FOR[result.error.code] ?? 500), result);
+  }
+
+  async function trigger(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const intake = service.triggers;
+    if (!intake) {
+      sendResult(res, 404, fail('NOT_FOUND', `${HTTP_TRIGGER_PATH}: this host takes no change events`));
       return;
     }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendResult(res, 405, fail('USAGE', `${HTTP_TRIGGER_PATH} expects POST with a JSON body`));
+      return;
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json' && type !== 'application/cloudevents+json') {
+      sendResult(res, 415, fail('USAGE', 'expected Content-Type: application/json (or application/cloudevents+json)'));
+      return;
+    }
+    let body: Buffer;
     try {
-      const handler = service.handlers[channel] as (r: unknown) => Promise<unknown>;
-      const value = await handler(parsed.data);
-      sendResult(res, 200, { ok: true, value: value ?? null });
+      body = await readBodyBytes(req, opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BODY);
+    } catch (err) {
+      if (err instanceof HttpFailure) {
+        sendResult(res, err.status, { ok: false, error: err.dto });
+        req.resume();
+        return;
+      }
+      res.destroy();
+      return;
+    }
+    const header = req.headers.authorization;
+    const bearer = header && /^Bearer\s+(.+)$/i.exec(header)?.[1];
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    try {
+      const r = await intake.receive({
+        headers,
+        body,
+        client: req.socket.remoteAddress ?? 'unknown',
+        bearer: token !== undefined && typeof bearer === 'string' && tokenMatches(token, bearer.trim()),
+        serviceParam: url.searchParams.get('service'),
+      });
+      if (r.retryAfter !== undefined) res.setHeader('Retry-After', String(r.retryAfter));
+      if (r.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      sendResult(res, r.status, r.body);
     } catch (err) {
       const dto = toErrorDto(err);
       sendResult(res, STATUS_FOR[dto.code] ?? 500, { ok: false, error: dto });
@@ -364,7 +400,11 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text + '\n');
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return (await readBodyBytes(req, max)).toString('utf8');
+}
+
+function readBodyBytes(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
@@ -385,7 +425,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolveBody(Buffer.concat(chunks).toString('utf8'));
+      if (!failed) resolveBody(Buffer.concat(chunks));
     });
     req.on('error', (err) => {
       if (!failed) reject(err);

@@ -1,8 +1,9 @@
 import type { BrowserWindow, Dialog } from 'electron';
-import { readFile, stat, writeFile, rename } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResponseMap } from '../../shared/contract/index.ts';
 import { ConductorError } from '../../shared/model/errors.ts';
+import { writeFileAtomic } from '../base/fs-atomic.ts';
 
 /**
  * spec:open and spec:save with the native dialogs. Paths come only from the dialogs (or the file
@@ -50,9 +51,7 @@ export function createSpecDialogs(deps: SpecDialogDeps) {
       if (res.canceled || !res.filePath) return null;
       path = res.filePath;
     }
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, request.text, 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, request.text);
     remember(path);
     return { path };
   }

@@ -1,12 +1,12 @@
 import type { IpcMainInvokeEvent } from 'electron';
-import { CHANNELS, EVENT_CHANNELS, REQUEST_SCHEMAS, type Channel, type ConductorHandlers, type Result } from '../../shared/contract/index.ts';
-import { toErrorDto } from '../../shared/model/errors.ts';
+import { CHANNELS, EVENT_CHANNELS, createDispatch, type Channel, type ConductorHandlers, type Result } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import { isAppUrl, type RendererLocation } from './window.ts';
 
 /**
  * IPC for the ConductorApi: one `ipcMain.handle` per CHANNELS entry (generated from the contract),
- * each input validated with REQUEST_SCHEMAS, the sender frame checked, answers as Result<T>.
+ * the sender frame checked, then the shared dispatch (createDispatch in shared/contract, the same as
+ * HTTP's): answers are Result<T>, errors the typed envelope {code, message, details}.
  * ipcMain is passed in, so tests use a stand-in.
  */
 export interface IpcMainLike {
@@ -48,6 +48,7 @@ export interface RegisterIpcOptions {
 /** Register every channel; returns a function that removes the handlers again. */
 export function registerIpcHandlers({ ipcMain, handlers, isTrustedSender, onRefused }: RegisterIpcOptions): () => void {
   const channels = Object.values(CHANNELS);
+  const dispatch = createDispatch(handlers, { onRefused: (channel, reason) => onRefused?.(channel as Channel, reason) });
   for (const channel of channels) {
     ipcMain.handle(channel, async (event, ...args): Promise<Result<unknown>> => {
       if (!isTrustedSender(event)) {
@@ -58,23 +59,7 @@ export function registerIpcHandlers({ ipcMain, handlers, isTrustedSender, onRefu
         onRefused?.(channel, 'wrong argument count');
         return { ok: false, error: { code: 'USAGE', message: `${channel} takes exactly one request object, got ${args.length} arguments` } };
       }
-      const parsed = REQUEST_SCHEMAS[channel].safeParse(args[0]);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        onRefused?.(channel, 'invalid request');
-        const first = issues[0];
-        return {
-          ok: false,
-          error: { code: 'USAGE', message: `invalid request for ${channel}: ${first ? `${first.path || '(request)'}: ${first.message}` : 'bad input'}`, details: { issues } },
-        };
-      }
-      try {
-        const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
-        const value = await handler(parsed.data);
-        return { ok: true, value: value ?? null };
-      } catch (err) {
-        return { ok: false, error: toErrorDto(err) };
-      }
+      return dispatch(channel, args[0]);
     });
   }
   return () => {

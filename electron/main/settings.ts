@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import {
-  environmentChoiceSchema,
-  MAX_RECENT_SPECS,
-  parseSettingsPatch,
-  settingsFromStored,
-  settingsPatchSchema,
-  type EnvironmentChoice,
-  type SettingsDto,
-  type SettingsPatch,
-} from '../../shared/contract/settings.ts';
-import type { SettingsStore } from '../core/service/settings-store.ts';
+import { environmentChoiceSchema, type EnvironmentChoice, type SettingsDto } from '../../shared/contract/settings.ts';
+import { settingsOver, type KeyValueStore, type SettingsStore } from '../core/service/settings-store.ts';
+
+export type { KeyValueStore } from '../core/service/settings-store.ts';
 
 /**
  * The desktop app's settings (electron-store in the app; any get/set store in tests): the
@@ -17,7 +10,8 @@ import type { SettingsStore } from '../core/service/settings-store.ts';
  * recent specs and window state. Never secrets: the environments and recent specs are validated
  * with the shared settings schema (shared/contract/settings.ts), which refuses anything that looks
  * like a key, token or credentials-bearing URL; credentials are read from kubeconfig and the AWS
- * chain when a run uses them. `settings:get` / `settings:set` are served from here in Electron.
+ * chain when a run uses them. `settings:get` / `settings:set` are served from here in Electron,
+ * by the one settings store (electron/core/service/settings-store.ts) over electron-store.
  */
 
 export const windowStateSchema = z
@@ -38,12 +32,6 @@ export interface Settings extends SettingsDto {
 
 export const DEFAULT_WINDOW: WindowState = { width: 1360, height: 900, maximized: false };
 
-/** What electron-store offers (and a Map-backed stand-in in tests). */
-export interface KeyValueStore {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-}
-
 export interface SettingsApi extends SettingsStore {
   read(): Settings;
   setEnvironments(envs: EnvironmentChoice): void;
@@ -52,30 +40,19 @@ export interface SettingsApi extends SettingsStore {
 }
 
 export function createSettings(store: KeyValueStore): SettingsApi {
-  const dto = (): SettingsDto => settingsFromStored({ environments: store.get('environments'), recentSpecs: store.get('recentSpecs') });
+  const settings = settingsOver(store);
   const window = (): WindowState => {
     const parsed = windowStateSchema.safeParse(store.get('window'));
     return parsed.success ? parsed.data : DEFAULT_WINDOW;
   };
-  const apply = (patch: SettingsPatch): SettingsDto => {
-    const valid = parseSettingsPatch(patch);
-    if (valid.environments) store.set('environments', valid.environments);
-    if (valid.recentSpecs) store.set('recentSpecs', valid.recentSpecs);
-    return dto();
-  };
   return {
-    read: () => ({ ...dto(), window: window() }),
-    get: async () => dto(),
-    set: async (patch) => apply(patch),
+    read: () => ({ ...settings.read(), window: window() }),
+    get: async () => settings.read(),
+    set: async (patch) => settings.apply(patch),
     setEnvironments(envs) {
       store.set('environments', environmentChoiceSchema.parse(envs));
     },
-    addRecentSpec(path) {
-      const next = [path, ...dto().recentSpecs.filter((p) => p !== path)].slice(0, MAX_RECENT_SPECS);
-      const checked = settingsPatchSchema.safeParse({ recentSpecs: next });
-      // a path the schema refuses (it looks like a secret) is simply not remembered
-      return checked.success ? apply(checked.data).recentSpecs : dto().recentSpecs;
-    },
+    addRecentSpec: (path) => settings.addRecentSpec(path),
     setWindow(state) {
       const parsed = windowStateSchema.safeParse(state);
       if (parsed.success) store.set('window', parsed.data);

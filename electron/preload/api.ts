@@ -1,10 +1,11 @@
-import { CHANNELS, EVENT_CHANNELS, type Channel, type ConductorApi, type RequestMap, type ResponseMap, type Result } from '../../shared/contract/index.ts';
+import { EVENT_CHANNELS, isChannel, type Channel, type ConductorBridge, type RequestMap, type ResponseMap, type Result } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 
 /**
- * The API the preload exposes as `window.conductor`: exactly ConductorApi, nothing generic.
- * invoke only reaches the contract's channels; errors cross the bridge as `[CODE] message`
- * (contextBridge keeps an Error's message only).
+ * The bridge the preload exposes as `window.conductor` (ConductorBridge), nothing generic: invoke
+ * only reaches the contract's channels and hands back the main process's Result as it came — a
+ * value, or the typed error envelope {code, message, details} — for the renderer's api client to
+ * unwrap (renderer/src/api/ipc-client.ts). Nothing is thrown across the bridge, so nothing is lost.
  */
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -12,15 +13,12 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(Object.values(CHANNELS));
-
-export function createPreloadApi(ipc: IpcRendererLike): ConductorApi {
+export function createPreloadApi(ipc: IpcRendererLike): ConductorBridge {
   return {
-    async invoke<C extends Channel>(channel: C, request: RequestMap[C]): Promise<ResponseMap[C]> {
-      if (typeof channel !== 'string' || !KNOWN.has(channel)) throw new Error(`[USAGE] unknown channel ${String(channel)}`);
-      const result = (await ipc.invoke(channel, request)) as Result<ResponseMap[C]>;
-      if (result.ok) return result.value;
-      throw new Error(`[${result.error.code}] ${result.error.message}`);
+    async invoke<C extends Channel>(channel: C, request: RequestMap[C]): Promise<Result<ResponseMap[C]>> {
+      // a renderer bug or a hostile page, never the typed client: refused before it reaches the main process
+      if (!isChannel(channel)) throw new Error(`unknown channel ${String(channel)}`);
+      return (await ipc.invoke(channel, request)) as Result<ResponseMap[C]>;
     },
     onRunEvent(listener: (event: RunEvent) => void): () => void {
       const handler = (_event: unknown, payload: unknown) => listener(payload as RunEvent);

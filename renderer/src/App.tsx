@@ -5,6 +5,7 @@ import { RunView } from './features/run/RunView.tsx';
 import { SpecView } from './features/spec/SpecView.tsx';
 import { EnvironmentsView } from './features/environments/EnvironmentsView.tsx';
 import { HistoryView } from './features/history/HistoryView.tsx';
+import { QueueView } from './features/queue/QueueView.tsx';
 import { RecoveryBanner } from './features/recovery/RecoveryBanner.tsx';
 import { AbortButton } from './features/run/AbortControl.tsx';
 import { Announcer } from './features/run/Announcer.tsx';
@@ -21,6 +22,7 @@ const TABS: TabDef<TabKey>[] = [
   { key: 'spec', label: 'Spec' },
   { key: 'environments', label: 'Environments' },
   { key: 'history', label: 'History' },
+  { key: 'queue', label: 'Queue' },
 ];
 
 function RunBar() {
@@ -88,6 +90,8 @@ export function App(props: { initialTab?: TabKey }) {
           {tab === 'spec' && <SpecView />}
           {tab === 'environments' && <EnvironmentsView />}
           {tab === 'history' && <HistoryView />}
+          {tab === 'queue' && <QueueView />}
+          {tab === 'queue' && <QueueView />}
         </Tabs>
       </main>
     </div>

@@ -119,8 +119,16 @@ export interface LoadPlan {
   controlIntervalMs: number;
 }
 
-/** Who started a run: `conductor run`, the desktop app, or `conductor serve` (its cockpit or API). */
-export type RunTrigger = 'cli' | 'desktop' | 'serve';
+/**
+ * Who or what started a run, shown in the history: `source` as the run queue names it (manual —
+ * the command line, the desktop app or the cockpit/API —, github, gitlab, argocd, cloudevents,
+ * event, schedule) and one line saying more ("conductor run on the command line", "GitHub push to
+ * acme/checkout main by alice").
+ */
+export interface RunTrigger {
+  source: string;
+  summary: string;
+}
 
 /** The live status of a run, as shown in the cockpit and the terminal. */
 export interface RunStatus {

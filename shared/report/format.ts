@@ -1,5 +1,3 @@
-import type { RunTrigger } from '../model/run.ts';
-
 /**
  * One number format for every view of a run (the cockpit and the HTML report): OPM and users as
  * whole numbers with thousands separators, latencies in whole ms, error rates as percentages with
@@ -39,5 +37,3 @@ export function fmtWhen(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
-/** who started a run, in words */
-export const TRIGGER_WORDS: Record<RunTrigger, string> = { cli: 'conductor run', desktop: 'the desktop app', serve: 'conductor serve' };

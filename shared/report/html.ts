@@ -1,7 +1,7 @@
 import type { GuardName, ParityReport, RunReport, Sample } from '../model/index.ts';
 import { currentGuards } from '../model/run-reducer.ts';
 import { parityByApp, testSideDifferences, worstDifferenceWords } from '../model/parity-glance.ts';
-import { fmtClock, fmtMs, fmtNumber, fmtPct, fmtSpan, fmtWhen, TRIGGER_WORDS } from './format.ts';
+import { fmtClock, fmtMs, fmtNumber, fmtPct, fmtSpan, fmtWhen } from './format.ts';
 import { appStateWords, runningVersions, runTimeline, verdictWords } from './run-timeline.ts';
 import { esc, MARK_COLORS, svgChart, type SvgPoint } from './svg-chart.ts';
 
@@ -55,7 +55,7 @@ export function renderReportHtml(report: RunReport): string {
 
   out.push(`<header><h1>${esc(report.specName)}: <span class="badge ${STATUS_CLASS[v.status] ?? ''}">${esc(v.status)}</span>${words.caveats ? ` <span class="caveat">${esc(words.caveats)}</span>` : ''}</h1>`);
   out.push(
-    `<p class="muted">Run <code>${esc(report.runId)}</code> · ${esc(fmtWhen(report.startedAt))} → ${esc(fmtWhen(report.endedAt))} (${esc(Number.isFinite(durationMs) ? fmtSpan(durationMs) : '—')}${scale !== 1 ? `, time scale ×${fmtNumber(scale)}: charts in simulated minutes` : ''}) · test environment ${esc(s.testEnvironment || '—')}${s.trigger ? ` · started from ${esc(TRIGGER_WORDS[s.trigger] ?? s.trigger)}` : ''}</p></header>`,
+    `<p class="muted">Run <code>${esc(report.runId)}</code> · ${esc(fmtWhen(report.startedAt))} → ${esc(fmtWhen(report.endedAt))} (${esc(Number.isFinite(durationMs) ? fmtSpan(durationMs) : '—')}${scale !== 1 ? `, time scale ×${fmtNumber(scale)}: charts in simulated minutes` : ''}) · test environment ${esc(s.testEnvironment || '—')}${s.trigger ? ` · ${esc(s.trigger.summary)}` : ''}</p></header>`,
   );
 
   out.push('<section><h2>Verdict</h2>');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { cronProblem } from './schedule.ts';
 
 /**
  * The LoadTest spec: a kubectl-like envelope around everything the lifecycle needs.
@@ -92,9 +93,16 @@ export const testEnvironmentSchema = environmentSchema
   })
   .strict();
 
+/** a team that owns an application: results of runs that concern it are routed to it (spec.notify.routes) */
+const owner = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@/-]{0,99}$/, 'a team name such as team-checkout')
+  .describe('a team name such as team-checkout (letters, digits, ".", "_", "@", "/", "-")');
+
 export const applicationSchema = z
   .object({
     name,
+    owners: z.array(owner).min(1).max(20).optional(),
     kubernetes: z
       .object({
         namespace: name,
@@ -231,8 +239,24 @@ export const cleanupHookSchema = z
   })
   .strict();
 
+/** A webhook URL carrying its credential in the URL (chat webhooks do): literal without credentials, or a reference. */
+const webhookUrl = z.union([httpUrl, z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name') }).strict(), z.object({ file: z.string().regex(/^\//, 'an absolute path').max(4096) }).strict()]);
+
+/** Results to the owning team: a run's start, guard breaches and verdict go to the routes of its applications' owners. */
+export const notifyRouteSchema = z
+  .object({
+    owners: z.array(owner).min(1).max(50),
+    /** the webhook: a URL, or { env: NAME } / { file: PATH } holding it (Slack and Teams webhooks carry their secret in the URL) */
+    url: webhookUrl,
+    /** slack: Slack incoming-webhook blocks; teams: an Adaptive Card message; json: the event as JSON */
+    format: z.enum(['slack', 'teams', 'json']).default('json'),
+    events: z.array(z.enum(['start', 'guard', 'verdict'])).min(1).default(['start', 'guard', 'verdict']),
+  })
+  .strict();
+
 export const notifySchema = z
   .object({
+    routes: z.array(notifyRouteSchema).min(1).max(50).optional(),
     webhook: z
       .object({
         url: httpUrl,
@@ -242,6 +266,18 @@ export const notifySchema = z
       .optional(),
   })
   .strict();
+
+/** Runs inside `conductor serve` on a cron schedule (5 fields, or 6 with seconds) in a time zone. */
+export const scheduleSchema = z
+  .object({
+    cron: z.string().min(1).max(200),
+    timeZone: z.string().min(1).max(64).default('UTC'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const problem = cronProblem(s.cron, s.timeZone);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [problem.field], message: problem.message, params: { expected: problem.expected } });
+  });
 
 export const sandboxSchema = z
   .object({
@@ -263,6 +299,7 @@ export const loadTestSpecSchema = z
     guards: guardsSchema.default({}),
     cleanup: z.array(cleanupHookSchema).max(50).default([]),
     notify: notifySchema.default({}),
+    schedule: scheduleSchema.optional(),
   })
   .strict();
 
@@ -290,3 +327,4 @@ export type Environment = z.output<typeof environmentSchema>;
 export type LoadSpec = LoadTest['spec']['load'];
 export type GuardsSpec = LoadTest['spec']['guards'];
 export type CleanupHook = LoadTest['spec']['cleanup'][number];
+export type NotifyRoute = z.output<typeof notifyRouteSchema>;

@@ -195,5 +195,18 @@ export function checkSemantics(input: unknown): FieldIssue[] {
     }
   });
 
+  // notify routes: each owner a route names owns an application (a typo would route nowhere)
+  const owners = new Set(list.flatMap((raw) => (Array.isArray(rec(raw)?.owners) ? (rec(raw)!.owners as unknown[]).filter((o): o is string => typeof o === 'string') : [])));
+  const routes = Array.isArray(rec(spec.notify)?.routes) ? (rec(spec.notify)!.routes as unknown[]) : [];
+  routes.forEach((raw, index) => {
+    const named = rec(raw)?.owners;
+    if (!Array.isArray(named)) return;
+    named.forEach((o, i) => {
+      if (typeof o === 'string' && !owners.has(o)) {
+        issues.push({ path: ['spec', 'notify', 'routes', index, 'owners', i], message: 'no application is owned by this team', expected: owners.size ? `one of the owners ${[...owners].join(', ')} (spec.applications[].owners)` : 'a team named in spec.applications[].owners', found: JSON.stringify(o) });
+      }
+    });
+  });
+
   return issues;
 }

@@ -198,7 +198,7 @@ describe('cockpit in Chromium on the sandbox', () => {
     await row.waitFor();
     const rowText = await row.innerText();
     expect(rowText).toMatch(/^\s*\d{8}-\d{6}Z-sandbox-rehearsal-[0-9a-f]{6}\s+sandbox-rehearsal/);
-    expect(rowText).toMatch(/\d+ s\s+conductor serve\s+failed\s+1 skipped: ledger\s+override checkout: feature-x/);
+    expect(rowText).toMatch(/\d+ s\s+started from the cockpit or the API of conductor serve\s+failed\s+1 skipped: ledger\s+override checkout: feature-x/);
     expect(rowText).toMatch(/not compared \(failed, no plateau\)$/);
 
     // the report has an address that survives a reload
@@ -296,7 +296,7 @@ describe('cockpit in Chromium on the sandbox', () => {
       [1920, 1080],
     ] as const) {
       await page.setViewportSize({ width, height });
-      for (const tab of ['Parity', 'Run', 'Spec', 'Environments', 'History']) {
+      for (const tab of ['Parity', 'Run', 'Spec', 'Environments', 'History', 'Queue']) {
         await page.getByRole('tab', { name: tab }).click();
         await page.waitForTimeout(100);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -309,7 +309,11 @@ describe('cockpit in Chromium on the sandbox', () => {
       }
     }
     await page.setViewportSize({ width: 1360, height: 900 });
-  }, 60_000);
+    // the run queue of conductor serve is a view too
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    expect(page.url()).toMatch(/#\/queue$/);
+    await expectAccessible(page, 'queue', true);
+  }, 90_000);
 
   it('keeps the environments choice in the conductor and applies it to the spec text', async () => {
     await page.getByRole('tab', { name: 'Environments' }).click();

@@ -1,13 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { tool } from '../support/tools.ts';
 
 /** Shared by the e2e test and the cockpit benchmark: Debian's Chromium, `conductor serve`, a built cockpit. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -19,9 +18,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Debian's Chromium (or $CHROMIUM_PATH); a missing one fails naming how to install it */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  return chromium.launch({ executablePath: tool('chromium'), args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
 /** Build the renderer unless out/renderer is newer than its sources. */

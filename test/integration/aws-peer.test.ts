@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
+import { tool, TOOLS } from '../support/tools.ts';
 
 /**
  * The real AWS CLI (Debian's awscli 2.x at /usr/bin/aws) against the sandbox ECS endpoint: if the
@@ -12,7 +13,7 @@ import { startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index
  * The CLI runs asynchronously: the server lives in this process and must keep answering.
  */
 
-const AWS = '/usr/bin/aws';
+const AWS = TOOLS.aws.path;
 let srv: EcsServer;
 let home: string;
 
@@ -57,6 +58,7 @@ const json = (r: CliResult) => {
 
 beforeAll(async () => {
   // Debian's awscli is part of the machine image / CI install; a missing CLI is a failure, not a skip
+  tool('aws');
   expect(existsSync(AWS), `${AWS} is missing: apt-get install -y --no-install-recommends awscli`).toBe(true);
   home = mkdtempSync(join(tmpdir(), 'conductor-aws-peer-'));
   srv = await startEcsServer({ clock: new ScaledClock(1000), productionClusters: ['payments-prod'] });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { conductor } from './recover-standalone-kit.ts';
+import { tool } from '../support/tools.ts';
 
 /**
  * Issue 5's "Done when", exactly as a user does it, every piece a separate process:
@@ -62,7 +63,7 @@ function testDeployments(kubeconfig: string): string {
     'IMAGES:.spec.template.spec.containers[*].image',
     'RESOURCES:.spec.template.spec.containers[*].resources',
   ].join(',');
-  const r = spawnSync('kubectl', ['--context', 'sandbox-test', 'get', 'deployments', '-A', '-o', `custom-columns=${columns}`, '--sort-by=.metadata.name'], {
+  const r = spawnSync(tool('kubectl'), ['--context', 'sandbox-test', 'get', 'deployments', '-A', '-o', `custom-columns=${columns}`, '--sort-by=.metadata.name'], {
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, KUBECONFIG: kubeconfig },
@@ -73,7 +74,7 @@ function testDeployments(kubeconfig: string): string {
 
 /** `kubectl get deployments -A -o wide` without the AGE column */
 function wide(kubeconfig: string): string {
-  const r = spawnSync('kubectl', ['--context', 'sandbox-test', 'get', 'deployments', '-A', '-o', 'wide'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
+  const r = spawnSync(tool('kubectl'), ['--context', 'sandbox-test', 'get', 'deployments', '-A', '-o', 'wide'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
   if (r.status !== 0) throw new Error(`kubectl failed (${r.status}): ${r.stderr}`);
   return r.stdout
     .trim()

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '../support/tools.ts';
 
 /**
  * The sandbox and the parity audit driven the way a user drives them: `conductor sandbox` as a
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'bin', 'conductor.js');
-const AWS = '/usr/bin/aws';
+const AWS = tool('aws');
+const KUBECTL = tool('kubectl');
 
 describe('conductor parity (embedded sandbox)', () => {
   it('prints a side-by-side table of the drift and exits 1', () => {
@@ -67,7 +69,7 @@ describe('conductor sandbox (standalone) with real peer clients', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (...args: string[]) => spawnSync('kubectl', ['--kubeconfig', join(dir, 'k.yaml'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const kubectl = (...args: string[]) => spawnSync(KUBECTL, ['--kubeconfig', join(dir, 'k.yaml'), ...args], { encoding: 'utf8', timeout: 60_000 });
   const aws = (...args: string[]) =>
     spawnSync(AWS, ['ecs', ...args, '--endpoint-url', endpoints.ecs!, '--output', 'json'], {
       encoding: 'utf8',

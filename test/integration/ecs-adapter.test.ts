@@ -1,6 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../electron/base/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
+import { ManualClock } from '../support/clocks.ts';
 import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter, type EcsWriterOptions } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Clock } from '../../electron/base/clock.ts';
+import { tool } from '../support/tools.ts';
 import { startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 
-/** The real kubectl (v1.32 on the machine image; Debian's kubernetes-client otherwise). */
-export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 export interface KubectlResult {
   code: number;
@@ -39,7 +38,8 @@ export function kubectlFor(sandbox: () => SandboxCluster, prefix: string[] = [])
     new Promise<KubectlResult>((resolve) => {
       const sb = sandbox();
       execFile(
-        KUBECTL,
+        // the real kubectl (v1.32 on the machine image; Debian's kubernetes-client otherwise)
+        tool('kubectl'),
         [...prefix, ...args],
         { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sb.dir, KUBECONFIG: sb.kubeconfigPath }, timeout: 90_000 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),

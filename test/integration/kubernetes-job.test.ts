@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock } from '../../electron/base/clock.ts';
+import { ScaledClock } from '../../electron/base/clock.ts';
+import { ManualClock } from '../support/clocks.ts';
 import { shopKubeSeed, startKubernetesApiServer, type KubeApiServer } from '../../electron/sandbox/kubernetes/index.ts';
 import { createKubernetesWriter } from '../../electron/substrates/kubernetes/index.ts';
 import { cleanupJobName } from '../../electron/substrates/kubernetes/job-runner.ts';

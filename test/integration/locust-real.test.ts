@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../shared/model/errors.ts';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { createLocustDriver, type DriverStats, type HttpLocustDriver } from '../../electron/load/locust-driver.ts';
-import { createLocustKpi } from '../../electron/load/kpi/index.ts';
+import { createLocustKpi } from '../../electron/load/kpi/locust-kpi.ts';
 import { startLocustSimulator } from '../../electron/sandbox/locust-sim.ts';
 import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { startLocust, waitFor, type LocustCluster } from '../fixtures/shop/processes.ts';

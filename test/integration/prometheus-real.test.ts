@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../shared/model/errors.ts';
 import { ScaledClock } from '../../electron/base/clock.ts';
-import { createPrometheusKpi } from '../../electron/load/kpi/index.ts';
+import { createPrometheusKpi } from '../../electron/load/kpi/prometheus-kpi.ts';
 import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { freePort, PROMETHEUS_TEMPLATE, startProc, waitFor, type Proc } from '../fixtures/shop/processes.ts';
+import { tool } from '../support/tools.ts';
 
 /**
  * The Prometheus KPI against a real Prometheus (Debian's 2.42) scraping the fixture shop every
@@ -35,7 +36,7 @@ beforeAll(async () => {
   promUrl = `http://127.0.0.1:${port}`;
   prom = startProc(
     'prometheus',
-    'prometheus',
+    tool('prometheus'),
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn'],
     { cwd: dir },
   );

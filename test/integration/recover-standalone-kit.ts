@@ -90,7 +90,7 @@ export function testAppWrites(sandbox: Sandbox): number {
 }
 
 /** Does every test app equal the run's snapshot? Returns the apps that differ. */
-export async function differingFromSnapshot(s: Standalone, dataDir: string, runId: string): Promise<string[]> {
+export async function differingFromSnapshot(s: Pick<Standalone, 'specPath' | 'env'>, dataDir: string, runId: string): Promise<string[]> {
   const snap = await readSnapshot(dataDir, runId);
   if (!snap) throw new Error(`no snapshot for ${runId}`);
   const spec = loadSpecText(await readFile(s.specPath, 'utf8'));

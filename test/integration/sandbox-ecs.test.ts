@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../electron/base/clock.ts';
+import { ManualClock } from '../support/clocks.ts';
 import { ECS_TARGET_PREFIX, generatedEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 
 /** The sandbox ECS endpoint on the wire: raw JSON 1.1 requests, as any client would send them. */

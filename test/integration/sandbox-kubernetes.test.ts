@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../electron/base/clock.ts';
+import { ManualClock } from '../support/clocks.ts';
 import { shopKubeSeed, startKubernetesApiServer, type KubeApiServer } from '../../electron/sandbox/kubernetes/index.ts';
 import { api } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../electron/base/clock.ts';
+import { VirtualClock } from '../support/clocks.ts';
 import { runLoadTest } from '../../electron/core/run/conductor.ts';
 import { silentLogger, type Logger } from '../../electron/base/logger.ts';
 import type { WebhookPayload } from '../../electron/core/run/notifier.ts';

@@ -1,15 +1,19 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { RunComparisonDto } from '../../../shared/contract/index.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunReport, RunSummary } from '../../../shared/model/run.ts';
 import { writeFileAtomic } from '../../base/fs-atomic.ts';
+import { isRunId } from '../../../shared/model/run-id.ts';
 import { runDir, runsDir } from './run-files.ts';
+import { openStore, upsertStatement, type Store } from './store.ts';
 
 /**
- * Run history in `<dataDir>/runs/<runId>/`: `report.json` (the full RunReport) and
- * `summary.json` (a RunSummary, for fast listing), both written atomically. Saving a run
- * compares it with the previous run of the same spec and flags regressions.
+ * Run history: each run's `report.json` (the full RunReport, the export format) and
+ * `summary.json` in `<dataDir>/runs/<runId>/`, written atomically, and its summary indexed in the
+ * data directory's database (./store.ts) for listing and filtering. Saving a run compares it with
+ * the previous run of the same spec and flags regressions.
  */
 
 export const REPORT_FILE = 'report.json';
@@ -79,8 +83,34 @@ export function previousComparable(runs: RunSummary[], run: RunSummary): RunSumm
   return runs.find((s) => s.runId !== run.runId && s.specName === run.specName && s.startedAt < run.startedAt && isComparable(s));
 }
 
+/** Which runs `list` returns (all optional; newest first). */
+export interface HistoryFilter {
+  verdict?: RunSummary['verdict'];
+  /** ISO time: runs started at or after it */
+  since?: string;
+  /** ISO time: runs started before it */
+  until?: string;
+  /** at most this many (default: all, bounded by MAX_LISTED) */
+  limit?: number;
+}
+
+/** The most runs one `list` returns. */
+export const MAX_LISTED = 100_000;
+
+const imported = new Set<string>();
+
 export class RunHistory {
   constructor(readonly dataDir: string) {}
+
+  /** the store, with any run whose report is on disk but not in it imported (once per process) */
+  private db(): Store {
+    const db = openStore(this.dataDir);
+    if (!imported.has(resolve(this.dataDir))) {
+      importRunFiles(db, this.dataDir);
+      imported.add(resolve(this.dataDir));
+    }
+    return db;
+  }
 
   /** store a finished run; returns its summary with regressions against the previous run of the same spec */
   async save(report: RunReport): Promise<RunSummary> {
@@ -90,31 +120,27 @@ export class RunHistory {
     const summary: RunSummary = { ...candidate, regression, baselineRunId: previous?.runId ?? null };
     const stored: RunReport = { ...report, regressions: regression };
     const dir = runDir(this.dataDir, report.runId);
+    // the report first: a save cut short leaves a report the next open imports, never a row without one
     await writeFileAtomic(join(dir, REPORT_FILE), JSON.stringify(stored));
     await writeFileAtomic(join(dir, SUMMARY_FILE), JSON.stringify(summary));
+    upsertStatement(this.db())(summary);
     return summary;
   }
 
-  /** every stored run, newest first, optionally for one spec */
-  async list(specName?: string): Promise<RunSummary[]> {
-    let names: string[];
-    try {
-      names = await readdir(runsDir(this.dataDir));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    const out: RunSummary[] = [];
-    for (const name of names.slice(0, 10_000)) {
-      if (name.startsWith('.')) continue;
-      try {
-        const s = JSON.parse(await readFile(join(runsDir(this.dataDir), name, SUMMARY_FILE), 'utf8')) as RunSummary;
-        if (!specName || s.specName === specName) out.push(s);
-      } catch {
-        // a run without a summary (in progress, crashed) is not history yet
-      }
-    }
-    return out.sort((x, y) => y.startedAt.localeCompare(x.startedAt));
+  /** stored runs, newest first, optionally for one spec and filtered */
+  async list(specName?: string, filter: HistoryFilter = {}): Promise<RunSummary[]> {
+    const conditions: [string, string | null | undefined][] = [
+      ['spec_name = ?', specName],
+      ['verdict = ?', filter.verdict],
+      ['started_at >= ?', filter.since],
+      ['started_at < ?', filter.until],
+    ];
+    const used = conditions.filter((c): c is [string, string] => typeof c[1] === 'string' && c[1] !== '');
+    const where = used.map((c) => c[0]);
+    const args = used.map((c) => c[1]);
+    const limit = Math.max(0, Math.min(filter.limit ?? MAX_LISTED, MAX_LISTED));
+    const sql = `SELECT summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT ${limit}`;
+    return (this.db().prepare(sql).pluck().all(...args) as string[]).map((t) => JSON.parse(t) as RunSummary);
   }
 
   async get(runId: string): Promise<RunReport> {
@@ -128,26 +154,71 @@ export class RunHistory {
 
   /** is this run in the history? */
   async has(runId: string): Promise<boolean> {
-    try {
-      await this.summary(runId);
-      return true;
-    } catch (err) {
-      if (err instanceof ConductorError && err.code === 'NOT_FOUND') return false;
-      throw err;
-    }
+    return this.db().prepare('SELECT 1 FROM runs WHERE run_id = ?').get(runId) !== undefined;
   }
 
   async summary(runId: string): Promise<RunSummary> {
-    try {
-      return JSON.parse(await readFile(join(runDir(this.dataDir, runId), SUMMARY_FILE), 'utf8')) as RunSummary;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConductorError('NOT_FOUND', `no run ${runId} in the history`, { runId });
-      throw err;
-    }
+    const text = this.db().prepare('SELECT summary FROM runs WHERE run_id = ?').pluck().get(runId) as string | undefined;
+    if (text === undefined) throw new ConductorError('NOT_FOUND', `no run ${runId} in the history`, { runId });
+    return JSON.parse(text) as RunSummary;
   }
 
   async compare(aId: string, bId: string): Promise<RunComparisonDto> {
     const [a, b] = await Promise.all([this.summary(aId), this.summary(bId)]);
     return compareRuns(a, b);
+  }
+
+  /** a run against the previous comparable run of its spec (null: the run is not comparable, or has no predecessor) */
+  async deviation(runId: string): Promise<RunComparisonDto | null> {
+    const run = await this.summary(runId);
+    if (!isComparable(run)) return null;
+    const previous = previousComparable(await this.list(run.specName, { until: run.startedAt }), run);
+    return previous ? compareRuns(previous, run) : null;
+  }
+}
+
+/** Bound on the run folders looked at when importing. */
+const MAX_RUN_FOLDERS = MAX_LISTED;
+const MAX_IMPORTED_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Runs with a report on disk and no row in the store (history from before the store, or a save
+ * cut short by kill -9): imported from their summary.json, else from report.json. Cheap when
+ * nothing is missing: one directory listing and a set lookup per run.
+ */
+function importRunFiles(db: Store, dataDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(runsDir(dataDir));
+  } catch {
+    return;
+  }
+  const known = new Set(db.prepare('SELECT run_id FROM runs').pluck().all() as string[]);
+  const found: RunSummary[] = [];
+  for (const name of names.slice(0, MAX_RUN_FOLDERS)) {
+    if (known.has(name) || !isRunId(name)) continue;
+    const s = readRunFiles(join(runsDir(dataDir), name));
+    if (s && s.runId === name) found.push(s);
+  }
+  if (!found.length) return;
+  const put = upsertStatement(db);
+  db.transaction(() => {
+    for (const s of found) put(s);
+  })();
+}
+
+function readRunFiles(dir: string): RunSummary | null {
+  const read = (file: string): unknown => {
+    const path = join(dir, file);
+    if (!existsSync(path) || statSync(path).size > MAX_IMPORTED_FILE_BYTES) return null;
+    return JSON.parse(readFileSync(path, 'utf8'));
+  };
+  try {
+    const summary = read(SUMMARY_FILE) as RunSummary | null;
+    if (summary) return summary;
+    const report = read(REPORT_FILE) as RunReport | null;
+    return report ? summarize(report, report.regressions ?? []) : null;
+  } catch {
+    return null; // torn or foreign: not history
   }
 }

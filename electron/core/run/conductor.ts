@@ -62,6 +62,8 @@ export interface RunHandle {
   status(): RunStatus;
   /** abort (idempotent): returns true if this call started the abort */
   abort(reason?: string): boolean;
+  /** resolves once the run is journaled as started (its run-started entry on disk, the event emitted) */
+  readonly started: Promise<void>;
   readonly done: Promise<RunResult>;
 }
 
@@ -83,11 +85,17 @@ export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions =
   };
   if (opts.signal?.aborted) queueMicrotask(onSignal);
   else opts.signal?.addEventListener('abort', onSignal, { once: true });
-  const done = conduct(ctx, notifier).finally(() => opts.signal?.removeEventListener('abort', onSignal));
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
+  const done = conduct(ctx, notifier, markStarted).finally(() => {
+    markStarted(); // a run that failed before its journal was written has still "started" as far as waiters go
+    opts.signal?.removeEventListener('abort', onSignal);
+  });
   return {
     runId,
     status: () => ctx.snapshotStatus(),
     abort: (reason = 'aborted by the user') => ctx.abort(reason, 'user'),
+    started,
     done,
   };
 }
@@ -97,7 +105,7 @@ export function runLoadTest(spec: LoadTest, deps: ConductorDeps, opts: RunOption
   return startRun(spec, deps, opts).done;
 }
 
-async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunResult> {
+async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: () => void): Promise<RunResult> {
   const { spec, deps } = ctx;
   await ctx.journal.append({
     type: 'run-started',
@@ -109,6 +117,7 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier): Promise<RunR
     startedAt: ctx.status.startedAt,
   });
   ctx.started();
+  markStarted();
 
   let outcome: RunOutcome = { kind: 'completed' };
   let drift: DriftWatch | null = null;

@@ -1,7 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../../../shared/model/errors.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
-import { createLocustKpi, createPrometheusKpi } from '../../load/kpi/index.ts';
+import { createLocustKpi } from '../../load/kpi/locust-kpi.ts';
+import { createPrometheusKpi } from '../../load/kpi/prometheus-kpi.ts';
 import { createLocustDriver } from '../../load/locust-driver.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
 import { createEcsReader, createEcsWriter } from '../../substrates/ecs/index.ts';

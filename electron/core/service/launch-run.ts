@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { UsageError, errorMessage } from '../../../shared/model/errors.ts';
-import type { RunEvent, RunTrigger } from '../../../shared/model/run.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
 import { isLoopbackHost } from '../../../shared/net/address.ts';
 import { DEFAULT_TEST_LOCK, type LoadTest } from '../../../shared/spec/schema.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
@@ -11,6 +11,8 @@ import { newRunId, startRun, type RunHandle } from '../run/conductor.ts';
 import { acquireTestLock, type AcquireOptions, type HeldLock, type LockHolder, type LockOwner, type LockTarget } from './env-lock.ts';
 import type { OpenEnvironment, OpenedEnvironment } from './environment.ts';
 import { assertTestIsNotProduction } from '../rules/test-identity.ts';
+import type { TriggerInfo } from '../../../shared/contract/queue.ts';
+import { TeamNotifier } from './team-notifier.ts';
 
 /**
  * The one way every host (the CLI, the HTTP/IPC service, schedules and queues) starts a run:
@@ -42,10 +44,12 @@ export interface LaunchOptions {
   /** cancels waiting for the lock; aborts the run once it started */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
-  /** who starts the run, shown in the history */
-  trigger?: RunTrigger;
   /** told when the environment is taken and this launch waits (wait: true) */
   onWaiting?: (holder: LockHolder) => void;
+  /** who or what asked for the run, for the owning team's messages (spec.notify.routes) and the history */
+  trigger?: TriggerInfo;
+  /** the run's address in the cockpit, for those messages */
+  link?: (runId: string) => string;
 }
 
 export interface LaunchedRun extends RunHandle {
@@ -150,6 +154,11 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
     ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
   });
   const testEnvironment = describeTestEnvironment(spec);
+  const team = new TeamNotifier(spec, { dataDir: deps.dataDir, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}) }, { ...(opts.trigger ? { trigger: opts.trigger } : {}), ...(opts.link ? { link: opts.link } : {}) });
+  const onEvent = (event: RunEvent) => {
+    team.notify(event);
+    opts.onEvent?.(event);
+  };
   let handle: RunHandle;
   try {
     handle = startRun(
@@ -164,7 +173,7 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
         dataDir: deps.dataDir,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       },
-      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.trigger ? { trigger: opts.trigger } : {}) },
+      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), onEvent, ...(opts.trigger ? { trigger: { source: opts.trigger.source, summary: opts.trigger.summary } } : {}) },
     );
   } catch (err) {
     await lock.release();
@@ -177,6 +186,9 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
     lock.lost.removeEventListener('abort', onLost);
     await lock.release();
     await env.close().catch((err: unknown) => deps.logger.warn(`closing the environment failed: ${errorMessage(err)}`));
+    await team.flush();
   });
-  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), done, lock: lock.where, testEnvironment };
+  // the caller hears of the run once it is journaled (a recover or another host sees it from then on)
+  await handle.started;
+  return { runId, status: () => handle.status(), abort: (reason) => handle.abort(reason), started: handle.started, done, lock: lock.where, testEnvironment };
 }

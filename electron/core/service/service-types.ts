@@ -1,5 +1,7 @@
 import type { ConductorHandlers } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
+import type { IntakeRequest, IntakeResponse, TriggerIntakeDeps } from './events/intake.ts';
+import type { SpecCatalog } from './spec-catalog.ts';
 
 /**
  * The conductor as a service: the handlers for every ConductorApi channel, plus run events.
@@ -13,6 +15,14 @@ export interface ConductorService {
   onEvent(listener: (event: RunEvent) => void): () => void;
   /** abort any run in progress (restoring the test environment), stop the sandbox, release resources */
   close(): Promise<void>;
+  /** change events (POST /api/triggers/event); absent: the host takes none */
+  triggers?: {
+    receive(req: IntakeRequest): Promise<IntakeResponse>;
+    /** which senders it accepts, for the start-up banner */
+    describeAuth(tokenConfigured: boolean): string;
+  };
+  /** settles once the store is open, the queue resumed after a restart and the schedules armed */
+  resumed?: Promise<void>;
 }
 
 export interface ConductorServiceOptions {
@@ -26,4 +36,10 @@ export interface ConductorServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** directory with example specs offered by spec:examples */
   examplesDir?: string;
+  /** the specs change events and schedules may run (`serve --specs DIR`) */
+  catalog?: SpecCatalog;
+  /** the trigger endpoint's webhook secrets (by reference) and rate limit */
+  events?: Pick<TriggerIntakeDeps, 'secrets' | 'rate'>;
+  /** the cockpit's address as the owning teams reach it, for links to runs (`#/runs/ID`); asked when a link is made */
+  publicUrl?: () => string | undefined;
 }

@@ -1,28 +1,35 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConductorHandlers, ExampleDto } from '../../../shared/contract/index.ts';
-import { ConductorError, SpecError, errorMessage } from '../../../shared/model/errors.ts';
-import type { RunEvent, RunStatus } from '../../../shared/model/run.ts';
+import { SpecError, errorMessage } from '../../../shared/model/errors.ts';
+import type { RunEvent } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { describeTestEnvironment, resolvedSpecYaml, validateSpecText } from '../../../shared/spec/validate.ts';
 import { runPlanOf } from '../../../shared/spec/run-plan.ts';
 import { consoleLogger, type Logger } from '../../base/logger.ts';
 import { RunHistory } from '../records/history.ts';
+import { openStore } from '../records/store.ts';
 import { readParity } from '../rules/parity.ts';
 import { listPendingRecoveries } from '../run/journal.ts';
 import { awsProfileNames, kubeContextNames } from './env-list.ts';
 import { openEnvironment, type OpenEnvironment, type SandboxAddresses } from './environment.ts';
-import { launchRun, type LaunchDeps, type LaunchedRun } from './launch-run.ts';
-import { recoverRun } from './recover-run.ts';
+import { TriggerIntake } from './events/intake.ts';
+import { TriggerLog } from './events/trigger-log.ts';
+import type { LaunchDeps } from './launch-run.ts';
+import { RunQueue } from './run-queue.ts';
+import { RunSlots } from './run-slots.ts';
+import { Scheduler } from './scheduler.ts';
 import type { ConductorService, ConductorServiceOptions } from './service-types.ts';
+import { EMPTY_CATALOG } from './spec-catalog.ts';
 import { createFileSettingsStore, type SettingsStore } from './settings-store.ts';
 
 /**
  * The conductor service behind both transports (IPC and HTTP): runs started through the core's
  * one launcher (launchRun: identity check and the test environment's lock included) and
- * recoveries through its one policy (recoverRun), events fanned out to every subscriber, history
- * from the data directory. One run or recovery at a time in this server: the decision to start one
- * is taken synchronously, so two requests at the same instant cannot both pass it.
+ * recoveries through its one policy (recoverRun) — one at a time per test environment, decided
+ * synchronously (./run-slots.ts) — events fanned out to every subscriber, history from the data
+ * directory. With a catalog of specs (`serve --specs DIR`): the run queue, change events
+ * (./events/intake.ts) and schedules (./scheduler.ts).
  */
 
 /** One sandbox shared by every run of a long-lived host (electron/sandbox SandboxHost), injected by the host. */
@@ -37,14 +44,14 @@ export interface CreateServiceOptions extends ConductorServiceOptions {
   sandbox?: SharedSandbox;
   logger?: Logger;
   fetch?: typeof fetch;
-  /** settings:get / settings:set; default a settings.json in dataDir (electron/core/settings-store.ts) */
+  /** settings:get / settings:set; default a settings.json in dataDir (settings-store.ts) */
   settings?: SettingsStore;
   /** lock timings, owner and liveness probe (tests) */
   launch?: Pick<LaunchDeps, 'owner' | 'lock'> & { isAlive?: (pid: number, host: string) => boolean };
 }
 
 /**
- * The default: electron/core/environment.ts, with one sandbox shared by every run of this host
+ * The default: environment.ts, with one sandbox shared by every run of this host
  * (so parity before, during and after runs describes the same simulated environment; its time
  * scale is the host's).
  */
@@ -72,11 +79,6 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.launch ?? {}),
   };
-  let active: { handle: LaunchedRun; done: Promise<void> } | null = null;
-  /** what this server is doing besides an active run: starting one, or recovering one */
-  let busyWith: 'starting' | 'recovering' | null = null;
-  const recent = new Map<string, RunStatus>();
-
   const fanOut = (event: RunEvent) => {
     for (const l of listeners) {
       try {
@@ -87,16 +89,32 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     }
   };
 
-  /** take the server for a start or a recovery — synchronously, so a second request at the same instant is refused */
-  const claim = (what: string, as: 'starting' | 'recovering') => {
-    if (active) throw new ConductorError('CONFLICT', `a run is in progress (${active.handle.runId}); ${what} waits until it ends`, { runId: active.handle.runId });
-    if (busyWith === 'starting') throw new ConductorError('CONFLICT', `a run is starting; ${what} waits until it ends`);
-    if (busyWith === 'recovering') throw new ConductorError('CONFLICT', `a recovery is in progress; ${what} waits until it ends`);
-    busyWith = as;
-  };
+  const slots = new RunSlots({ launch: launchDeps, logger, onEvent: fanOut });
 
   // the host's time scale is for the embedded sandbox; any other spec runs in real time unless a client asks (launchRun refuses it for anything remote)
   const timeScaleFor = (spec: LoadTest, requested?: number) => requested ?? (spec.spec.sandbox ? (opts.timeScale ?? spec.spec.sandbox.timeScale) : 1);
+
+  // the queue, change events and schedules over the catalog of stored specs
+  const catalog = opts.catalog ?? EMPTY_CATALOG;
+  const specs = () => catalog.specs;
+  const db = openStore(opts.dataDir);
+  const link = opts.publicUrl
+    ? (runId: string) => {
+        const base = opts.publicUrl?.();
+        return base ? `${base.replace(/\/+$/, '')}/#/runs/${encodeURIComponent(runId)}` : `#/runs/${encodeURIComponent(runId)}`;
+      }
+    : undefined;
+  // queued runs use the host's time scale for every spec (launchRun refuses a scaled clock for anything not on this machine)
+  const queue = new RunQueue({ db, slots, dataDir: opts.dataDir, specs, logger, timeScaleFor: (spec) => opts.timeScale ?? spec.spec.sandbox?.timeScale ?? 1, ...(link ? { link } : {}) });
+  const triggerLog = new TriggerLog(db);
+  const intake = new TriggerIntake({ queue, log: triggerLog, specs: () => catalog.specs.values(), logger, env: opts.env ?? process.env, ...(opts.events ?? {}) });
+  const scheduler = new Scheduler({ db, queue, specs: () => catalog.specs.values(), logger });
+  // existing history is imported into the store, the run that was running when the server died is recovered, then the queue and the schedules go on
+  const resumed = history
+    .list(undefined, { limit: 1 })
+    .then(() => queue.resume())
+    .then(() => scheduler.start())
+    .catch((err: unknown) => logger.error(`resuming the queue failed: ${errorMessage(err)}`));
 
   const handlers: ConductorHandlers = {
     'env:list': async () => {
@@ -155,50 +173,28 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
 
     'run:start': async ({ text, timeScale }) => {
       const spec = parseSpec(text);
-      claim('a new run', 'starting');
-      let handle: LaunchedRun;
-      try {
-        handle = await launchRun(spec, launchDeps, {
-          timeScale: timeScaleFor(spec, timeScale),
-          trigger: opts.host === 'electron' ? 'desktop' : 'serve',
-          onEvent: (event) => {
-            // release the run before anyone hears it ended, so a client that starts the next run
-            // on 'run-ended' is not refused as busy
-            if (event.type === 'run-ended' && active?.handle.runId === event.runId) {
-              recent.set(event.runId, event.status);
-              active = null;
-            }
-            fanOut(event);
-          },
-        });
-      } finally {
-        busyWith = null;
-      }
-      const done = handle.done
-        .then((r) => {
-          recent.set(handle.runId, r.status);
-          if (recent.size > 20) recent.delete(recent.keys().next().value!);
-        })
-        .catch((err: unknown) => logger.error(`run ${handle.runId} crashed: ${errorMessage(err)}`))
-        .finally(() => {
-          if (active?.handle === handle) active = null;
-        });
-      active = { handle, done };
+      const handle = await slots.start(spec, {
+        timeScale: timeScaleFor(spec, timeScale),
+        trigger: { source: 'manual', summary: opts.host === 'electron' ? 'started in the desktop app' : 'started from the cockpit or the API of conductor serve' },
+        ...(link ? { link } : {}),
+      });
       return { runId: handle.runId, status: handle.status() };
     },
 
     'run:abort': async ({ runId, reason }) => {
-      if (active && active.handle.runId === runId) {
-        const accepted = active.handle.abort(reason ?? 'aborted by the user');
-        return { accepted, status: active.handle.status() };
+      const handle = slots.get(runId);
+      if (handle) {
+        const accepted = handle.abort(reason ?? 'aborted by the user');
+        return { accepted, status: handle.status() };
       }
-      return { accepted: false, status: recent.get(runId) ?? null };
+      return { accepted: false, status: slots.finished(runId) ?? null };
     },
 
     'run:status': async ({ runId }) => {
-      if (active && (!runId || active.handle.runId === runId)) return active.handle.status();
-      if (!runId) return [...recent.values()].pop() ?? null;
-      const r = recent.get(runId);
+      const handle = runId ? slots.get(runId) : slots.latest();
+      if (handle) return handle.status();
+      if (!runId) return slots.finished() ?? null;
+      const r = slots.finished(runId);
       if (r) return r;
       try {
         return (await history.get(runId)).status;
@@ -211,21 +207,19 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'history:get': async ({ runId }) => history.get(runId),
     'history:compare': async ({ a, b }) => history.compare(a, b),
 
-    'recovery:list': async () => listPendingRecoveries(opts.dataDir, active ? { exclude: [active.handle.runId] } : {}),
+    'recovery:list': async () => listPendingRecoveries(opts.dataDir, { exclude: slots.activeRunIds() }),
 
     'recovery:restore': async ({ runId, force }) => {
-      claim('a recovery', 'recovering');
-      try {
-        const r = await recoverRun(runId, launchDeps, { ...(force ? { force: true } : {}), onEvent: fanOut });
-        if (r.kind === 'recovered') return { restored: r.result.restoreComplete, message: r.result.message };
-        return { restored: false, message: r.message };
-      } finally {
-        busyWith = null;
-      }
+      const r = await slots.recover(runId, force ? { force: true } : {});
+      if (r.kind === 'recovered') return { restored: r.result.restoreComplete, message: r.result.message };
+      return { restored: false, message: r.message };
     },
 
     'settings:get': async () => settings.get(),
     'settings:set': async (patch) => settings.set(patch),
+
+    'queue:list': async () => ({ items: queue.list(), triggers: triggerLog.list(), schedules: scheduler.list(), specs: [...catalog.specs.keys()].sort() }),
+    'queue:cancel': async ({ id }) => queue.cancel(id),
   };
 
   return {
@@ -234,12 +228,12 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    triggers: intake,
+    resumed,
     async close() {
-      const a = active;
-      if (a) {
-        a.handle.abort('the conductor is shutting down');
-        await a.done;
-      }
+      scheduler.stop();
+      queue.close();
+      await slots.closeAll('the conductor is shutting down');
       await opts.sandbox?.close();
       listeners.clear();
     },

@@ -4,7 +4,6 @@ import type { RunComparisonDto } from '../../../shared/contract/index.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 import type { RunSummary } from '../../../shared/model/run.ts';
 import { RunHistory, compareRuns, previousComparable } from '../../core/records/history.ts';
-import { reportMarkdown } from '../../core/records/report.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -122,6 +121,7 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       const h = historyOf(opts.dataDir);
       await summaryOf(h, runId);
       const report = await h.get(runId);
+      const { reportMarkdown } = await import('../../core/records/report.ts');
       io.stdout.write(opts.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : reportMarkdown(report));
     });
 

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { formatParityJson, formatParityMarkdown, formatParityTable } from '../../../shared/model/parity-format.ts';
 import { openCliEnvironment } from '../open-environment.ts';
-import { parityExitCode, readParity } from '../../core/rules/parity.ts';
-import { loadSpecFile } from '../../core/service/spec-loader.ts';
 import type { CliContext } from '../cli-context.ts';
 import { parseTimeScale } from '../options.ts';
 
@@ -17,6 +14,11 @@ export function registerParity(program: Command, { io, setExitCode }: CliContext
     .option('--drift-only', 'show only the fields that differ')
     .option('--time-scale <n>', 'simulated seconds per real second for the embedded sandbox (0.1–10000)', (v: string) => parseTimeScale(v))
     .action(async (file: string, opts: { output: 'table' | 'json' | 'markdown'; driftOnly?: boolean; timeScale?: number }) => {
+      const [{ loadSpecFile }, { parityExitCode, readParity }, { formatParityJson, formatParityMarkdown, formatParityTable }] = await Promise.all([
+        import('../../core/service/spec-loader.ts'),
+        import('../../core/rules/parity.ts'),
+        import('../../../shared/model/parity-format.ts'),
+      ]);
       const spec = await loadSpecFile(file);
       const env = await openCliEnvironment(spec, { env: io.env ?? process.env, ...(opts.timeScale ? { timeScale: opts.timeScale } : {}) });
       try {

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { openCliEnvironment } from '../open-environment.ts';
-import { listPendingRecoveries } from '../../core/run/journal.ts';
 import type { LaunchDeps } from '../../core/service/launch-run.ts';
-import { recoverRun } from '../../core/service/recover-run.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
 import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
 import type { Logger } from '../../base/logger.ts';
@@ -40,6 +38,7 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
       const { io } = ctx;
       const env = io.env ?? process.env;
       const dataDir = resolveDataDir(opts.dataDir, env);
+      const [{ listPendingRecoveries }, { recoverRun }] = await Promise.all([import('../../core/run/journal.ts'), import('../../core/service/recover-run.ts')]);
       const pending = await listPendingRecoveries(dataDir);
       if (!runId && !opts.all) {
         if (!pending.length) {

@@ -5,14 +5,10 @@ import type { CliContext } from '../cli-context.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { TerminalDisplay } from '../terminal-display.ts';
 import type { RunResult } from '../../core/run/conductor.ts';
-import { launchRun, type LaunchDeps, type LaunchedRun } from '../../core/service/launch-run.ts';
+import type { LaunchDeps, LaunchedRun } from '../../core/service/launch-run.ts';
 import { openCliEnvironment } from '../open-environment.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
-import { listPendingRecoveries } from '../../core/run/journal.ts';
 import type { Logger } from '../../base/logger.ts';
-import { reportJson, reportJunit, reportMarkdown } from '../../core/records/report.ts';
-import { renderReportHtml } from '../../../shared/report/html.ts';
-import { loadSpecFile } from '../../core/service/spec-loader.ts';
 import type { OpenEnvironment } from '../../core/service/environment.ts';
 import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -119,6 +115,13 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
       const { io } = ctx;
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
+      const [{ loadSpecFile }, { launchRun }, { listPendingRecoveries }, { reportJson, reportJunit, reportMarkdown }, { renderReportHtml }] = await Promise.all([
+        import('../../core/service/spec-loader.ts'),
+        import('../../core/service/launch-run.ts'),
+        import('../../core/run/journal.ts'),
+        import('../../core/records/report.ts'),
+        import('../../../shared/report/html.ts'),
+      ]);
       const spec = await loadSpecFile(file);
       const outputs: { path: string; render: (r: RunResult['report']) => string }[] = [];
       if (opts.report) outputs.push({ path: await checkOutputPath('--report', opts.report), render: reportJson });
@@ -165,7 +168,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
                 ...(timeScale !== undefined ? { timeScale } : {}),
                 ...(opts.wait ? { wait: true } : {}),
                 signal: stop.signal,
-                trigger: 'cli',
+                trigger: { source: 'manual', summary: 'conductor run on the command line' },
                 onEvent: (e) => display?.onEvent(e),
                 onWaiting: (h) => io.stderr.write(`waiting: the test environment is in use by run ${h.runId} (${h.owner}, since ${h.since}); this run starts when it ends (Ctrl-C cancels)\n`),
               },

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SANDBOX_DEFAULT_PORTS, startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { Sandbox } from '../../sandbox/index.ts';
+import { SANDBOX_DEFAULT_PORTS } from '../../sandbox/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../exit-codes.ts';
+import { parseTimeScale } from '../options.ts';
 import { ConductorError } from '../../../shared/model/errors.ts';
 
 interface SandboxCliOptions {
@@ -29,17 +31,14 @@ export function registerSandbox(program: Command, { io }: CliContext, waitForExi
   program
     .command('sandbox')
     .description('run the sandbox (Kubernetes production + test API servers, an ECS endpoint, a Locust master) on loopback until Ctrl-C')
-    .option('--time-scale <n>', 'simulated seconds per real second', (v) => {
-      const n = Number(v);
-      if (!(n >= 0.1 && n <= 10_000)) throw new UsageError(`--time-scale: expected a number between 0.1 and 10000, found ${JSON.stringify(v)}`);
-      return n;
-    }, 1)
+    .option('--time-scale <n>', 'simulated seconds per real second', (v: string) => parseTimeScale(v), 1)
     .option('--kubeconfig-out <file>', 'write a kubeconfig with contexts sandbox-prod and sandbox-test')
     .option('--k8s-prod-port <port>', 'production Kubernetes API port', port('--k8s-prod-port'), SANDBOX_DEFAULT_PORTS.kubernetesProduction)
     .option('--k8s-test-port <port>', 'test Kubernetes API port', port('--k8s-test-port'), SANDBOX_DEFAULT_PORTS.kubernetesTest)
     .option('--ecs-port <port>', 'ECS endpoint port', port('--ecs-port'), SANDBOX_DEFAULT_PORTS.ecs)
     .option('--locust-port <port>', 'Locust master port', port('--locust-port'), SANDBOX_DEFAULT_PORTS.locust)
     .action(async (opts: SandboxCliOptions) => {
+      const { startSandbox } = await import('../../sandbox/index.ts');
       const sandbox = await startSandbox({
         timeScale: opts.timeScale,
         ports: { kubernetesProduction: opts.k8sProdPort, kubernetesTest: opts.k8sTestPort, ecs: opts.ecsPort, locust: opts.locustPort },

@@ -5,11 +5,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../cli-context.ts';
 import type { ConductorService, ConductorServiceOptions } from '../../core/service/service-types.ts';
-import { isLoopbackHost, startHttpServer, type HttpServerHandle } from '../http-server.ts';
+import type { HttpServerHandle } from '../http-server.ts';
 import { UsageError } from '../exit-codes.ts';
 import { holdingSignals, type SignalSource } from '../signals.ts';
-import { parseTimeScale } from '../options.ts';
+import { isLoopbackHost, parseTimeScale } from '../options.ts';
 import { resolveDataDir } from './data-dir.ts';
+import { loadSpecCatalog, EMPTY_CATALOG } from '../../core/service/spec-catalog.ts';
+import { parseReference, type SecretReference } from '../../core/service/secret-value.ts';
+import { HTTP_TRIGGER_PATH } from '../../../shared/contract/index.ts';
 
 /**
  * `conductor serve`: the conductor service behind the HTTP transport, with the cockpit served to a
@@ -17,7 +20,12 @@ import { resolveDataDir } from './data-dir.ts';
  */
 export const DEFAULT_SERVE_PORT = 18787;
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** the project folder (examples/, out/renderer/), found from this module's place: the sources, or the CLI bundle in out/cli */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
+  return dir;
+}
 
 export interface ServeOptions {
   port: number;
@@ -27,6 +35,12 @@ export interface ServeOptions {
   dataDir: string;
   staticDir: string;
   examplesDir: string;
+  /** the specs change events and schedules may run */
+  specsDir?: string;
+  githubSecret?: SecretReference;
+  gitlabToken?: SecretReference;
+  /** the cockpit's address for links in the owning teams' messages (default: the address served) */
+  publicUrl?: string;
 }
 
 export type CreateService = (opts: ConductorServiceOptions) => ConductorService | Promise<ConductorService>;
@@ -52,15 +66,22 @@ export interface RunningServe {
 
 /** Start the service and the HTTP server; shut both down on the first SIGINT/SIGTERM. */
 export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<RunningServe> {
+  const catalog = opts.specsDir ? await loadSpecCatalog(opts.specsDir) : EMPTY_CATALOG;
+  let served: string | undefined = undefined;
+  const secrets = { ...(opts.githubSecret ? { github: opts.githubSecret } : {}), ...(opts.gitlabToken ? { gitlab: opts.gitlabToken } : {}) };
   const service = await deps.createService({
     dataDir: opts.dataDir,
     host: 'http',
     timeScale: opts.timeScale,
     env: deps.env,
     examplesDir: opts.examplesDir,
+    catalog,
+    events: { secrets },
+    publicUrl: () => opts.publicUrl ?? served,
   });
   let server: HttpServerHandle;
   try {
+    const { startHttpServer } = await import('../http-server.ts');
     server = await startHttpServer({ service, host: opts.host, port: opts.port, token: opts.token, staticDir: opts.staticDir });
   } catch (err) {
     await service.close();
@@ -72,6 +93,12 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps): Promise<R
       );
     }
     throw err;
+  }
+  served = server.url;
+  if (catalog.dir) {
+    const scheduled = [...catalog.specs.values()].filter((s) => s.spec.schedule).length;
+    deps.out.write(`specs: ${catalog.specs.size} from ${catalog.dir}${scheduled ? ` (${scheduled} on a schedule)` : ''}\n`);
+    if (service.triggers) deps.out.write(`change events: POST ${server.url}${HTTP_TRIGGER_PATH} (${service.triggers.describeAuth(opts.token !== undefined)})\n`);
   }
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -122,7 +149,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--token <token>', 'bearer token required on every API call (or CONDUCTOR_TOKEN)')
     .option('--data-dir <dir>', 'where journals, history and reports live (or CONDUCTOR_DATA_DIR)')
     .option('--static-dir <dir>', 'the built cockpit (default out/renderer)')
-    .action(async (raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string }) => {
+    .option('--specs <dir>', 'a folder of LoadTest specs that change events (POST /api/triggers/event) and schedules may run, queued one at a time per test environment')
+    .option('--github-secret <ref>', "GitHub webhooks' secret, by reference: env:NAME or file:/path (signatures in X-Hub-Signature-256)")
+    .option('--gitlab-token <ref>', "GitLab webhooks' secret token, by reference: env:NAME or file:/path (X-Gitlab-Token)")
+    .option('--public-url <url>', 'the cockpit as the owning teams reach it, for links in their messages (default: the address served)')
+    .action(async (raw: RawServeOptions) => {
       const env = ctx.io.env ?? process.env;
       const opts = resolveServeOptions(raw, env);
       const createService = await loadServiceFactory();
@@ -144,10 +175,20 @@ async function loadServiceFactory(): Promise<CreateService> {
   return (o) => createConductorService({ ...o, sandbox: new SandboxHost({ timeScale: o.timeScale ?? 1 }) });
 }
 
-export function resolveServeOptions(
-  raw: { port: string; host: string; timeScale: string; token?: string; dataDir?: string; staticDir?: string },
-  env: NodeJS.ProcessEnv,
-): ServeOptions {
+export interface RawServeOptions {
+  port: string;
+  host: string;
+  timeScale: string;
+  token?: string;
+  dataDir?: string;
+  staticDir?: string;
+  specs?: string;
+  githubSecret?: string;
+  gitlabToken?: string;
+  publicUrl?: string;
+}
+
+export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeOptions {
   const port = Number(raw.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer between 0 and 65535, found "${raw.port}"`);
   const timeScale = parseTimeScale(raw.timeScale) ?? 1;
@@ -158,13 +199,29 @@ export function resolveServeOptions(
     throw new UsageError(`refusing to serve on ${host} without a token: pass --token (or set CONDUCTOR_TOKEN) when binding to a non-loopback address`);
   }
   const dataDir = resolveDataDir(raw.dataDir, env);
+  const root = projectRoot();
+  const ref = (text: string | undefined, option: string) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseReference(text, option);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  const githubSecret = ref(raw.githubSecret, '--github-secret');
+  const gitlabToken = ref(raw.gitlabToken, '--gitlab-token');
+  if (raw.publicUrl !== undefined && !/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(raw.publicUrl)) throw new UsageError(`--public-url: expected an http(s) URL without credentials, query or fragment, such as https://conductor.example`);
   return {
+    ...(raw.specs !== undefined ? { specsDir: resolve(raw.specs) } : {}),
+    ...(githubSecret ? { githubSecret } : {}),
+    ...(gitlabToken ? { gitlabToken } : {}),
+    ...(raw.publicUrl !== undefined ? { publicUrl: raw.publicUrl } : {}),
     port,
     host,
     timeScale,
     ...(token ? { token } : {}),
     dataDir,
-    staticDir: resolve(raw.staticDir ?? join(projectRoot, 'out', 'renderer')),
-    examplesDir: join(projectRoot, 'examples'),
+    staticDir: resolve(raw.staticDir ?? join(root, 'out', 'renderer')),
+    examplesDir: join(root, 'examples'),
   };
 }

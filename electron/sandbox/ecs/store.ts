@@ -248,7 +248,7 @@ export class EcsStore {
         if (c.cpu !== undefined) def.cpu = c.cpu;
         if (c.memory !== undefined) def.memory = c.memory;
         if (c.memoryReservation !== undefined) def.memoryReservation = c.memoryReservation;
-        return def;
+        return withContainerDefaults(def, td.networkMode ?? 'awsvpc');
       }),
       volumes: [],
       placementConstraints: [],
@@ -344,6 +344,7 @@ export class EcsStore {
     }
     const stored: JsonObject = {};
     for (const k of REGISTER_FIELDS) if (body[k] !== undefined && body[k] !== null) stored[k] = structuredClone(body[k]);
+    stored.containerDefinitions = (stored.containerDefinitions as JsonObject[]).map((d) => withContainerDefaults(d, networkMode));
     stored.volumes ??= [];
     stored.placementConstraints ??= [];
     const tags = Array.isArray(body.tags) ? structuredClone(body.tags) : [];
@@ -439,7 +440,10 @@ export class EcsStore {
         rolloutState: d.status === 'PRIMARY' ? (completed ? 'COMPLETED' : 'IN_PROGRESS') : 'COMPLETED',
         rolloutStateReason: d.status === 'PRIMARY' && completed ? 'ECS deployment ' + d.id + ' completed.' : 'ECS deployment ' + d.id + ' in progress.',
       };
-      if (d.launchType === 'FARGATE') dep.platformVersion = '1.4.0';
+      if (d.launchType === 'FARGATE') {
+        dep.platformVersion = '1.4.0';
+        dep.platformFamily = 'Linux';
+      }
       return dep;
     });
     const out: JsonObject = {
@@ -639,4 +643,20 @@ function paginate(items: string[], body: JsonObject, defaultMax: number, key: st
   const out: JsonObject = { [key]: page };
   if (start + max < items.length) out.nextToken = Buffer.from(`sandbox:${start + max}`).toString('base64');
   return out;
+}
+
+/**
+ * What AWS fills in on a registered container definition that left it out (and moto too): empty
+ * lists, cpu 0, and in awsvpc mode each port mapping's hostPort equal to its containerPort.
+ */
+function withContainerDefaults(def: JsonObject, networkMode: string | undefined): JsonObject {
+  const ports = Array.isArray(def.portMappings) ? (def.portMappings as JsonObject[]) : [];
+  return {
+    cpu: 0,
+    environment: [],
+    mountPoints: [],
+    volumesFrom: [],
+    ...def,
+    portMappings: ports.map((p) => ({ ...p, ...(networkMode === 'awsvpc' && p.hostPort === undefined ? { hostPort: p.containerPort as JsonValue } : {}), protocol: (p.protocol as JsonValue) ?? 'tcp' })),
+  };
 }

@@ -1,5 +1,5 @@
 export { startKubernetesApiServer, statusObject, type KubeApiServer, type KubeApiServerOptions } from './server.ts';
-export { KubeStore } from './store.ts';
+export { KubeStore, seedToDeployment, seedToHpa } from './store.ts';
 export { JobController, type JobRecord, type JobFailure } from './jobs.ts';
 export { shopKubeSeed, generatedKubeSeed, SHOP_NAMESPACES, type SandboxSide } from './topology.ts';
 export { kubeconfigFor, kubeconfigYaml, type KubeconfigDocument, type KubeconfigServer, type KubeconfigContextSpec } from './kubeconfig.ts';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../base/clock.ts';
 import { clone, isObject, type Json, type JsonObject } from './patch.ts';
-import { InvalidObject, type KubeStore } from './store.ts';
+import { defaultPodTemplate, InvalidObject, type KubeStore } from './store.ts';
 
 /**
  * The sandbox's batch/v1 Job controller: validates and defaults a Job on create the way the API
@@ -128,6 +128,8 @@ export class JobController {
     spec.completionMode ??= 'NonIndexed';
     spec.suspend ??= false;
     spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+    spec.manualSelector ??= false;
+    defaultPodTemplate(template);
     const stored = this.opts.store.createJob(job);
     const container = ((template.spec as JsonObject).containers as JsonObject[])[0] as JsonObject;
     const record: JobRecord = {

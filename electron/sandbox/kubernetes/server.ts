@@ -6,7 +6,7 @@ import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, ver
 import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError, type Matcher } from './selectors.ts';
 import { JobController, PROPAGATION_POLICIES } from './jobs.ts';
-import { InvalidObject, KubeStore, type StoredKind } from './store.ts';
+import { decodeLease, InvalidObject, KubeStore, UndecodableObject, type StoredKind } from './store.ts';
 import { toTable, wantsTable } from './tables.ts';
 import type { KubeSeed } from './types.ts';
 
@@ -92,7 +92,8 @@ const invalid = (resource: string, name: string, err: InvalidObject) =>
     name,
     group: GROUP_OF[resource] ?? '',
     kind: KIND_OF[resource]?.kind ?? resource,
-    causes: [{ reason: 'FieldValueInvalid', message: err.message, field: err.field }],
+    // a cause's message leaves out the field, which the cause names on its own
+    causes: [{ reason: 'FieldValueInvalid', message: err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message, field: err.field }],
   });
 
 interface Route {
@@ -274,7 +275,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       if (ct === 'application/merge-patch+json') next = mergePatch(target, body);
       else if (ct === 'application/strategic-merge-patch+json') next = strategicMergePatch(target, body);
       else if (ct === 'application/json-patch+json') next = jsonPatch(target, body);
-      else throw new HttpStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+      else throw new HttpStatus(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
     } catch (err) {
       if (err instanceof PatchError) {
         if (err.kind === 'conflict') throw conflict(resource, name);
@@ -290,11 +291,14 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   const rvOf = (o: Json | undefined): string | undefined => (isObject(o) && isObject(o.metadata) ? (o.metadata.resourceVersion as string | undefined) : undefined);
 
   function write(resource: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
-    const wanted = rvOf(next);
-    if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
     try {
+      // a body that does not decode is refused before the resourceVersion is looked at
+      if (resource === 'leases') decodeLease(next);
+      const wanted = rvOf(next);
+      if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
       return store.replace(resource, ns, name, next);
     } catch (err) {
+      if (err instanceof UndecodableObject) throw new HttpStatus(400, 'BadRequest', err.message);
       if (err instanceof InvalidObject) throw invalid(resource, name, err);
       throw err;
     }
@@ -348,7 +352,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     if (verb === 'list') {
       const items = listObjects(r, url);
       if (table) return { status: 200, body: toTable(r.resource, items, store.resourceVersion, clock.now()) };
-      return { status: 200, body: { kind: `${kindInfo.kind}List`, apiVersion: kindInfo.apiVersion, metadata: { resourceVersion: store.resourceVersion }, items } };
+      // a list's items carry no apiVersion and kind of their own (the list's say it)
+      const bare = items.map(({ apiVersion: _v, kind: _k, ...rest }) => rest);
+      return { status: 200, body: { kind: `${kindInfo.kind}List`, apiVersion: kindInfo.apiVersion, metadata: { resourceVersion: store.resourceVersion }, items: bare } };
     }
     const name = r.name as string;
     if (verb === 'create' && r.resource === 'jobs' && r.namespace && !r.sub) {
@@ -372,6 +378,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       try {
         return { status: 201, body: store.createLease(r.namespace, body) };
       } catch (err) {
+        if (err instanceof UndecodableObject) throw new HttpStatus(400, 'BadRequest', err.message);
         if (err instanceof InvalidObject) throw invalid('leases', want, err);
         throw err;
       }

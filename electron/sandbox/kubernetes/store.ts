@@ -91,22 +91,10 @@ export class KubeStore {
     for (const ns of new Set([...seed.namespaces, ...seed.deployments.map((d) => d.namespace)])) this.createNamespace(ns);
     for (const d of seed.deployments) {
       this.createDeployment(seedToDeployment(d), true);
-      if (d.hpa) {
-        const name = d.hpa.name ?? d.name;
-        this.create('horizontalpodautoscalers', d.namespace, name, {
-          apiVersion: 'autoscaling/v2',
-          kind: 'HorizontalPodAutoscaler',
-          metadata: { name, namespace: d.namespace, labels: { app: d.name } },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
-            minReplicas: d.hpa.minReplicas,
-            maxReplicas: d.hpa.maxReplicas,
-            metrics: [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } },
-            ],
-          },
-          status: { currentReplicas: d.replicas, desiredReplicas: d.replicas },
-        });
+      const hpa = seedToHpa(d);
+      if (hpa) {
+        const meta = hpa.metadata as JsonObject;
+        this.create('horizontalpodautoscalers', d.namespace, String(meta.name), { ...hpa, status: { currentReplicas: d.replicas, desiredReplicas: d.replicas } });
       }
     }
   }
@@ -137,6 +125,7 @@ export class KubeStore {
     const name = String(meta.name);
     validateDeployment(obj, name);
     const spec = obj.spec as JsonObject;
+    defaultPodTemplate(spec.template);
     const replicas = spec.replicas as number;
     const hash = templateHash(spec.template);
     this.sims.set(key(ns, name), { updated: ready ? replicas : 0, old: 0, hash, oldHash: hash, since: this.opts.clock.now() });
@@ -210,8 +199,10 @@ export class KubeStore {
     if (nextMeta.name !== undefined && nextMeta.name !== name) throw new InvalidObject('metadata.name', `metadata.name: Invalid value: "${String(nextMeta.name)}": field is immutable`);
     if (nextMeta.namespace !== undefined && nextMeta.namespace !== ns)
       throw new InvalidObject('metadata.namespace', `metadata.namespace: Invalid value: "${String(nextMeta.namespace)}": field is immutable`);
-    if (kind === 'deployments') validateDeployment(next, name);
-    else if (kind === 'leases') validateLease(next);
+    if (kind === 'deployments') {
+      validateDeployment(next, name);
+      defaultPodTemplate((next.spec as JsonObject).template);
+    } else if (kind === 'leases') validateLease(next);
     else validateHpa(next);
     const specChanged = !deepEqual(cur.spec, next.spec);
     const updated: JsonObject = {
@@ -330,6 +321,8 @@ export class KubeStore {
       updatedReplicas: sim.updated,
       readyReplicas: total,
       availableReplicas: total,
+      // 1.37: pods being deleted (the sandbox drains old pods at once)
+      terminatingReplicas: 0,
       conditions: [
         cond(
           'Available',
@@ -472,14 +465,37 @@ export function validateDeployment(obj: JsonObject, name: string): void {
   if (!name) throw new InvalidObject('metadata.name', 'metadata.name: Required value');
 }
 
-/** coordination.k8s.io/v1 Lease: a name, and spec fields of the right types when given. */
+/** A body the API server cannot decode (→ 400 BadRequest, before any validation). */
+export class UndecodableObject extends Error {}
+
+/** metav1.MicroTime's wire format: RFC 3339 with exactly six fraction digits */
+const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
+
+/** coordination.k8s.io/v1 Lease: MicroTimes that decode, a name, and spec fields of the right types when given. */
 export function validateLease(obj: JsonObject): void {
+  decodeLease(obj);
   if (!isObject(obj.metadata) || typeof obj.metadata.name !== 'string' || !obj.metadata.name) throw new InvalidObject('metadata.name', 'metadata.name: Required value: name or generateName is required');
   const spec = obj.spec ?? {};
   if (!isObject(spec)) throw new InvalidObject('spec', 'spec: Invalid value: must be an object');
   if (spec.holderIdentity !== undefined && spec.holderIdentity !== null && typeof spec.holderIdentity !== 'string') throw new InvalidObject('spec.holderIdentity', 'spec.holderIdentity: Invalid value: must be a string');
   const d = spec.leaseDurationSeconds;
   if (d !== undefined && d !== null && (!isNonNegInt(d) || d < 1)) throw new InvalidObject('spec.leaseDurationSeconds', `spec.leaseDurationSeconds: Invalid value: ${JSON.stringify(d)}: must be greater than 0`);
+}
+
+/** the MicroTimes of a Lease body decode (the API server checks this before anything else) */
+export function decodeLease(obj: JsonObject): void {
+  const times = isObject(obj.spec) ? obj.spec : {};
+  for (const field of ['acquireTime', 'renewTime'] as const) {
+    const v = times[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' || !MICRO_TIME.test(v)) {
+      // the real server's words (Go's time.Parse with the MicroTime layout), e.g. for JavaScript's toISOString()
+      const text = String(v);
+      throw new UndecodableObject(
+        `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(text.slice(19))} as ".000000"`,
+      );
+    }
+  }
 }
 
 export function validateHpa(obj: JsonObject): void {
@@ -521,4 +537,47 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
       },
     },
   };
+}
+
+/** the autoscaling/v2 HPA of a seeded deployment, if it has one (without status) */
+export function seedToHpa(d: KubeDeploymentSeed): JsonObject | undefined {
+  if (!d.hpa) return undefined;
+  const name = d.hpa.name ?? d.name;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: d.namespace, labels: { app: d.name } },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
+      minReplicas: d.hpa.minReplicas,
+      maxReplicas: d.hpa.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.hpa.targetCpuPercent ?? 70 } } }],
+    },
+  };
+}
+
+/**
+ * The defaults the API server fills into a pod template on create and update (what a real server
+ * answers with, and what `kubectl get -o json` shows): per container the termination message
+ * path and policy, the pull policy and empty resources; per pod the restart and DNS policies,
+ * scheduler, security context and grace period.
+ */
+export function defaultPodTemplate(template: Json | undefined): void {
+  if (!isObject(template)) return;
+  const pod = isObject(template.spec) ? template.spec : undefined;
+  if (!pod) return;
+  for (const c of Array.isArray(pod.containers) ? pod.containers : []) {
+    if (!isObject(c)) continue;
+    const image = typeof c.image === 'string' ? c.image : '';
+    const tag = /:([^:/]+)$/.exec(image.replace(/@.*$/, ''))?.[1];
+    c.imagePullPolicy ??= image.includes('@') || (tag !== undefined && tag !== 'latest') ? 'IfNotPresent' : 'Always';
+    c.resources ??= {};
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+  }
+  pod.restartPolicy ??= 'Always';
+  pod.terminationGracePeriodSeconds ??= 30;
+  pod.dnsPolicy ??= 'ClusterFirst';
+  pod.securityContext ??= {};
+  pod.schedulerName ??= 'default-scheduler';
 }

@@ -7,9 +7,14 @@ export function primaryDeployment(svc: Service) {
   return svc.deployments?.find((d) => d.status === 'PRIMARY');
 }
 
-/** the task definition the service's primary deployment runs */
+/**
+ * The task definition the service runs: the service's own `taskDefinition` (set by CreateService
+ * and UpdateService; on AWS the primary deployment's), else the primary deployment's. Reading the
+ * service's field first also holds on moto, whose deployments keep the task definition they were
+ * created with whatever UpdateService sets.
+ */
 export function serviceTaskDefinitionArn(svc: Service): string | undefined {
-  return primaryDeployment(svc)?.taskDefinition ?? svc.taskDefinition;
+  return svc.taskDefinition ?? primaryDeployment(svc)?.taskDefinition;
 }
 
 /** primary deployment complete, no other deployment left, running == desired */

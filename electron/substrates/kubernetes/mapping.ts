@@ -11,7 +11,14 @@ export interface DeploymentLike {
     replicas?: number;
     template?: { spec?: { containers?: { name: string; image?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] } };
   };
-  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+  };
 }
 
 export interface HpaLike {
@@ -37,6 +44,18 @@ export function rolloutStatusOf(dep: DeploymentLike): RolloutStatus {
   const total = s.replicas ?? 0;
   const complete = observed && updated >= desired && total <= updated && available >= updated;
   return { observed, desired, updated, ready, available, complete };
+}
+
+/**
+ * Why a rollout will not complete, by kubectl's rule: once the controller has observed the
+ * current generation, a Progressing condition with reason ProgressDeadlineExceeded (the
+ * deployment made no progress for spec.progressDeadlineSeconds). The condition's message, or undefined.
+ */
+export function rolloutFailure(dep: DeploymentLike): string | undefined {
+  if ((dep.status?.observedGeneration ?? 0) < (dep.metadata?.generation ?? 0)) return undefined;
+  const progressing = dep.status?.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason !== 'ProgressDeadlineExceeded') return undefined;
+  return progressing.message || 'ProgressDeadlineExceeded';
 }
 
 /** The HPA (autoscaling/v2) whose scaleTargetRef is this deployment, if any. */

@@ -1,10 +1,10 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy, V1MicroTime } from '@kubernetes/client-node';
 import type { ContainerResources, K8sAppState, K8sDesiredState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
 import { AbortedError, ConductorError, SubstrateError, TimeoutError, errorMessage } from '../../../shared/model/errors.ts';
 import type { K8sAppRef, KubernetesWriter, LeaseRecord, LeaseWrite, WaitOptions } from '../types.ts';
 import type { KubeClient } from './client.ts';
 import { productionGuard, type ProductionK8sTarget } from './guard.ts';
-import { hpaFor, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
+import { hpaFor, rolloutFailure, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
 import { clusterIdentity, createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
 import { sleepUntil } from './retry.ts';
@@ -99,6 +99,32 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
 async function apply(client: KubeClient, ref: K8sAppRef, desired: K8sDesiredState, signal?: AbortSignal): Promise<void> {
   const resource = `deployments ${ref.namespace}/${ref.deployment}`;
   const wantsDeployment = desired.replicas !== undefined || Object.keys(desired.images ?? {}).length > 0 || Object.keys(desired.resources ?? {}).length > 0;
+  // The HPA's bounds first, then the deployment: the HPA controller keeps replicas within its
+  // bounds whenever it syncs, so replicas written first could be pulled back to the old bounds
+  // (restoring 6 → 2 under min 6 ends at the new max) before the bounds change.
+  if (desired.hpa) {
+    const want = desired.hpa;
+    for (let attempt = 1; ; attempt++) {
+      const hpa = hpaFor(ref.deployment, await listHpas(client, ref.namespace, signal));
+      if (!hpa || (hpa.minReplicas === want.minReplicas && hpa.maxReplicas === want.maxReplicas)) break;
+      try {
+        await client.call(
+          'patch',
+          `horizontalpodautoscalers ${ref.namespace}/${hpa.name}`,
+          (o) =>
+            client.autoscaling.patchNamespacedHorizontalPodAutoscaler(
+              { name: hpa.name, namespace: ref.namespace, body: { spec: { minReplicas: want.minReplicas, maxReplicas: want.maxReplicas } }, fieldManager: 'conductor' },
+              o,
+            ),
+          { signal, contentType: PatchStrategy.MergePatch },
+        );
+        break;
+      } catch (err) {
+        if (err instanceof SubstrateError && err.status === 409 && attempt < client.retryPolicy.attempts) continue;
+        throw err;
+      }
+    }
+  }
   if (wantsDeployment) {
     // read, patch only what differs, and on 409 read again and retry (bounded)
     for (let attempt = 1; ; attempt++) {
@@ -124,30 +150,9 @@ async function apply(client: KubeClient, ref: K8sAppRef, desired: K8sDesiredStat
       }
     }
   }
-  if (desired.hpa) {
-    const want = desired.hpa;
-    for (let attempt = 1; ; attempt++) {
-      const hpa = hpaFor(ref.deployment, await listHpas(client, ref.namespace, signal));
-      if (!hpa || (hpa.minReplicas === want.minReplicas && hpa.maxReplicas === want.maxReplicas)) return;
-      try {
-        await client.call(
-          'patch',
-          `horizontalpodautoscalers ${ref.namespace}/${hpa.name}`,
-          (o) =>
-            client.autoscaling.patchNamespacedHorizontalPodAutoscaler(
-              { name: hpa.name, namespace: ref.namespace, body: { spec: { minReplicas: want.minReplicas, maxReplicas: want.maxReplicas } }, fieldManager: 'conductor' },
-              o,
-            ),
-          { signal, contentType: PatchStrategy.MergePatch },
-        );
-        return;
-      } catch (err) {
-        if (err instanceof SubstrateError && err.status === 409 && attempt < client.retryPolicy.attempts) continue;
-        throw err;
-      }
-    }
-  }
 }
+
+const rolloutDetailOf = (s: RolloutStatus) => `${s.updated} updated, ${s.ready} ready, ${s.available} available of ${s.desired}`;
 
 interface LeaseLike {
   metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
@@ -186,8 +191,9 @@ async function writeLease(client: KubeClient, namespace: string, name: string, l
     spec: {
       holderIdentity: lease.holderIdentity ?? undefined,
       leaseDurationSeconds: lease.leaseDurationSeconds,
-      ...(lease.acquireTime ? { acquireTime: new Date(lease.acquireTime) } : {}),
-      ...(lease.renewTime ? { renewTime: new Date(lease.renewTime) } : {}),
+      // MicroTime: the API server refuses a time without exactly six fraction digits (400)
+      ...(lease.acquireTime ? { acquireTime: new V1MicroTime(lease.acquireTime) } : {}),
+      ...(lease.renewTime ? { renewTime: new V1MicroTime(lease.renewTime) } : {}),
     },
   };
   const written = resourceVersion
@@ -202,7 +208,8 @@ const sameStatus = (a: RolloutStatus | undefined, b: RolloutStatus) =>
 /**
  * Wait for a rollout through a watch on that one deployment: resumes from the last
  * resourceVersion when the watch drops, relists on 410, reports progress when it changes, and
- * rejects with TimeoutError after `timeoutMs` on the clock or AbortedError when `signal` aborts.
+ * rejects with a SubstrateError as soon as the deployment controller reports the progress deadline
+ * exceeded, TimeoutError after `timeoutMs` on the clock, AbortedError when `signal` aborts.
  * The returned state carries no HPA (use readApps for that).
  */
 function waitForRollout(client: KubeClient, ref: K8sAppRef, wait: WaitOptions, watchTimeoutSeconds?: number): Promise<K8sAppState> {
@@ -225,7 +232,7 @@ function waitForRollout(client: KubeClient, ref: K8sAppRef, wait: WaitOptions, w
 
     sleepUntil(client.clock, client.clock.now() + wait.timeoutMs, internal.signal).then(
       () => {
-        const where = last ? ` (${last.updated} updated, ${last.ready} ready, ${last.available} available of ${last.desired}${last.observed ? '' : ', spec change not yet observed'})` : '';
+        const where = last ? ` (${rolloutDetailOf(last)}${last.observed ? '' : ', spec change not yet observed'})` : '';
         finish(
           new TimeoutError(`rollout of ${ref.namespace}/${ref.deployment} on ${client.target.context} did not complete within ${wait.timeoutMs} ms${where}`, {
             target: client.target.context,
@@ -254,6 +261,18 @@ function waitForRollout(client: KubeClient, ref: K8sAppRef, wait: WaitOptions, w
       }
       if (status.complete) {
         finish(undefined, toAppState(ref, dep));
+        return true;
+      }
+      const failure = rolloutFailure(dep);
+      if (failure) {
+        finish(
+          new SubstrateError(`kubernetes ${client.target.context}: rollout of ${ref.namespace}/${ref.deployment} failed: progress deadline exceeded (${failure}; ${rolloutDetailOf(status)})`, {
+            substrate: 'kubernetes',
+            target: client.target.context,
+            resource,
+            retryable: false,
+          }),
+        );
         return true;
       }
       return false;

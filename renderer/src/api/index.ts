@@ -1,10 +1,11 @@
-import type { ConductorApi } from '../../../shared/contract/index.ts';
+import type { ConductorApi, ConductorBridge } from '../../../shared/contract/index.ts';
 import { createHttpApi } from './http-client.ts';
+import { createIpcApi } from './ipc-client.ts';
 
 declare global {
   interface Window {
-    /** set by the Electron preload */
-    conductor?: ConductorApi;
+    /** set by the Electron preload (electron/preload/api.ts) */
+    conductor?: ConductorBridge;
   }
 }
 
@@ -14,7 +15,7 @@ let current: { api: ConductorApi; transport: Transport } | null = null;
 
 /** Pick the transport: the preload's window.conductor in Electron, HTTP + EventSource in a browser. */
 export function pickApi(win: Window = window): { api: ConductorApi; transport: Transport } {
-  if (win.conductor) return { api: win.conductor, transport: 'electron' };
+  if (win.conductor) return { api: createIpcApi(win.conductor), transport: 'electron' };
   return { api: createHttpApi({ baseUrl: win.location.origin, token: readToken(win) }), transport: 'http' };
 }
 

@@ -84,14 +84,12 @@ export const useEnvStore = create<EnvState>((set, get) => ({
     } catch (err) {
       if (seq !== saveSeq) return;
       const e = toApiError(err);
-      // HTTP carries the issues; over IPC only the message, which names the first field
-      const issues = (e.details?.issues as { path: string }[] | undefined) ?? [];
-      const named = /settings:set: (environments\.[\w.]+):/.exec(e.message)?.[1];
-      const invalid = issues.length ? issues.map((i) => i.path) : named ? [named] : [];
-      const first = invalid[0];
-      const reason = first ? e.message.slice(e.message.indexOf(first) + first.length).replace(/^:\s*/, '') : '';
-      const label = first ? FIELD_LABELS[first] : undefined;
-      const text = label && reason ? (/^an? /.test(reason) ? `${label} must be ${reason}` : `${label}: ${reason}`) : e.message;
+      // the refused fields travel as details.issues over both transports
+      const issues = e.issues;
+      const first = issues[0];
+      const label = first ? FIELD_LABELS[first.path] : undefined;
+      const text = first && label ? (/^an? /.test(first.message) ? `${label} must be ${first.message}` : `${label}: ${first.message}`) : e.message;
+      const invalid = issues.map((i) => i.path);
       set({ saved: null, error: `Not saved: ${text.replace(/\.$/, '')}.`, invalid });
     } finally {
       if (seq === saveSeq) set({ saving: false });

@@ -3,10 +3,10 @@ import { create } from 'zustand';
 /**
  * Where the cockpit is, in the URL's fragment, so every view has an address that survives a
  * reload and can be sent to someone: `#/parity`, `#/run`, `#/spec`, `#/environments`,
- * `#/history`, `#/runs/<run id>` (that run's report) and `#/compare/<id>,<id>[,…]` (2–5 runs).
+ * `#/history`, `#/queue`, `#/runs/<run id>` (that run's report) and `#/compare/<id>,<id>[,…]` (2–5 runs).
  */
-export type TabKey = 'parity' | 'run' | 'spec' | 'environments' | 'history';
-export const TAB_KEYS: TabKey[] = ['parity', 'run', 'spec', 'environments', 'history'];
+export type TabKey = 'parity' | 'run' | 'spec' | 'environments' | 'history' | 'queue';
+export const TAB_KEYS: TabKey[] = ['parity', 'run', 'spec', 'environments', 'history', 'queue'];
 
 export interface Route {
   tab: TabKey;

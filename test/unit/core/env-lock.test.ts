@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { acquireTestLock, LockHeldError, type LockOwner } from '../../../electron/core/service/env-lock.ts';
 import { FakeK8s } from './lifecycle-fakes.ts';

@@ -91,14 +91,14 @@ describe('run history', () => {
     await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
     const r2 = report('r2', '2026-01-02T00:00:00Z', {});
     r2.status.overrides = [{ app: 'checkout', container: null, image: 'registry.example/checkout:feature-x' }];
-    r2.status.trigger = 'serve';
+    r2.status.trigger = { source: 'manual', summary: 'started from the cockpit or the API of conductor serve' };
     r2.status.apps = [
       { app: 'checkout', phase: 'restore', state: 'ready' },
       { app: 'ledger', phase: 'snapshot', state: 'skipped', reason: 'missing in test' },
     ];
     r2.status.flags = ['ledger is missing in the test environment and was skipped'];
     const s = await h.save(r2);
-    expect(s).toMatchObject({ baselineRunId: 'r1', overrides: r2.status.overrides, trigger: 'serve', skipped: ['ledger'], flags: r2.status.flags });
+    expect(s).toMatchObject({ baselineRunId: 'r1', overrides: r2.status.overrides, trigger: r2.status.trigger, skipped: ['ledger'], flags: r2.status.flags });
     expect((await h.list())[0]).toMatchObject({ runId: 'r2', baselineRunId: 'r1', skipped: ['ledger'] });
     const aborted = await h.save(report('ab', '2026-01-03T00:00:00Z', { status: 'aborted' }));
     expect(aborted.baselineRunId).toBeNull();

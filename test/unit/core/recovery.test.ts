@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { RunJournal, listPendingRecoveries, readJournal } from '../../../electron/core/run/journal.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { restoreDeadRun } from '../../../electron/core/run/recovery.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { runLoadTest, type RunResult } from '../../../electron/core/run/conductor.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { reportJunit, reportMarkdown } from '../../../electron/core/records/report.ts';

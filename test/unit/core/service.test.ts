@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { createConductorService } from '../../../electron/core/service/service.ts';
 import type { OpenedEnvironment } from '../../../electron/core/service/environment.ts';

@@ -4,6 +4,9 @@ import type { RendererLocation } from '../../../electron/main/window.ts';
 import { CHANNELS, EVENT_CHANNELS, type Result } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 import { createStandInService, STAND_IN_PARITY } from './stand-in-service.ts';
+import { createPreloadApi, type IpcRendererLike } from '../../../electron/preload/api.ts';
+import { createIpcApi } from '../../../renderer/src/api/ipc-client.ts';
+import { ApiError } from '../../../renderer/src/api/errors.ts';
 
 type Listener = (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>;
 
@@ -112,6 +115,25 @@ describe('IPC handlers', () => {
     const res = await call('history:get', ours, { runId: 'missing' });
     expect(res).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'no run missing', details: { runId: 'missing' } } });
     expect(JSON.stringify(res)).not.toMatch(/\.ts:\d+/);
+  });
+
+  it('carries a failure\'s code and details through the preload to the renderer\'s ApiError', async () => {
+    const { call } = setup();
+    const refused = await call('settings:set', ours, { environments: { production: {}, test: {}, locustUrl: 'http://u:pw@locust:8089' } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('USAGE');
+      expect((refused.error.details?.issues as { path: string }[]).map((i) => i.path)).toEqual(['environments.locustUrl']);
+    }
+    // the whole chain the cockpit uses: ipcMain handler → preload bridge → renderer api client
+    const ipcRenderer: IpcRendererLike = { invoke: (channel, ...args) => call(channel, ours, ...args), on: () => undefined, removeListener: () => undefined };
+    const api = createIpcApi(createPreloadApi(ipcRenderer));
+    const missing = await api.invoke('history:get', { runId: 'missing' }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ApiError);
+    expect([(missing as ApiError).code, (missing as ApiError).message, (missing as ApiError).details]).toEqual(['NOT_FOUND', 'no run missing', { runId: 'missing' }]);
+    const bad = await api.invoke('run:abort', { runId: '../x' }).catch((e: unknown) => e);
+    expect((bad as ApiError).code).toBe('USAGE');
+    expect((bad as ApiError).issues.map((i) => i.path)).toEqual(['runId']);
   });
 
   it('forwards run events to the window on the event channel, and stops on unsubscribe', () => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { mainOptions } from '../../../build/esbuild-options.js';
+import { mainOptions, NATIVE_EXTERNALS } from '../../../build/esbuild-options.js';
 import { CHANNELS } from '../../../shared/contract/index.ts';
 
 /**
@@ -29,8 +29,9 @@ let report: {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'conductor-main-bundle-'));
   const outfile = join(dir, 'main', 'index.cjs');
-  await build({ ...mainOptions(ROOT, outfile), alias: { electron: join(ROOT, 'test', 'unit', 'main', 'electron-stub.cjs') }, external: [], sourcemap: false });
-  const run = spawnSync(process.execPath, [outfile], { env: { ...process.env, CONDUCTOR_ROOT: ROOT, HOME: dir }, encoding: 'utf8', timeout: 60_000 });
+  await build({ ...mainOptions(ROOT, outfile), alias: { electron: join(ROOT, 'test', 'unit', 'main', 'electron-stub.cjs') }, external: NATIVE_EXTERNALS, sourcemap: false });
+  // the native modules stay outside the bundle, loaded from the project's node_modules (electron-builder packs them)
+  const run = spawnSync(process.execPath, [outfile], { env: { ...process.env, CONDUCTOR_ROOT: ROOT, HOME: dir, NODE_PATH: join(ROOT, 'node_modules') }, encoding: 'utf8', timeout: 60_000 });
   const line = run.stdout.split('\n').find((l) => l.startsWith('STUB-REPORT '));
   if (!line) throw new Error(`the main bundle did not report:\n${run.stdout}\n${run.stderr}`);
   report = JSON.parse(line.slice('STUB-REPORT '.length));

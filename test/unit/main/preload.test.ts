@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPreloadApi, type IpcRendererLike } from '../../../electron/preload/api.ts';
-import { EVENT_CHANNELS, type ConductorApi } from '../../../shared/contract/index.ts';
+import { EVENT_CHANNELS, type ConductorBridge } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 
 function standInIpcRenderer(answer: unknown) {
@@ -28,19 +28,21 @@ describe('preload API', () => {
     expect(Object.keys(api).sort()).toEqual(['invoke', 'onRunEvent']);
   });
 
-  it('invokes only contract channels and unwraps Results', async () => {
+  it('invokes only contract channels and hands back the Result envelope as it came', async () => {
     const ok = standInIpcRenderer({ ok: true, value: { kubeContexts: [] } });
     const api = createPreloadApi(ok.ipc);
-    await expect(api.invoke('env:list', {})).resolves.toEqual({ kubeContexts: [] });
+    await expect(api.invoke('env:list', {})).resolves.toEqual({ ok: true, value: { kubeContexts: [] } });
     await expect((api as unknown as { invoke(c: string, r: unknown): Promise<unknown> }).invoke('fs:read', {})).rejects.toThrow(/unknown channel/);
     expect(ok.invoked).toEqual([['env:list', [{}]]]);
-    const failing = createPreloadApi(standInIpcRenderer({ ok: false, error: { code: 'NOT_FOUND', message: 'no run x' } }).ipc);
-    await expect(failing.invoke('history:get', { runId: 'x' })).rejects.toThrow('[NOT_FOUND] no run x');
+    // nothing is thrown across contextBridge (it would keep only the message): code and details arrive whole
+    const error = { code: 'NOT_FOUND', message: 'no run x', details: { runId: 'x' } };
+    const failing = createPreloadApi(standInIpcRenderer({ ok: false, error }).ipc);
+    await expect(failing.invoke('history:get', { runId: 'x' })).resolves.toEqual({ ok: false, error });
   });
 
   it('subscribes to run events and unsubscribes', () => {
     const s = standInIpcRenderer(null);
-    const api: ConductorApi = createPreloadApi(s.ipc);
+    const api: ConductorBridge = createPreloadApi(s.ipc);
     const got: RunEvent[] = [];
     const off = api.onRunEvent((e) => got.push(e));
     const e: RunEvent = { type: 'log', runId: 'r', level: 'info', message: 'm' };

@@ -59,6 +59,8 @@ function requests(secretSpec: string): { [C in Channel]: RequestMap[C][] } {
     'recovery:list': [{}],
     'recovery:restore': [{ runId: 'no-such-run' }],
     'settings:get': [{}],
+    'queue:list': [{}],
+    'queue:cancel': [{ id: 1 }],
     'settings:set': [
       { environments: { production: { context: 'secret-prod', kubeconfig: KUBECONFIG, awsProfile: 'default', awsRegion: 'eu-central-1' }, test: { context: 'secret-test', awsProfile: 'loadtest' }, locustUrl: 'http://127.0.0.1:9' } },
       // every secret, put where a name, path or URL belongs: refused, and never echoed back

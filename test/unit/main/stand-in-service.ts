@@ -75,6 +75,8 @@ export function createStandInService(): StandInService {
     'recovery:list': () => [],
     'recovery:restore': () => ({ restored: false, message: 'nothing to restore' }),
     'settings:get': () => ({ environments: { production: { context: 'sandbox' }, test: { context: 'sandbox' } }, recentSpecs: [] }),
+    'queue:list': () => ({ items: [], triggers: [], schedules: [], specs: [] }),
+    'queue:cancel': (r) => ({ cancelled: false, message: `no queue item ${r.id}`, item: null }),
     'settings:set': (r) => ({ environments: r.environments ?? { production: { context: 'sandbox' }, test: { context: 'sandbox' } }, recentSpecs: r.recentSpecs ?? [] }),
   };
   const handlers = Object.fromEntries(

@@ -126,7 +126,10 @@ describe('environments', () => {
       'env:list': () => ({ kubeContexts: ['prod-eu'], awsProfiles: [], sandbox: { available: true, timeScale: 100 }, host: 'http' }),
       'settings:get': () => DEFAULT_SETTINGS_DTO,
       'settings:set': ((r: { environments: SettingsDto['environments'] }) => {
-        if (r.environments.locustUrl?.includes('@')) throw new ApiError({ code: 'USAGE', message: 'invalid request for settings:set: environments.locustUrl: a URL without credentials or query parameters' });
+        if (r.environments.locustUrl?.includes('@')) {
+          const issues = [{ path: 'environments.locustUrl', message: 'a URL without credentials or query parameters' }];
+          throw new ApiError({ code: 'USAGE', message: `invalid request for settings:set: ${issues[0]!.path}: ${issues[0]!.message}`, details: { issues } });
+        }
         // the first (valid) save is slow: it answers after the refused one
         return new Promise((res) => (release = () => res({ environments: r.environments, recentSpecs: [] })));
       }) as never,

@@ -54,8 +54,8 @@ describe('history', () => {
 
   it('lists runs with id, duration, trigger, distinct verdict badges, overrides and a filled regression column', async () => {
     const runs = [
-      { ...summary('run-c', 'aborted', 0), plateauOpm: null, startedAt: '2026-11-23T06:00:00.000Z', endedAt: '2026-11-23T06:02:00.000Z', trigger: 'cli' as const },
-      { ...summary('run-b', 'failed', 950), regression: ['plateau OPM -20.2% vs run run-a (1190 → 950)'], baselineRunId: 'run-a', trigger: 'serve' as const, skipped: ['ledger'] },
+      { ...summary('run-c', 'aborted', 0), plateauOpm: null, startedAt: '2026-11-23T06:00:00.000Z', endedAt: '2026-11-23T06:02:00.000Z', trigger: { source: 'manual', summary: 'conductor run on the command line' } },
+      { ...summary('run-b', 'failed', 950), regression: ['plateau OPM -20.2% vs run run-a (1190 → 950)'], baselineRunId: 'run-a', trigger: { source: 'github', summary: 'GitHub push to acme/checkout main by alice' }, skipped: ['ledger'] },
       { ...summary('run-a', 'passed', 1190), baselineRunId: null, overrides: [{ app: 'checkout', container: null, image: 'registry.example/checkout-api:feature-x' }] },
     ];
     setApi(fakeApi({ 'history:list': () => runs }).api);
@@ -63,8 +63,8 @@ describe('history', () => {
     render(<HistoryView />);
     const table = screen.getByRole('table', { name: 'Past runs' });
     const row = (id: string) => within(table).getByRole('link', { name: `Open report of run ${id}` }).closest('tr')!;
-    expect(row('run-c').textContent).toMatch(/^run-csandbox-rehearsal.*2 minconductor runaborted.*not compared \(aborted\)$/);
-    expect(row('run-b').textContent).toMatch(/20 minconductor servefailed1 skipped: ledgerproduction950 \/ 1,200.*plateau OPM -20\.2% vs run run-a/);
+    expect(row('run-c').textContent).toMatch(/^run-csandbox-rehearsal.*2 minconductor run on the command lineaborted.*not compared \(aborted\)$/);
+    expect(row('run-b').textContent).toMatch(/20 minGitHub push to acme\/checkout main by alicefailed1 skipped: ledgerproduction950 \/ 1,200.*plateau OPM -20\.2% vs run run-a/);
     expect(row('run-a').textContent).toMatch(/passedoverride checkout: feature-x1,190 \/ 1,200.*none: no earlier run to compare$/);
     const cls = (verdict: string) => within(table).getByText(verdict, { exact: true }).className;
     expect(new Set([cls('passed'), cls('failed'), cls('aborted')]).size).toBe(3);

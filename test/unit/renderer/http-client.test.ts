@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpApi } from '../../../renderer/src/api/http-client.ts';
 import { ApiError, toApiError } from '../../../renderer/src/api/errors.ts';
+import { createIpcApi } from '../../../renderer/src/api/ipc-client.ts';
+import type { ConductorBridge } from '../../../shared/contract/index.ts';
 import type { RunEvent } from '../../../shared/model/run.ts';
 
 class FakeEventSource {
@@ -65,9 +67,16 @@ describe('HTTP client', () => {
     expect(b).toEqual([e]);
   });
 
-  it('reads IPC errors from their [CODE] prefix', () => {
-    const e = toApiError(new Error("Error invoking remote method 'run:start': Error: [CONFLICT] a run is in progress"));
-    expect([e.code, e.message]).toEqual(['CONFLICT', 'a run is in progress']);
+  it('restores IPC errors from the bridge\'s Result envelope: code and details, no message parsing', async () => {
+    const error = { code: 'USAGE' as const, message: 'invalid request for settings:set: environments.locustUrl: a URL', details: { issues: [{ path: 'environments.locustUrl', message: 'a URL' }] } };
+    const bridge: ConductorBridge = { invoke: (async () => ({ ok: false, error })) as ConductorBridge['invoke'], onRunEvent: () => () => undefined };
+    const err = await createIpcApi(bridge).invoke('settings:get', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect([(err as ApiError).code, (err as ApiError).message, (err as ApiError).details]).toEqual([error.code, error.message, error.details]);
+    expect((err as ApiError).issues).toEqual([{ path: 'environments.locustUrl', message: 'a URL' }]);
+    // a message that merely looks like a code is not read as one
+    const e = toApiError(new Error('[CONFLICT] a run is in progress'));
+    expect([e.code, e.message]).toEqual(['INTERNAL', '[CONFLICT] a run is in progress']);
     expect(toApiError(new Error('boom')).code).toBe('INTERNAL');
   });
 

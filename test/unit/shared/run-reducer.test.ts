@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../electron/base/clock.ts';
+import { VirtualClock } from '../../support/clocks.ts';
 import { silentLogger } from '../../../electron/base/logger.ts';
 import { startRun } from '../../../electron/core/run/conductor.ts';
 import { currentGuards, isRunActive, reduceRunEvent, reduceRunEvents } from '../../../shared/model/run-reducer.ts';

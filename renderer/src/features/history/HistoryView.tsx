@@ -17,7 +17,6 @@ import { ParityGlance } from '../parity/ParityGlance.tsx';
 import { DownloadReportButton } from './DownloadReport.tsx';
 import { Comparison } from './Comparison.tsx';
 import { VERDICT_BADGE } from '../../components/verdict-badge.ts';
-import { TRIGGER_WORDS } from '../../../../shared/report/format.ts';
 
 /**
  * Past runs (run id, start, duration, what started it, verdict, overrides, figures, regressions),
@@ -128,7 +127,7 @@ export function HistoryView() {
                   </th>
                   <td>{fmtTime(r.startedAt)}</td>
                   <td>{duration(r)}</td>
-                  <td>{r.trigger ? TRIGGER_WORDS[r.trigger] : '—'}</td>
+                  <td className="small">{r.trigger?.summary ?? '—'}</td>
                   <td>
                     <span className={`badge ${VERDICT_BADGE[r.verdict ?? ''] ?? ''}`}>{r.verdict ?? 'unfinished'}</span>
                     {r.skipped?.length ? <div className="small caveat-text">{r.skipped.length} skipped: {r.skipped.join(', ')}</div> : null}

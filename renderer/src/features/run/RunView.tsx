@@ -10,7 +10,6 @@ import { GuardStatus } from './GuardStatus.tsx';
 import { VerdictPanel } from './VerdictPanel.tsx';
 import { EndpointTable } from './EndpointTable.tsx';
 import { DownloadReportButton } from '../history/DownloadReport.tsx';
-import { TRIGGER_WORDS } from '../../../../shared/report/format.ts';
 
 export function RunView() {
   const status = useRunStore((s) => s.status);
@@ -50,7 +49,7 @@ export function RunView() {
               )}{' '}
               of {status.specName} on {status.testEnvironment}: <strong>{status.state}</strong>
               {status.phase && isActive(status) ? ` (${status.phase})` : ''}
-              {status.trigger ? <span className="muted"> · started from {TRIGGER_WORDS[status.trigger]}</span> : null}
+              {status.trigger ? <span className="muted"> · {status.trigger.summary}</span> : null}
             </p>
             {!isActive(status) && <DownloadReportButton runId={status.runId} />}
           </div>

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadError } from '../../../../shared/model/errors.ts';
-import { ManualClock } from '../../../../electron/base/clock.ts';
+import { ManualClock } from '../../../support/clocks.ts';
 import { createLocustDriver } from '../../../../electron/load/locust-driver.ts';
-import { createLocustKpi, locustKpiFromStats } from '../../../../electron/load/kpi/index.ts';
+import { createLocustKpi, locustKpiFromStats } from '../../../../electron/load/kpi/locust-kpi.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';
 import { ShopModel } from '../../../../electron/sandbox/shop-model.ts';
 import type { LocustStats } from '../../../../electron/load/types.ts';

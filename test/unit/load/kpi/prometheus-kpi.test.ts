@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadError, TimeoutError } from '../../../../shared/model/errors.ts';
-import { ManualClock } from '../../../../electron/base/clock.ts';
+import { ManualClock } from '../../../support/clocks.ts';
 import { createLocustDriver } from '../../../../electron/load/locust-driver.ts';
-import { createPrometheusKpi, parsePrometheusInstant } from '../../../../electron/load/kpi/index.ts';
+import { createPrometheusKpi, parsePrometheusInstant } from '../../../../electron/load/kpi/prometheus-kpi.ts';
 import { readBody, sendJson, startLoopbackServer, type LoopbackServer } from '../../../../electron/sandbox/http-kit.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock, type Clock } from '../../../../electron/base/clock.ts';
+import { ScaledClock, type Clock } from '../../../../electron/base/clock.ts';
+import { ManualClock } from '../../../support/clocks.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';
 import { ShopModel } from '../../../../electron/sandbox/shop-model.ts';
 

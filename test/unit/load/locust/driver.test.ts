@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError, LoadError, TimeoutError } from '../../../../shared/model/errors.ts';
-import { ManualClock } from '../../../../electron/base/clock.ts';
+import { ManualClock } from '../../../support/clocks.ts';
 import { createLocustDriver, validateSwarm } from '../../../../electron/load/locust-driver.ts';
 import { startLocustSimulator, type LocustSimulator } from '../../../../electron/sandbox/locust-sim.ts';
 import { startLoopbackServer, type LoopbackServer } from '../../../../electron/sandbox/http-kit.ts';

@@ -77,9 +77,13 @@ describe('service state', () => {
     expect(isSteady(svc({ deployments: [] }))).toBe(false);
   });
 
-  it('takes the task definition from the primary deployment', () => {
-    const state = toEcsAppState('c', svc({ taskDefinition: 'arn:new', deployments: [{ status: 'PRIMARY', taskDefinition: 'arn:primary', desiredCount: 2, runningCount: 2 }] }), td);
-    expect(state.taskDefinitionArn).toBe('arn:primary');
+  it("takes the task definition the service names, else its primary deployment's", () => {
+    const noName = svc({ deployments: [{ status: 'PRIMARY', taskDefinition: 'arn:primary', desiredCount: 2, runningCount: 2 }] });
+    delete noName.taskDefinition;
+    expect(toEcsAppState('c', noName, td).taskDefinitionArn).toBe('arn:primary');
+    // moto keeps a service's first deployment whatever UpdateService sets; the service's own field is current
+    const state = toEcsAppState('c', svc({ taskDefinition: 'arn:new', deployments: [{ status: 'PRIMARY', taskDefinition: 'arn:old', desiredCount: 2, runningCount: 2 }] }), td);
+    expect(state.taskDefinitionArn).toBe('arn:new');
     expect(state.containers).toEqual([
       { name: 'app', image: 'web:1', cpu: 128, memory: 256 },
       { name: 'log', image: 'fluent:1', memoryReservation: 64 },

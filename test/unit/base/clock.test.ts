@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, ScaledClock, VirtualClock } from '../../../electron/base/clock.ts';
+import { ScaledClock } from '../../../electron/base/clock.ts';
+import { ManualClock, VirtualClock } from '../../support/clocks.ts';
 
 describe('clocks', () => {
   it('a scaled clock runs N times faster than real time', () => {

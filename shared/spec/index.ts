@@ -1,3 +1,0 @@
-export * from './schema.ts';
-export * from './duration.ts';
-export * from './validate.ts';
