@@ -35,10 +35,11 @@ export function summarize(report: RunReport, regression: string[] = []): RunSumm
     plateauP99Ms: v.plateauP99Ms,
     errorRate: v.errorRate,
     regression,
-    overrides: report.status.overrides ?? [],
-    ...(report.status.trigger ? { trigger: report.status.trigger } : {}),
-    skipped: report.status.apps.filter((a) => a.state === 'skipped' && a.phase === 'snapshot').map((a) => a.app),
-    flags: report.status.flags,
+    // a report from an older conductor may lack what it did not record
+    overrides: report.status?.overrides ?? [],
+    ...(report.status?.trigger ? { trigger: report.status.trigger } : {}),
+    skipped: (report.status?.apps ?? []).filter((a) => a.state === 'skipped' && a.phase === 'snapshot').map((a) => a.app),
+    flags: report.status?.flags ?? [],
   };
 }
 
