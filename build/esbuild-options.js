@@ -59,7 +59,7 @@ export function cliOptions(root, outdir = join(root, 'out', 'cli')) {
     target: 'node20',
     // the Kubernetes and AWS clients stay in node_modules (large, loaded by the commands that use them);
     // the small packages every command needs (commander, yaml, zod) are bundled: fewer files to resolve at start
-    external: ['@kubernetes/*', '@aws-sdk/*', '@smithy/*'],
+    external: ['@kubernetes/*', '@aws-sdk/*', '@smithy/*', ...NATIVE_EXTERNALS],
     mainFields: ['module', 'main'],
     // bundled CommonJS packages call require() for Node's modules
     banner: { js: "import { createRequire as __conductorRequire } from 'node:module'; const require = __conductorRequire(import.meta.url);" },
