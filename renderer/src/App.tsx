@@ -91,7 +91,6 @@ export function App(props: { initialTab?: TabKey }) {
           {tab === 'environments' && <EnvironmentsView />}
           {tab === 'history' && <HistoryView />}
           {tab === 'queue' && <QueueView />}
-          {tab === 'queue' && <QueueView />}
         </Tabs>
       </main>
     </div>
