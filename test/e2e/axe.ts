@@ -6,7 +6,13 @@ import type { Page } from 'playwright-core';
  * The page's context must be created with `bypassCSP: true`: the cockpit's CSP allows only its own
  * scripts, and axe is injected as one more.
  */
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+function axePath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  } catch {
+    throw new Error('axe-core is not installed: run `npm install` (a devDependency, pinned in package.json)');
+  }
+}
 
 export interface AxeViolation {
   id: string;
@@ -17,7 +23,7 @@ export interface AxeViolation {
 
 /** every WCAG 2.x A/AA violation on the page as it is now, described one per line ('' when clean) */
 export async function axeViolations(page: Page): Promise<string> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath() });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
