@@ -16,6 +16,8 @@ export const CLI_ENTRY = 'conductor.js';
 const INPUTS_FILE = 'inputs.json';
 
 /** 'missing', 'stale' (a source is newer than the bundle, or the list of sources is gone) or 'fresh' */
+const BUILD_INPUTS = ['build/esbuild-options.js', 'build/cli-bundle.js', 'package-lock.json'];
+
 export function cliBundleState(root) {
   const dir = join(root, CLI_DIR);
   let built;
@@ -30,7 +32,8 @@ export function cliBundleState(root) {
   } catch {
     return 'stale';
   }
-  for (const file of inputs) {
+  // the bundle's sources, and what decides how they are bundled (this config, the locked dependencies)
+  for (const file of [...inputs, ...BUILD_INPUTS]) {
     try {
       if (statSync(join(root, file)).mtimeMs > built) return 'stale';
     } catch {

@@ -57,7 +57,8 @@ export function cliOptions(root, outdir = join(root, 'out', 'cli')) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // the Kubernetes and AWS clients stay in node_modules (large, loaded by the commands that use them);
+    // the Kubernetes and AWS clients stay in node_modules (large, loaded by the commands that use them),
+    // and so does the native better-sqlite3 (it finds its .node binary from its own package);
     // the small packages every command needs (commander, yaml, zod) are bundled: fewer files to resolve at start
     external: ['@kubernetes/*', '@aws-sdk/*', '@smithy/*', ...NATIVE_EXTERNALS],
     mainFields: ['module', 'main'],

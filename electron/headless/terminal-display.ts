@@ -111,6 +111,12 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
       return `abort (${event.reason}): ${event.step}`;
     case 'log':
       return event.level === 'info' ? null : `${event.level}: ${event.message}`;
+    case 'overrides':
+      return event.overrides.length ? `  overrides: ${event.overrides.map((o) => `${o.app}/${o.container}=${o.image}`).join(', ')}` : null;
+    case 'gitops':
+      return `  gitops ${event.pause.app}: ${event.pause.state} — ${event.pause.what}${event.pause.reason ? ` (${event.pause.reason})` : ''}`;
+    case 'other-writer':
+      return null; // reported as a flag
     case 'flag':
       return `warn: ${event.message}`;
     case 'verdict':

@@ -1,4 +1,5 @@
-import type { EcsAppState, EcsDesiredState, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+import type { EcsAppState, EcsDesiredState, GitOpsManager, K8sAppState, K8sDesiredState, RolloutStatus } from '../../shared/model/app-state.ts';
+import type { GitOpsHold, HeldObject, OtherWriterChange } from '../../shared/model/gitops.ts';
 import { sameResolvedEndpoint, type ResolvedEndpoint } from '../base/address.ts';
 
 /**
@@ -111,6 +112,22 @@ export interface KubernetesWriter extends KubernetesReader {
   /** create (no resourceVersion) or replace (resourceVersion must still match: a 409 means someone else wrote it) */
   writeLease(namespace: string, name: string, lease: LeaseWrite, resourceVersion: string | null, signal?: AbortSignal): Promise<LeaseRecord>;
   runJob?(job: K8sJobSpec, opts: { timeoutMs: number; signal?: AbortSignal; runId?: string }): Promise<{ succeeded: boolean; message?: string; job?: string }>;
+  /** Optional: GitOps holds (Argo CD, Flux). Without it, managed apps are reported and not paused. */
+  gitops?: GitOpsHolds;
+  /** Optional: watch these apps' Deployments and report every spec change, field by field, with who made it. Returns stop(). */
+  watchChanges?(refs: K8sAppRef[], onChange: (change: ObjectChange) => void): () => void;
+}
+
+/** One field of a test object changed, and by whom (the managedFields manager); the run adds when. */
+export type ObjectChange = Omit<OtherWriterChange, 't'>;
+
+/** Pausing and resuming the GitOps controllers that would revert the run's writes (./kubernetes/gitops.ts). */
+export interface GitOpsHolds {
+  /** Reads only: the hold that keeps `manager` off these objects, none (with a note) when nothing would revert them, or a refusal. */
+  plan(app: string, manager: GitOpsManager, objects: HeldObject[], signal?: AbortSignal): Promise<{ hold: GitOpsHold | null; note?: string; refusal?: string }>;
+  pause(hold: GitOpsHold, signal?: AbortSignal): Promise<void>;
+  /** Compare-and-set: lifts the hold only where it is still in place. */
+  resume(hold: GitOpsHold, signal?: AbortSignal): Promise<{ resumed: boolean; reason?: string }>;
 }
 
 /** A cleanup Job: one container running `command` in `image`. */

@@ -44,6 +44,28 @@ export interface K8sAppState {
   containers: K8sContainerState[];
   hpa?: HpaBounds;
   rollout: RolloutStatus;
+  /** spec.paused (`kubectl rollout pause`): a template change would never roll out */
+  paused?: boolean;
+  /** who reconciles this Deployment in its cluster (GitOps), from its labels and annotations */
+  manager?: GitOpsManager;
+}
+
+/**
+ * A GitOps controller that owns a Kubernetes object and would revert what the conductor patches.
+ * Argo CD: the object's `argocd.argoproj.io/tracking-id` annotation or `app.kubernetes.io/instance`
+ * label names the Application; Flux: the `kustomize.toolkit.fluxcd.io/name|namespace` labels name
+ * the Kustomization, `helm.toolkit.fluxcd.io/name|namespace` the HelmRelease.
+ */
+export type GitOpsManager =
+  | { kind: 'argocd'; application: string; namespace?: string; via: 'tracking-id' | 'instance-label' }
+  | { kind: 'flux-kustomization'; name: string; namespace: string }
+  | { kind: 'flux-helmrelease'; name: string; namespace: string };
+
+/** An ECS service's Application Auto Scaling scalable target (ecs:service:DesiredCount). */
+export interface EcsScalableTarget {
+  minCapacity: number;
+  maxCapacity: number;
+  suspended: { dynamicScalingIn: boolean; dynamicScalingOut: boolean; scheduledScaling: boolean };
 }
 
 export interface EcsContainerState {
@@ -71,6 +93,8 @@ export interface EcsAppState {
   containers: EcsContainerState[];
   /** true when the primary deployment is complete and running == desired */
   steady: boolean;
+  /** the service's scalable target, when Application Auto Scaling manages its desired count */
+  autoscaling?: EcsScalableTarget;
 }
 
 export type AppState = K8sAppState | EcsAppState;
@@ -97,4 +121,6 @@ export interface EcsDesiredState {
   containerSizes?: Record<string, { cpu?: number; memory?: number; memoryReservation?: number }>;
   /** restore path: point the service back at this exact task definition instead of registering a new revision */
   taskDefinitionArn?: string;
+  /** the scalable target's bounds and suspension, written (one RegisterScalableTarget) before the service */
+  autoscaling?: EcsScalableTarget;
 }

@@ -34,6 +34,12 @@ export function reduceRunEvent(status: RunStatus | null, event: RunEvent): RunSt
     case 'verdict':
       // the state turns final with run-ended, once the report is stored and the lock released
       return { ...status, verdict: event.verdict, phase: 'verdict' };
+    case 'overrides':
+      return { ...status, overrides: event.overrides };
+    case 'gitops':
+      return { ...status, gitops: upsert(status.gitops ?? [], event.pause, (p) => p.app === event.pause.app) };
+    case 'other-writer':
+      return { ...status, otherWriters: [...(status.otherWriters ?? []), event.change] };
     case 'parity':
     case 'log':
       return status;

@@ -1,4 +1,6 @@
 import type { ErrorDto } from './errors.ts';
+import type { GitOpsPause, OtherWriterChange } from './gitops.ts';
+import type { ResolvedOverride } from './override.ts';
 import type { ParityReport } from './parity.ts';
 
 export const PHASES = ['validate', 'snapshot', 'deploy', 'scale', 'ramp', 'plateau', 'restore', 'cleanup', 'verdict'] as const;
@@ -100,17 +102,6 @@ export interface GuardLimits {
   productionDrift: 'abort' | 'flag';
 }
 
-/**
- * A version override (feature-branch mode) as the run applies it. `container` null: every
- * container the spec's override covers (`overrides.<app>.image`); a name: that container only
- * (`overrides.<app>.containers`, or the container the deploy chose).
- */
-export interface RunOverride {
-  app: string;
-  container: string | null;
-  image: string;
-}
-
 /** The run's planned load (run-clock ms), so a chart can span the whole run from its start. */
 export interface LoadPlan {
   targetOpm: number;
@@ -150,13 +141,17 @@ export interface RunStatus {
   flags: string[];
   /** the configured guard limits, filled in by the core when the run starts */
   guardLimits?: GuardLimits;
-  /** the version overrides this run deploys (empty: production's versions everywhere) */
-  overrides?: RunOverride[];
+  /** feature-branch images per app and container, resolved before any write (sidecars never get one) */
+  overrides?: ResolvedOverride[];
   /** the planned ramp and plateau, filled in by the core when the run starts */
   load?: LoadPlan;
   trigger?: RunTrigger;
   /** the latest per-request statistics, where the KPI source has them */
   endpoints?: EndpointStats[];
+  /** GitOps controllers the run paused in the test environment, and whether they were resumed */
+  gitops?: GitOpsPause[];
+  /** changes someone else made to in-scope test objects during the run */
+  otherWriters?: OtherWriterChange[];
 }
 
 /** The full run report (JSON), written at the end of every run. */
@@ -190,7 +185,7 @@ export interface RunSummary {
   regression: string[];
   /** the run the regressions were checked against (null: none earlier, or this run is not comparable) */
   baselineRunId?: string | null;
-  overrides?: RunOverride[];
+  overrides?: ResolvedOverride[];
   trigger?: RunTrigger;
   /** apps the run skipped (missing in test or production) */
   skipped?: string[];
@@ -214,6 +209,12 @@ export type RunEvent =
   | { type: 'abort'; runId: string; step: NonNullable<RunStatus['abort']>['step']; reason: string; t: number }
   /** something the verdict's reader must see (an app skipped, production drift, a failed cleanup hook) */
   | { type: 'flag'; runId: string; message: string }
+  /** the feature-branch images resolved per container, before the first write */
+  | { type: 'overrides'; runId: string; overrides: ResolvedOverride[] }
+  /** a GitOps hold placed, lifted or left (one per app; the latest replaces the earlier) */
+  | { type: 'gitops'; runId: string; pause: GitOpsPause }
+  /** someone else changed an in-scope test object */
+  | { type: 'other-writer'; runId: string; change: OtherWriterChange }
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'verdict'; runId: string; verdict: Verdict }
   | { type: 'run-ended'; runId: string; status: RunStatus };

@@ -1,4 +1,5 @@
-import type { AppProgress, GuardName, ParityReport, RunOverride, RunStatus } from '../model/index.ts';
+import type { AppProgress, GuardName, ParityReport, RunStatus } from '../model/index.ts';
+import type { ResolvedOverride } from '../model/override.ts';
 import { fmtMs, fmtNumber } from './format.ts';
 
 /**
@@ -82,20 +83,17 @@ export function runTimeline(status: RunStatus, latestT = 0): RunTimeline {
 }
 
 export interface AppVersion {
-  /** null: every container of the app */
-  container: string | null;
+  container: string;
   image: string;
   override: boolean;
 }
 
 /**
- * What each app runs during the load: its override where the run has one, else production's
- * image (from the run's parity before), per container.
+ * What each app runs during the load, per container: its override where the run has one (resolved
+ * to a container, shared/model/override.ts), else production's image (from the run's parity before).
  */
-export function runningVersions(overrides: RunOverride[] | undefined, parityBefore: ParityReport | null, app: string): AppVersion[] {
-  const mine = (overrides ?? []).filter((o) => o.app === app);
-  if (mine.some((o) => o.container === null)) return mine.filter((o) => o.container === null).map((o) => ({ container: null, image: o.image, override: true }));
-  const out: AppVersion[] = mine.map((o) => ({ container: o.container, image: o.image, override: true }));
+export function runningVersions(overrides: ResolvedOverride[] | undefined, parityBefore: ParityReport | null, app: string): AppVersion[] {
+  const out: AppVersion[] = (overrides ?? []).filter((o) => o.app === app).map((o) => ({ container: o.container, image: o.image, override: true }));
   for (const r of parityBefore?.rows ?? []) {
     const m = r.app === app ? /^image\[(.*)\]$/.exec(r.field) : null;
     if (!m || typeof r.production !== 'string' || out.some((v) => v.container === m[1])) continue;

@@ -1,5 +1,5 @@
 import type { ParityReport } from '../model/parity.ts';
-import type { LoadPlan, RunOverride } from '../model/run.ts';
+import type { LoadPlan } from '../model/run.ts';
 import type { LoadTest } from './schema.ts';
 
 /**
@@ -8,9 +8,19 @@ import type { LoadTest } from './schema.ts';
  * rule, used by the snapshot phase and by the confirmation's forecast).
  */
 
+/**
+ * An override as the spec gives it: `container` null for an app-wide image (the run resolves which
+ * container gets it: shared/model/override.ts), else the container named.
+ */
+export interface SpecOverride {
+  app: string;
+  container: string | null;
+  image: string;
+}
+
 /** spec.deploy.overrides as a list: one entry per app-wide image, or per named container. */
-export function overridesOf(spec: LoadTest): RunOverride[] {
-  const out: RunOverride[] = [];
+export function overridesOf(spec: LoadTest): SpecOverride[] {
+  const out: SpecOverride[] = [];
   for (const app of spec.spec.applications) {
     const o = spec.spec.deploy.overrides[app.name];
     if (!o) continue;
@@ -28,7 +38,7 @@ export function loadPlanOf(spec: LoadTest): LoadPlan {
 /** The facts of a spec that decide what a run does, as the cockpit gets them with a validation. */
 export interface RunPlan {
   load: LoadPlan;
-  overrides: RunOverride[];
+  overrides: SpecOverride[];
   apps: string[];
   productionVersions: boolean;
   matchProduction: boolean;

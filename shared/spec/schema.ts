@@ -211,6 +211,8 @@ export const guardsSchema = z
     gracePeriod: duration(0, 3_600_000).default('0s'),
     /** a production deploy that lands mid-run: abort, or continue and flag it */
     productionDrift: z.enum(['abort', 'flag']).default('flag'),
+    /** someone else changes an in-scope test object mid-run: abort, or continue and flag it */
+    otherWriters: z.enum(['abort', 'flag']).default('flag'),
   })
   .strict();
 
@@ -300,6 +302,11 @@ export const loadTestSpecSchema = z
     cleanup: z.array(cleanupHookSchema).max(50).default([]),
     notify: notifySchema.default({}),
     schedule: scheduleSchema.optional(),
+    /**
+     * test apps applied by Argo CD or Flux: pause what would revert the run's writes (and resume it at
+     * restore), refuse to run, or ignore the controller
+     */
+    gitops: z.enum(['pause', 'refuse', 'ignore']).default('pause'),
   })
   .strict();
 

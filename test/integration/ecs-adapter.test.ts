@@ -2,6 +2,7 @@ import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { ManualClock } from '../support/clocks.ts';
+import { holdCount } from '../../electron/core/rules/plan.ts';
 import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed, startEcsServer, type EcsServer } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter, type EcsWriterOptions } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
@@ -56,10 +57,12 @@ describe('ECS reader', () => {
         { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.2.0-prod', cpu: 256, memoryReservation: 256 },
       ],
       steady: true,
+      autoscaling: { minCapacity: 4, maxCapacity: 12, suspended: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false } },
     });
     expect(apps.get('notifications')).toMatchObject({ desiredCount: 3, containers: [{ name: 'app', memory: 512, memoryReservation: 256 }] });
-    // one DescribeServices for three refs, one DescribeTaskDefinition per distinct task definition
-    expect(ops(from).sort()).toEqual(['DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
+    expect(apps.get('notifications')!.autoscaling).toBeUndefined();
+    // one DescribeServices and one DescribeScalableTargets for three refs, one DescribeTaskDefinition per distinct task definition
+    expect(ops(from).sort()).toEqual(['DescribeScalableTargets', 'DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
     expect(Object.keys(reader).sort()).toEqual(['identity', 'readApps', 'target']);
   });
 
@@ -76,11 +79,11 @@ describe('ECS reader', () => {
       const refs = Array.from({ length: 15 }, (_, i) => ({ app: `a${i}`, service: generatedEcsServiceName(i) }));
       const apps = await reader.readApps(refs);
       expect([...apps.values()].every((a) => a !== null)).toBe(true);
-      expect(big.operationCounts()).toEqual({ DescribeServices: 2, DescribeTaskDefinition: 15 });
+      expect(big.operationCounts()).toEqual({ DescribeServices: 2, DescribeScalableTargets: 1, DescribeTaskDefinition: 15 });
       const batches = big.log.entries.filter((e) => e.operation === 'DescribeServices');
       expect(batches).toHaveLength(2);
       await reader.readApps(refs);
-      expect(big.operationCounts()).toEqual({ DescribeServices: 4, DescribeTaskDefinition: 15 });
+      expect(big.operationCounts()).toEqual({ DescribeServices: 4, DescribeScalableTargets: 2, DescribeTaskDefinition: 15 });
     } finally {
       await big.close();
     }
@@ -159,6 +162,8 @@ describe('ECS writer', () => {
     const from = srv.log.total;
     const arn = await w.apply(pp, {
       desiredCount: prod.desiredCount,
+      // as the conductor does: hold the count against the service's auto scaling (widened, suspended)
+      autoscaling: holdCount(before.autoscaling!, prod.desiredCount),
       images: Object.fromEntries(prod.containers.map((c) => [c.name, c.image])),
       taskCpu: prod.taskCpu!,
       taskMemory: prod.taskMemory!,
@@ -191,11 +196,14 @@ describe('ECS writer', () => {
 
     // restore: straight back to the pre-test ARN and count, no new revision
     const mark = srv.log.total;
-    const restored = await w.apply(pp, { taskDefinitionArn: before.taskDefinitionArn, desiredCount: before.desiredCount });
+    const restored = await w.apply(pp, { taskDefinitionArn: before.taskDefinitionArn, desiredCount: before.desiredCount, autoscaling: before.autoscaling! });
     expect(restored).toBe(before.taskDefinitionArn);
-    expect(ops(mark)).toEqual(['UpdateService']);
+    expect(ops(mark)).toEqual(['RegisterScalableTarget', 'UpdateService']);
     const back = await w.waitForSteady(pp, { timeoutMs: 600_000 });
-    expect(back).toEqual({ ...before, steady: true });
+    const { autoscaling, ...service } = before;
+    expect(back).toEqual({ ...service, steady: true });
+    // the scalable target is back to its exact previous bounds and (un)suspended state
+    expect((await w.readApps([pp])).get('payment-processor')!.autoscaling).toEqual(autoscaling);
   });
 
   it('does not register a revision when only the desired count changes', async () => {

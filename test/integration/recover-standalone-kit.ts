@@ -15,7 +15,7 @@ import { readSide } from '../../electron/core/run/phases/common.ts';
 import { unitsOf } from '../../electron/core/rules/units.ts';
 import { equalsSnapshot } from '../../electron/core/rules/plan.ts';
 import { loadSpecText } from '../../electron/core/service/spec-loader.ts';
-import { startSandbox, type Sandbox } from '../../electron/sandbox/index.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/index.ts';
 
 export interface Standalone {
   sandbox: Sandbox;
@@ -24,8 +24,8 @@ export interface Standalone {
   env: NodeJS.ProcessEnv;
 }
 
-export async function startStandalone(dir: string, opts: { timeScale: number; rampUp?: string; plateau?: string }): Promise<Standalone> {
-  const sandbox = await startSandbox({ timeScale: opts.timeScale });
+export async function startStandalone(dir: string, opts: { timeScale: number; rampUp?: string; plateau?: string; seed?: SandboxOptions['seed'] }): Promise<Standalone> {
+  const sandbox = await startSandbox({ timeScale: opts.timeScale, ...(opts.seed ? { seed: opts.seed } : {}) });
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   await writeFile(kubeconfig, sandbox.kubeconfigYaml(), { mode: 0o600 });
   let text = await readFile('examples/standalone-sandbox.yaml', 'utf8');

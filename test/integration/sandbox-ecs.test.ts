@@ -175,6 +175,8 @@ describe('sandbox ECS endpoint: writes and deployments over time', () => {
       containerDefinitions: [{ name: 'app', image: 'repo/payment-processor:2.14.1', memory: 1536 }],
     });
     const newArn = (reg.body.taskDefinition as Json).taskDefinitionArn as string;
+    // the service's auto scaling would pull 4 tasks back to its policy's 2: hold it, as a conductor run does
+    srv.autoscaling.registerScalableTarget({ ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', ResourceId: 'service/payments-loadtest/payment-processor', MaxCapacity: 4, SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true } });
     const up = await call('UpdateService', { cluster: 'payments-loadtest', service: 'payment-processor', taskDefinition: newArn, desiredCount: 4 });
     expect(up.status).toBe(200);
     const svc0 = up.body.service as Json;

@@ -55,7 +55,7 @@ describe('sandbox Kubernetes API server', () => {
     expect((await api(server, '/api')).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = (await api(server, '/apis')).body as Obj;
     expect(groups.kind).toBe('APIGroupList');
-    expect(groups.groups.map((g: Obj) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'coordination.k8s.io/v1', 'autoscaling/v2', 'batch/v1']);
+    expect(groups.groups.map((g: Obj) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'coordination.k8s.io/v1', 'autoscaling/v2', 'batch/v1', 'argoproj.io/v1alpha1', 'kustomize.toolkit.fluxcd.io/v1', 'helm.toolkit.fluxcd.io/v2']);
     const apps = (await api(server, '/apis/apps/v1')).body as Obj;
     expect(apps.resources.map((r: Obj) => r.name)).toEqual(['deployments', 'deployments/scale', 'deployments/status']);
     expect((await api(server, '/apis/autoscaling/v2')).body).toMatchObject({ groupVersion: 'autoscaling/v2' });

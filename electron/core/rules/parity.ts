@@ -1,4 +1,5 @@
-import type { AppState, EcsAppState, K8sAppState } from '../../../shared/model/app-state.ts';
+import type { AppState, EcsAppState, EcsScalableTarget, K8sAppState } from '../../../shared/model/app-state.ts';
+import { describeManager } from '../../../shared/model/gitops.ts';
 import type { ParityReport, ParityRow, ParityStatus } from '../../../shared/model/parity.ts';
 import { sameQuantity } from '../../../shared/model/quantity.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
@@ -122,6 +123,9 @@ function diffK8s(app: string, p: K8sAppState, t: K8sAppState): ParityRow[] {
     rows.push(row(app, 'kubernetes', 'hpa.minReplicas', p.hpa?.minReplicas ?? null, t.hpa?.minReplicas ?? null));
     rows.push(row(app, 'kubernetes', 'hpa.maxReplicas', p.hpa?.maxReplicas ?? null, t.hpa?.maxReplicas ?? null));
   }
+  // who reconciles it (GitOps) on each side: shown, never drift — each environment has its own
+  rows.push(row(app, 'kubernetes', 'manager', describeManager(p.manager), describeManager(t.manager), true));
+  if (p.paused || t.paused) rows.push(row(app, 'kubernetes', 'paused', p.paused ? 'yes' : 'no', t.paused ? 'yes' : 'no'));
   return rows;
 }
 
@@ -138,7 +142,19 @@ function diffEcs(app: string, p: EcsAppState, t: EcsAppState): ParityRow[] {
   rows.push(row(app, 'ecs', 'desiredCount', p.desiredCount, t.desiredCount));
   rows.push(row(app, 'ecs', 'taskCpu', p.taskCpu ?? null, t.taskCpu ?? null, sameQuantity(p.taskCpu, t.taskCpu)));
   rows.push(row(app, 'ecs', 'taskMemory', p.taskMemory ?? null, t.taskMemory ?? null, sameQuantity(p.taskMemory, t.taskMemory)));
+  if (p.autoscaling || t.autoscaling) {
+    rows.push(row(app, 'ecs', 'autoscaling.minCapacity', p.autoscaling?.minCapacity ?? null, t.autoscaling?.minCapacity ?? null));
+    rows.push(row(app, 'ecs', 'autoscaling.maxCapacity', p.autoscaling?.maxCapacity ?? null, t.autoscaling?.maxCapacity ?? null));
+    rows.push(row(app, 'ecs', 'autoscaling.suspended', suspendedText(p.autoscaling), suspendedText(t.autoscaling)));
+  }
   return rows;
+}
+
+/** `none`, or which of dynamic scale-in, scale-out and scheduled scaling are suspended */
+function suspendedText(t: EcsScalableTarget | undefined): string | null {
+  if (!t) return null;
+  const s = [t.suspended.dynamicScalingIn && 'scale-in', t.suspended.dynamicScalingOut && 'scale-out', t.suspended.scheduledScaling && 'scheduled'].filter(Boolean);
+  return s.length ? s.join(', ') : 'none';
 }
 
 /** exit code of `conductor parity`: 0 all in parity, 1 drift/missing/unreachable */

@@ -3,10 +3,13 @@ import type {
   ContainerResources,
   EcsAppState,
   EcsDesiredState,
+  EcsScalableTarget,
   K8sAppState,
   K8sDesiredState,
   ResourceList,
 } from '../../../shared/model/app-state.ts';
+import { SpecError } from '../../../shared/model/errors.ts';
+import { ambiguousOverrideMessage, overrideTarget, type ResolvedOverride } from '../../../shared/model/override.ts';
 import { parseQuantity, sameQuantity } from '../../../shared/model/quantity.ts';
 import type { Application, LoadTest } from '../../../shared/spec/schema.ts';
 import type { AppUnit } from './units.ts';
@@ -26,26 +29,46 @@ export interface AppPlan {
   /** the scale part: replicas/resources/HPA or desired count/sizes */
   scale: K8sDesiredState | EcsDesiredState;
   notes: string[];
+  /** the feature-branch images this app gets, per container */
+  overrides: ResolvedOverride[];
 }
 
-/** Which image each selected test container gets: override (per container, then app-wide), else production's. */
+/**
+ * Which image each selected test container gets: a per-container override, else an app-wide
+ * override on the app's own container only (shared/model/override.ts), else production's.
+ * Sidecars keep production's versions. Throws SpecError when an app-wide override is ambiguous.
+ */
 export function planImages(
   app: Application,
   spec: LoadTest,
   production: { name: string; image: string }[] | null,
   test: { name: string; image: string }[],
   notes: string[],
+  overrides: ResolvedOverride[] = [],
 ): Record<string, string> {
   const override = spec.spec.deploy.overrides[app.name];
   const images: Record<string, string> = {};
+  const chosen = new Map<string, { image: string; via: ResolvedOverride['via'] }>();
+  for (const [name, image] of Object.entries(override?.containers ?? {})) chosen.set(name, { image, via: 'per-container' });
+  if (override?.image) {
+    const named = app.kubernetes?.containers ?? app.ecs?.containers;
+    const target = overrideTarget(override.image, test, named);
+    if ('ambiguous' in target) {
+      throw new SpecError([
+        { path: `spec.deploy.overrides.${app.name}.image`, message: ambiguousOverrideMessage(app.name, override.image, target.ambiguous), expected: `one of the containers ${target.ambiguous.join(', ')}`, found: override.image },
+      ]);
+    }
+    if (!chosen.has(target.container)) chosen.set(target.container, { image: override.image, via: target.via });
+  }
   for (const c of test) {
-    const fromOverride = override?.containers?.[c.name] ?? override?.image;
+    const prod = production?.find((p) => p.name === c.name);
+    const fromOverride = chosen.get(c.name);
     if (fromOverride) {
-      images[c.name] = fromOverride;
+      images[c.name] = fromOverride.image;
+      overrides.push({ app: app.name, container: c.name, image: fromOverride.image, productionImage: prod?.image ?? null, via: fromOverride.via });
       continue;
     }
     if (!spec.spec.deploy.productionVersions) continue;
-    const prod = production?.find((p) => p.name === c.name);
     if (prod) images[c.name] = prod.image;
     else notes.push(`container ${c.name} not found in production; its image is left as is`);
   }
@@ -80,7 +103,8 @@ const capCount = (n: number, cap: number | undefined) => (cap === undefined ? n 
 
 export function planK8s(app: Application, spec: LoadTest, production: K8sAppState | null, test: K8sAppState): AppPlan {
   const notes: string[] = [];
-  const images = planImages(app, spec, production?.containers ?? null, test.containers, notes);
+  const overrides: ResolvedOverride[] = [];
+  const images = planImages(app, spec, production?.containers ?? null, test.containers, notes, overrides);
   const deploy: K8sDesiredState = Object.keys(images).length ? { images } : {};
   const scale: K8sDesiredState = {};
   if (spec.spec.scale.matchProduction && production) {
@@ -99,7 +123,7 @@ export function planK8s(app: Application, spec: LoadTest, production: K8sAppStat
       notes.push(`production has HPA ${production.hpa.name} but test has none; HPA bounds are not copied`);
     }
   }
-  return { deploy, scale, notes };
+  return { deploy, scale, notes, overrides };
 }
 
 /** ECS cpu units (1024 = one vCPU) capped by a Kubernetes-style CPU quantity. */
@@ -123,7 +147,8 @@ function capEcsMemory(mib: string | undefined, cap: string | undefined): string 
 
 export function planEcs(app: Application, spec: LoadTest, production: EcsAppState | null, test: EcsAppState): AppPlan {
   const notes: string[] = [];
-  const images = planImages(app, spec, production?.containers ?? null, test.containers, notes);
+  const overrides: ResolvedOverride[] = [];
+  const images = planImages(app, spec, production?.containers ?? null, test.containers, notes, overrides);
   const deploy: EcsDesiredState = Object.keys(images).length ? { images } : {};
   const scale: EcsDesiredState = {};
   if (spec.spec.scale.matchProduction && production) {
@@ -144,8 +169,26 @@ export function planEcs(app: Application, spec: LoadTest, production: EcsAppStat
       if (Object.keys(size).length) sizes[c.name] = size;
     }
     if (Object.keys(sizes).length) scale.containerSizes = sizes;
+    // Application Auto Scaling would pull the count back inside its bounds: widen them to hold it, and suspend the policies
+    if (test.autoscaling) scale.autoscaling = holdCount(test.autoscaling, scale.desiredCount);
   }
-  return { deploy, scale, notes };
+  return { deploy, scale, notes, overrides };
+}
+
+/** A scalable target that keeps `count` tasks: bounds widened to include it, dynamic and scheduled scaling suspended. */
+export function holdCount(t: EcsScalableTarget, count: number): EcsScalableTarget {
+  return {
+    minCapacity: Math.min(t.minCapacity, count),
+    maxCapacity: Math.max(t.maxCapacity, count),
+    suspended: { dynamicScalingIn: true, dynamicScalingOut: true, scheduledScaling: true },
+  };
+}
+
+export function sameScalableTarget(a: EcsScalableTarget | undefined, b: EcsScalableTarget | undefined): boolean {
+  if (!a || !b) return a === b;
+  const x = a.suspended;
+  const y = b.suspended;
+  return a.minCapacity === b.minCapacity && a.maxCapacity === b.maxCapacity && x.dynamicScalingIn === y.dynamicScalingIn && x.dynamicScalingOut === y.dynamicScalingOut && x.scheduledScaling === y.scheduledScaling;
 }
 
 export function planApp(app: Application, spec: LoadTest, production: AppState | null, test: AppState): AppPlan {
@@ -201,6 +244,7 @@ export function diffEcs(current: EcsAppState, desired: EcsDesiredState): EcsDesi
     const c = current.containers.find((x) => x.name === name);
     if (c && c.image !== image) (out.images ??= {})[name] = image;
   }
+  if (desired.autoscaling && current.autoscaling && !sameScalableTarget(desired.autoscaling, current.autoscaling)) out.autoscaling = desired.autoscaling;
   if (desired.taskCpu !== undefined && Number(desired.taskCpu) !== Number(current.taskCpu)) out.taskCpu = desired.taskCpu;
   if (desired.taskMemory !== undefined && Number(desired.taskMemory) !== Number(current.taskMemory)) out.taskMemory = desired.taskMemory;
   for (const [name, size] of Object.entries(desired.containerSizes ?? {})) {
@@ -233,7 +277,7 @@ export function restoreDesired(snapshot: AppState, current: AppState, restoreSca
     if (!restoreScale) return { images };
     return { images, replicas: snapshot.replicas, resources, ...(snapshot.hpa ? { hpa: { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas } } : {}) };
   }
-  if (restoreScale) return { taskDefinitionArn: snapshot.taskDefinitionArn, desiredCount: snapshot.desiredCount };
+  if (restoreScale) return { taskDefinitionArn: snapshot.taskDefinitionArn, desiredCount: snapshot.desiredCount, ...(snapshot.autoscaling ? { autoscaling: snapshot.autoscaling } : {}) };
   // versions only: back to the snapshot's task definition unless sizes changed, in which case its images on a new revision
   const currentEcs = current.kind === 'ecs' ? current : null;
   const sizesSame = currentEcs !== null && Number(currentEcs.taskCpu) === Number(snapshot.taskCpu) && Number(currentEcs.taskMemory) === Number(snapshot.taskMemory);

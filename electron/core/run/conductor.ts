@@ -11,6 +11,8 @@ import { RunHistory } from '../records/history.ts';
 import { RunJournal } from './journal.ts';
 import { WebhookNotifier } from './notifier.ts';
 import { readParity } from '../rules/parity.ts';
+import { preflight, RefusedBeforeWrite } from './preflight.ts';
+import { watchOtherWriters } from './other-writers.ts';
 import { cleanupPhase } from './phases/cleanup.ts';
 import { errorMessage } from './phases/common.ts';
 import { deployPhase } from './phases/deploy.ts';
@@ -123,14 +125,22 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: 
   let drift: DriftWatch | null = null;
   let validated: Validated | null = null;
   let snapshot: Snapshotted | null = null;
+  let refused = false;
+  let stopOthers: (() => void) | null = null;
   try {
     validated = await ctx.phase('validate', () => validatePhase(ctx));
     const v = validated;
-    snapshot = await ctx.phase('snapshot', () => snapshotPhase(ctx, v));
+    snapshot = await ctx.phase('snapshot', async () => {
+      const s = await snapshotPhase(ctx, v);
+      // before the first write: plan (overrides resolved), refuse paused Deployments, hold off GitOps
+      await preflight(ctx, s);
+      return s;
+    });
     const s = snapshot;
     const plans = await ctx.phase('deploy', () => deployPhase(ctx, s));
     await ctx.phase('scale', () => scalePhase(ctx, s, plans));
     drift = new DriftWatch(ctx, s);
+    stopOthers = watchOtherWriters(ctx, s.active);
     const loop = new LoadLoop(ctx, drift, v.locustWorkers);
     await ctx.phase('ramp', () => loop.run('ramp'));
     await ctx.phase('plateau', () => loop.run('plateau'));
@@ -138,11 +148,13 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: 
     if (ctx.abortKind === 'user') outcome = { kind: 'aborted', reason: ctx.abortReason ?? 'aborted' };
     else if (ctx.abortKind === 'guard') outcome = { kind: 'guard', reason: ctx.abortReason ?? 'guard breached' };
     else {
+      refused = err instanceof RefusedBeforeWrite;
       outcome = { kind: 'error', reason: errorMessage(err) };
       ctx.log('error', `run failed in ${ctx.status.phase ?? 'start-up'}: ${errorMessage(err)}`);
     }
   } finally {
     drift?.stop();
+    stopOthers?.();
   }
   for (const p of PHASES.slice(0, PHASES.indexOf('restore'))) if (!ctx.status.phases.some((r) => r.phase === p)) ctx.skipPhase(p);
 
@@ -164,7 +176,8 @@ async function conduct(ctx: RunContext, notifier: WebhookNotifier, markStarted: 
     }
   } else ctx.skipPhase('restore');
 
-  if (validated) {
+  // a run refused before its first write created no test data: its cleanup hooks would be writes of their own
+  if (validated && !refused) {
     ctx.abortStep('cleaning-up');
     try {
       await ctx.phase('cleanup', () => cleanupPhase(ctx, restoreSignal));

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PendingRecoveryDto } from '../../../shared/contract/index.ts';
 import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import type { GitOpsHold } from '../../../shared/model/gitops.ts';
+import { mergeWritten, type Written } from '../rules/compare-and-set.ts';
 import type { PhaseName, PhaseRecord, RunState } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { appendLineDurable, writeFileAtomic } from '../../base/fs-atomic.ts';
@@ -44,6 +46,9 @@ export type JournalEntry = { t: string } & (
   | { type: 'write-done'; app: string; purpose: 'deploy' | 'scale' | 'restore'; result?: string }
   | { type: 'write-failed'; app: string; purpose: 'deploy' | 'scale' | 'restore'; message: string }
   | { type: 'note'; message: string }
+  /** a GitOps controller is about to be held off (journaled before the hold is placed: it is a write) */
+  | { type: 'gitops-pause'; hold: GitOpsHold }
+  | { type: 'gitops-resumed'; hold: GitOpsHold; resumed: boolean; reason?: string }
   | { type: 'run-ended'; state: RunState; restoreComplete: boolean }
   | { type: 'recovered'; restoreComplete: boolean; message: string }
 );
@@ -72,7 +77,7 @@ export class RunJournal {
 
   /** Append one entry durably. Entries are serialised so lines never interleave. */
   append(entry: JournalInput): Promise<void> {
-    if (entry.type === 'write-intent') this.writes += 1;
+    if (entry.type === 'write-intent' || entry.type === 'gitops-pause') this.writes += 1;
     const line = JSON.stringify({ t: new Date(this.now()).toISOString(), ...entry });
     const next = this.queue.then(() => appendLineDurable(join(this.dir, JOURNAL_FILE), line));
     this.queue = next.catch(() => undefined);
@@ -128,12 +133,39 @@ export interface JournalSummary {
   recovered: Extract<JournalEntry, { type: 'recovered' }> | null;
 }
 
+/** app → what a run's journal says it wrote (deploy and scale), for restore's compare-and-set. */
+export function writtenByRun(entries: JournalEntry[]): Map<string, Written> {
+  const out = new Map<string, Written>();
+  const pending = new Map<string, Extract<JournalEntry, { type: 'write-intent' }>>();
+  for (const e of entries) {
+    if (e.type === 'write-intent' && e.purpose !== 'restore') {
+      pending.set(e.app, e);
+      out.set(e.app, mergeWritten(out.get(e.app), e.desired));
+    } else if (e.type === 'write-done' && e.purpose !== 'restore' && e.result) {
+      const intent = pending.get(e.app);
+      if (intent) out.set(e.app, mergeWritten(out.get(e.app), intent.desired, e.result));
+    }
+  }
+  return out;
+}
+
+/** The GitOps holds a journal placed and has not yet seen lifted, in the order they were placed. */
+export function openHolds(entries: JournalEntry[]): GitOpsHold[] {
+  const key = (h: GitOpsHold) => JSON.stringify(h);
+  const open = new Map<string, GitOpsHold>();
+  for (const e of entries) {
+    if (e.type === 'gitops-pause') open.set(key(e.hold), e.hold);
+    else if (e.type === 'gitops-resumed' && e.resumed) open.delete(key(e.hold));
+  }
+  return [...open.values()];
+}
+
 export function summarizeJournal(entries: JournalEntry[]): JournalSummary {
   const s: JournalSummary = { started: null, lastPhase: null, writeIntents: 0, ended: null, recovered: null };
   for (const e of entries) {
     if (e.type === 'run-started') s.started = e;
     else if (e.type === 'phase') s.lastPhase = e.phase;
-    else if (e.type === 'write-intent') s.writeIntents += 1;
+    else if (e.type === 'write-intent' || e.type === 'gitops-pause') s.writeIntents += 1;
     else if (e.type === 'run-ended') s.ended = e;
     else if (e.type === 'recovered') s.recovered = e;
   }

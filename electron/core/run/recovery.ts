@@ -30,7 +30,7 @@ export interface RecoveryResult {
   verdict: Verdict;
 }
 
-export async function restoreDeadRun(runId: string, deps: ConductorDeps, opts: { onEvent?: (e: RunEvent) => void } = {}): Promise<RecoveryResult> {
+export async function restoreDeadRun(runId: string, deps: ConductorDeps, opts: { onEvent?: (e: RunEvent) => void; force?: boolean } = {}): Promise<RecoveryResult> {
   const snapshot = await readSnapshot(deps.dataDir, runId);
   if (!snapshot) throw new ConductorError('NOT_FOUND', `run ${runId} has no snapshot in ${deps.dataDir}; nothing to recover`, { runId });
   const summary = summarizeJournal(await readJournal(deps.dataDir, runId));
@@ -50,7 +50,7 @@ export async function restoreDeadRun(runId: string, deps: ConductorDeps, opts: {
   let restore: RestoreResult;
   ctx.abortStep('restoring');
   try {
-    restore = await ctx.phase('restore', () => restorePhase(ctx, { units, snapshot: new Map(Object.entries(snapshot.test)) }, signal));
+    restore = await ctx.phase('restore', () => restorePhase(ctx, { units, snapshot: new Map(Object.entries(snapshot.test)), ...(opts.force ? { compareAndSet: false } : {}) }, signal));
   } catch (err) {
     restore = { complete: false, failures: [errorMessage(err)] };
   }

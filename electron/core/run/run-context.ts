@@ -3,7 +3,7 @@ import { AbortedError, toErrorDto, errorMessage } from '../../../shared/model/er
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import { reduceRunEvent } from '../../../shared/model/run-reducer.ts';
 import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, RunEvent, RunStatus, RunTrigger, Sample, Verdict } from '../../../shared/model/run.ts';
-import { loadPlanOf, overridesOf } from '../../../shared/spec/run-plan.ts';
+import { loadPlanOf } from '../../../shared/spec/run-plan.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
 import type { Substrates } from '../../substrates/types.ts';
@@ -85,7 +85,6 @@ export class RunContext {
       testEnvironment,
       flags: [],
       guardLimits: guardLimitsOf(spec),
-      overrides: overridesOf(spec),
       load: loadPlanOf(spec),
       ...(trigger ? { trigger } : {}),
     };

@@ -70,7 +70,7 @@ export async function recoverRun(runId: string, deps: RecoverDeps, opts: Recover
     const result = await restoreDeadRun(
       runId,
       { clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: deps.logger, dataDir: deps.dataDir, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
-      opts.onEvent ? { onEvent: opts.onEvent } : {},
+      { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.force ? { force: true } : {}) },
     );
     return { kind: 'recovered', result, lock: lock.where };
   } finally {

@@ -88,6 +88,9 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
                   else if (e.type === 'abort' && e.step === 'cleaning-up') io.stdout.write('running the cleanup hooks …\n');
                   else if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
                     io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
+                  } else if (e.type === 'gitops' && e.pause.state !== 'paused') {
+                    // a GitOps controller the dead run held off: lifted (or left, and why)
+                    io.stdout.write(`  ${e.pause.app}: GitOps ${e.pause.state} — ${e.pause.what}${e.pause.reason ? ` (${e.pause.reason})` : ''}\n`);
                   } else if (e.type === 'flag' || (e.type === 'log' && e.level !== 'info')) io.stdout.write(`  ${e.type === 'flag' ? 'warn' : e.level}: ${e.message}\n`);
                 },
               },

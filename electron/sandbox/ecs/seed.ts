@@ -34,6 +34,15 @@ export interface EcsSeedTaskDefinition {
   containers: EcsSeedContainer[];
 }
 
+/** An Application Auto Scaling target on a service's desired count (../ecs/autoscaling.ts). */
+export interface ScalableTargetSeed {
+  minCapacity: number;
+  maxCapacity: number;
+  suspended?: { dynamicScalingIn?: boolean; dynamicScalingOut?: boolean; scheduledScaling?: boolean };
+  /** the capacity the service's scaling policy asks for at the test environment's load; default minCapacity */
+  policyCapacity?: number;
+}
+
 export interface EcsSeedService {
   name: string;
   desiredCount: number;
@@ -42,6 +51,8 @@ export interface EcsSeedService {
   taskDefinition: EcsSeedTaskDefinition;
   /** start INACTIVE (deleted) — described with status INACTIVE */
   inactive?: boolean;
+  /** an Application Auto Scaling scalable target on the service's desired count, with a policy */
+  autoscaling?: ScalableTargetSeed;
 }
 
 export interface EcsSeedCluster {

@@ -4,6 +4,7 @@ import type { Clock } from '../../base/clock.ts';
 import { FaultInjector, RequestLog, readBody, startLoopbackServer } from '../http-kit.ts';
 import type { EcsSeed, EcsTiming } from './seed.ts';
 import { EcsApiError, EcsStore, type JsonObject } from './store.ts';
+import { AAS_OPERATIONS, AAS_TARGET_PREFIX, AutoScalingStore } from './autoscaling.ts';
 import { shopEcsSeed } from './topology.ts';
 import { errorMessage } from '../../../shared/model/errors.ts';
 
@@ -11,6 +12,8 @@ import { errorMessage } from '../../../shared/model/errors.ts';
  * The sandbox ECS endpoint: one loopback server for one account and region, serving several
  * clusters, speaking the ECS JSON 1.1 protocol (`POST /`, `x-amz-target:
  * AmazonEC2ContainerServiceV20141113.<Operation>`, `content-type: application/x-amz-json-1.1`).
+ * The same endpoint serves Application Auto Scaling for those services (`AnyScaleFrontendService.<Operation>`,
+ * ./autoscaling.ts), as one loopback endpoint for several AWS services does.
  * Any SigV4 Authorization header is accepted (signatures are not verified).
  */
 
@@ -49,12 +52,16 @@ export interface EcsServerOptions {
   /** cluster names whose mutating requests are counted as "production received a write" */
   productionClusters?: string[];
   timing?: Partial<EcsTiming>;
+  /** simulated ms between two evaluations of the auto scaling policies (default 60000) */
+  policyIntervalMs?: number;
 }
 
 export interface EcsServer {
   readonly url: string;
   readonly port: number;
   readonly store: EcsStore;
+  /** Application Auto Scaling: scalable targets and their policy loop */
+  readonly autoscaling: AutoScalingStore;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   /** mutating requests received (attempted, whatever the answer); with a cluster: those naming that cluster */
@@ -67,7 +74,22 @@ export interface EcsServer {
 }
 
 export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer> {
-  const store = new EcsStore(opts.clock, opts.seed ?? shopEcsSeed(), opts.timing);
+  const seed = opts.seed ?? shopEcsSeed();
+  const store = new EcsStore(opts.clock, seed, opts.timing);
+  const autoscaling = new AutoScalingStore(opts.clock, store);
+  for (const c of seed.clusters) for (const svc of c.services) if (svc.autoscaling) autoscaling.seed(c.name, svc.name, svc.autoscaling);
+  const policyLoop = new AbortController();
+  const policyMs = opts.policyIntervalMs ?? 60_000;
+  void (async () => {
+    while (!policyLoop.signal.aborted) {
+      try {
+        await opts.clock.sleep(policyMs, policyLoop.signal);
+      } catch {
+        return;
+      }
+      autoscaling.evaluate();
+    }
+  })();
   const faults = opts.faults ?? new FaultInjector();
   const log = opts.log ?? new RequestLog();
   const production = new Set(opts.productionClusters ?? []);
@@ -90,7 +112,8 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const op = target.startsWith(ECS_TARGET_PREFIX) ? target.slice(ECS_TARGET_PREFIX.length) : '';
+    const aas = target.startsWith(AAS_TARGET_PREFIX);
+    const op = target.startsWith(ECS_TARGET_PREFIX) ? target.slice(ECS_TARGET_PREFIX.length) : aas ? target.slice(AAS_TARGET_PREFIX.length) : '';
     const mutating = op !== '' && isMutatingEcsOperation(op);
     let status = 200;
     const reply = (code: number, body: JsonObject) => {
@@ -117,7 +140,11 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
       if (op) opCounts.set(op, (opCounts.get(op) ?? 0) + 1);
       if (mutating) {
         mutatingTotal += 1;
-        const cluster = op === 'RegisterTaskDefinition' || op === 'DeregisterTaskDefinition' ? undefined : EcsStore.clusterName(typeof body.cluster === 'string' ? body.cluster : 'default');
+        const cluster = aas
+          ? AutoScalingStore.clusterOf(body)
+          : op === 'RegisterTaskDefinition' || op === 'DeregisterTaskDefinition'
+            ? undefined
+            : EcsStore.clusterName(typeof body.cluster === 'string' ? body.cluster : 'default');
         if (cluster !== undefined) mutatingByCluster.set(cluster, (mutatingByCluster.get(cluster) ?? 0) + 1);
       }
       if (faults.latencyMs > 0) await delay(faults.latencyMs);
@@ -129,6 +156,11 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
       if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') return fail(404, 'UnknownOperationException', `No operation at ${req.method} ${req.url}`);
       if (!op) return fail(400, 'UnknownOperationException', `Missing or unknown x-amz-target; expected ${ECS_TARGET_PREFIX}<Operation>`);
       if (parseError) return fail(400, 'SerializationException', 'Request body is not a JSON object.');
+      if (aas) {
+        const aasImpl = AAS_OPERATIONS[op];
+        if (!aasImpl) return fail(400, 'UnknownOperationException', `Application Auto Scaling operation ${op} is not implemented by the Conductor sandbox.`);
+        return reply(200, aasImpl(autoscaling, body));
+      }
       const impl = OPERATIONS[op];
       if (!impl) return fail(400, 'UnknownOperationException', `Operation ${op} is not implemented by the Conductor sandbox.`);
       return reply(200, impl(store, body));
@@ -145,12 +177,14 @@ export async function startEcsServer(opts: EcsServerOptions): Promise<EcsServer>
     url: server.url,
     port: server.port,
     store,
+    autoscaling,
     faults,
     log,
     mutatingRequests: (cluster?: string) => (cluster === undefined ? mutatingTotal : (mutatingByCluster.get(EcsStore.clusterName(cluster)) ?? 0)),
     productionMutatingRequests: () => [...production].reduce((sum, c) => sum + (mutatingByCluster.get(c) ?? 0), 0),
     operationCounts: () => Object.fromEntries(opCounts),
     close: async () => {
+      policyLoop.abort();
       for (const done of [...delays]) done();
       await server.close();
     },

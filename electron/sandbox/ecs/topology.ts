@@ -14,7 +14,8 @@ const role = (name: string) => `arn:aws:iam::${SANDBOX_ECS_ACCOUNT}:role/${name}
 /**
  * payments-prod and payments-loadtest, each with payment-processor and notifications.
  * Drift in test: payment-processor runs an older image, 2 tasks instead of 6 and a smaller task
- * (512/1024 instead of 1024/2048); notifications runs 1 task instead of 3 and its app container
+ * (512/1024 instead of 1024/2048), and Application Auto Scaling keeps it within 1–3 tasks (4–12 in
+ * production); both run an aws-appmesh-envoy sidecar; notifications runs 1 task instead of 3 and its app container
  * has 256 MiB instead of 512 (container-level memory).
  */
 export function shopEcsSeed(): EcsSeed {
@@ -22,6 +23,7 @@ export function shopEcsSeed(): EcsSeed {
     {
       name: 'payment-processor',
       desiredCount: 6,
+      autoscaling: { minCapacity: 4, maxCapacity: 12, policyCapacity: 6 },
       taskDefinition: {
         family: 'payment-processor',
         revision: 42,
@@ -53,6 +55,8 @@ export function shopEcsSeed(): EcsSeed {
     {
       name: 'payment-processor',
       desiredCount: 2,
+      // at the test environment's idle load its target-tracking policy wants 2 tasks, within 1–3
+      autoscaling: { minCapacity: 1, maxCapacity: 3, policyCapacity: 2 },
       taskDefinition: {
         family: 'payment-processor-loadtest',
         revision: 8,

@@ -41,11 +41,19 @@ export const BATCH_V1: ResourceDef[] = [
 
 export const COORDINATION_V1: ResourceDef[] = [{ name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['create', 'delete', ...RW] }];
 
+/** the custom resources of the GitOps controllers a test cluster commonly runs (Argo CD, Flux) */
+const CUSTOM = (name: string, singular: string, kind: string, shortNames: string[]): ResourceDef[] => [
+  { name, singularName: singular, namespaced: true, kind, verbs: ['create', 'delete', ...RW], shortNames },
+];
+
 export const GROUPS: Record<string, { version: string; resources: ResourceDef[] }> = {
   apps: { version: 'v1', resources: APPS_V1 },
   'coordination.k8s.io': { version: 'v1', resources: COORDINATION_V1 },
   autoscaling: { version: 'v2', resources: AUTOSCALING_V2 },
   batch: { version: 'v1', resources: BATCH_V1 },
+  'argoproj.io': { version: 'v1alpha1', resources: CUSTOM('applications', 'application', 'Application', ['app', 'apps']) },
+  'kustomize.toolkit.fluxcd.io': { version: 'v1', resources: CUSTOM('kustomizations', 'kustomization', 'Kustomization', ['ks']) },
+  'helm.toolkit.fluxcd.io': { version: 'v2', resources: CUSTOM('helmreleases', 'helmrelease', 'HelmRelease', ['hr']) },
 };
 
 export function versionInfo() {

@@ -6,7 +6,8 @@ import { apiGroup, apiGroupList, apiVersions, CORE_V1, GROUPS, resourceList, ver
 import { clone, isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json, type JsonObject } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError, type Matcher } from './selectors.ts';
 import { JobController, PROPAGATION_POLICIES } from './jobs.ts';
-import { decodeLease, InvalidObject, KubeStore, UndecodableObject, type StoredKind } from './store.ts';
+import { GitOpsControllers } from './gitops-controllers.ts';
+import { decodeLease, InvalidObject, KubeStore, UndecodableObject, type EditableKind, type GitOpsKind, type StoredKind } from './store.ts';
 import { toTable, wantsTable } from './tables.ts';
 import type { KubeSeed } from './types.ts';
 
@@ -33,6 +34,8 @@ export interface KubeApiServerOptions {
   historyLimit?: number;
   /** simulated ms a batch/v1 Job runs before it completes; default 20000 */
   jobDurationMs?: number;
+  /** simulated ms between two self-heal passes of the GitOps controllers (Argo CD, Flux); default 5000 */
+  gitopsIntervalMs?: number;
 }
 
 export interface KubeApiServer {
@@ -42,6 +45,8 @@ export interface KubeApiServer {
   readonly store: KubeStore;
   /** the batch/v1 Job controller: jobs created (created()), failure faults (failJobs), durationMs */
   readonly jobs: JobController;
+  /** Argo CD / Flux self-heal: reverts writes to managed Deployments unless paused */
+  readonly gitops: GitOpsControllers;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   /** POST/PUT/PATCH/DELETE requests this server received (including refused ones) */
@@ -53,7 +58,18 @@ export interface KubeApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const GROUP_OF: Record<string, string> = { deployments: 'apps', horizontalpodautoscalers: 'autoscaling', jobs: 'batch', namespaces: '', pods: '', leases: 'coordination.k8s.io' };
+const GROUP_OF: Record<string, string> = {
+  deployments: 'apps',
+  horizontalpodautoscalers: 'autoscaling',
+  jobs: 'batch',
+  namespaces: '',
+  pods: '',
+  leases: 'coordination.k8s.io',
+  applications: 'argoproj.io',
+  kustomizations: 'kustomize.toolkit.fluxcd.io',
+  helmreleases: 'helm.toolkit.fluxcd.io',
+};
+const GITOPS_KINDS: GitOpsKind[] = ['applications', 'kustomizations', 'helmreleases'];
 const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
   horizontalpodautoscalers: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
@@ -61,6 +77,9 @@ const KIND_OF: Record<string, { kind: string; apiVersion: string }> = {
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   pods: { kind: 'Pod', apiVersion: 'v1' },
   leases: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1' },
+  applications: { kind: 'Application', apiVersion: 'argoproj.io/v1alpha1' },
+  kustomizations: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
+  helmreleases: { kind: 'HelmRelease', apiVersion: 'helm.toolkit.fluxcd.io/v2' },
 };
 
 class HttpStatus extends Error {
@@ -126,7 +145,17 @@ function parseRoute(path: string): Route | undefined {
   return { group, version, resource: rest[0] as string, name: rest[1], sub: rest[2] };
 }
 
-const SERVED: Record<string, string> = { deployments: 'apps/v1', horizontalpodautoscalers: 'autoscaling/v2', jobs: 'batch/v1', pods: '/v1', namespaces: '/v1', leases: 'coordination.k8s.io/v1' };
+const SERVED: Record<string, string> = {
+  deployments: 'apps/v1',
+  horizontalpodautoscalers: 'autoscaling/v2',
+  jobs: 'batch/v1',
+  pods: '/v1',
+  namespaces: '/v1',
+  leases: 'coordination.k8s.io/v1',
+  applications: 'argoproj.io/v1alpha1',
+  kustomizations: 'kustomize.toolkit.fluxcd.io/v1',
+  helmreleases: 'helm.toolkit.fluxcd.io/v2',
+};
 
 export async function startKubernetesApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
   const { clock } = opts;
@@ -137,6 +166,8 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   store.createNamespace('kube-system');
   store.createNamespace('default');
   if (opts.seed) store.seed(opts.seed);
+  const gitops = new GitOpsControllers(clock, store);
+  gitops.recordGitState();
   // rollouts and Jobs progress on the sandbox clock until close()
   const ticker = new AbortController();
   // every running or finished-with-TTL Job waits on this signal
@@ -230,7 +261,9 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
   }
 
   function storedKind(r: Route): StoredKind | undefined {
-    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || r.resource === 'leases' ? r.resource : undefined;
+    return r.resource === 'deployments' || r.resource === 'horizontalpodautoscalers' || r.resource === 'namespaces' || r.resource === 'jobs' || r.resource === 'leases' || GITOPS_KINDS.includes(r.resource as GitOpsKind)
+      ? (r.resource as StoredKind)
+      : undefined;
   }
 
   /** objects of a (non-watch) list, pods derived */
@@ -290,13 +323,21 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const rvOf = (o: Json | undefined): string | undefined => (isObject(o) && isObject(o.metadata) ? (o.metadata.resourceVersion as string | undefined) : undefined);
 
-  function write(resource: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, cur: JsonObject, next: JsonObject): JsonObject {
+  /** the field manager of a write: `?fieldManager=`, else the client's program name from its user agent, as the API server does */
+  function managerOf(req: IncomingMessage, url: URL): string {
+    const given = url.searchParams.get('fieldManager');
+    if (given) return given;
+    const agent = String(req.headers['user-agent'] ?? '').split('/')[0]?.trim();
+    return agent || 'unknown';
+  }
+
+  function write(resource: EditableKind, ns: string, name: string, cur: JsonObject, next: JsonObject, manager: string): JsonObject {
     try {
       // a body that does not decode is refused before the resourceVersion is looked at
       if (resource === 'leases') decodeLease(next);
       const wanted = rvOf(next);
       if (wanted !== undefined && wanted !== '' && wanted !== rvOf(cur)) throw conflict(resource, name);
-      return store.replace(resource, ns, name, next);
+      return store.replace(resource, ns, name, next, manager);
     } catch (err) {
       if (err instanceof UndecodableObject) throw new HttpStatus(400, 'BadRequest', err.message);
       if (err instanceof InvalidObject) throw invalid(resource, name, err);
@@ -383,6 +424,15 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
         throw err;
       }
     }
+    if (verb === 'create' && GITOPS_KINDS.includes(r.resource as GitOpsKind) && r.namespace && !r.sub) {
+      const body = await parseJsonBody(req);
+      if (!isObject(body) || !isObject(body.metadata) || typeof body.metadata.name !== 'string') throw new HttpStatus(422, 'Invalid', `${kindInfo.kind} is invalid: metadata.name: Required value`, { kind: kindInfo.kind });
+      const objName = body.metadata.name;
+      if (store.get(r.resource as GitOpsKind, r.namespace, objName)) throw new HttpStatus(409, 'AlreadyExists', `${qualified(r.resource)} "${objName}" already exists`, { name: objName, group: GROUP_OF[r.resource] ?? '', kind: r.resource });
+      const obj = clone(body);
+      (obj.metadata as JsonObject).namespace = r.namespace;
+      return { status: 201, body: store.createCustom(r.resource as GitOpsKind, { ...obj, apiVersion: kindInfo.apiVersion, kind: kindInfo.kind }, managerOf(req, url)) };
+    }
     if (verb === 'create') {
       if (r.resource !== 'deployments' || !r.namespace) throw new HttpStatus(405, 'MethodNotAllowed', `create is not supported on ${r.resource} in the sandbox`);
       const body = await parseJsonBody(req);
@@ -441,15 +491,15 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
       const next = clone(cur);
       (next.spec as JsonObject).replicas = (replicas ?? 0) as Json;
       (next.metadata as JsonObject).resourceVersion = '';
-      const written = write('deployments', namespace, name, cur, next);
+      const written = write('deployments', namespace, name, cur, next, managerOf(req, url));
       return { status: 200, body: scaleOf(written) };
     }
     if (r.sub) throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
-    const editable = kind as 'deployments' | 'horizontalpodautoscalers' | 'leases';
-    if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name)) };
+    const editable = kind as EditableKind;
+    if (verb === 'patch') return { status: 200, body: write(editable, namespace, name, cur, applyPatch(req, cur, body, r.resource, name), managerOf(req, url)) };
     if (verb === 'update') {
       if (!isObject(body)) throw new HttpStatus(400, 'BadRequest', `expected a ${kindInfo.kind} object`);
-      return { status: 200, body: write(editable, namespace, name, cur, body) };
+      return { status: 200, body: write(editable, namespace, name, cur, body, managerOf(req, url)) };
     }
     throw new HttpStatus(405, 'MethodNotAllowed', `${verb} is not supported`);
   }
@@ -507,6 +557,18 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
 
   const server = await startLoopbackServer(handler, opts.port ?? 0);
 
+  const gitopsMs = opts.gitopsIntervalMs ?? 5000;
+  void (async () => {
+    while (Number.isFinite(gitopsMs) && !ticker.signal.aborted) {
+      try {
+        await clock.sleep(gitopsMs, ticker.signal);
+      } catch {
+        return;
+      }
+      gitops.reconcile();
+    }
+  })();
+
   const stepMs = opts.rolloutStepMs ?? 2000;
   void (async () => {
     while (Number.isFinite(stepMs) && !ticker.signal.aborted) {
@@ -525,6 +587,7 @@ export async function startKubernetesApiServer(opts: KubeApiServerOptions): Prom
     port: server.port,
     store,
     jobs,
+    gitops,
     faults,
     log,
     mutatingRequests: () => mutating,

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../base/clock.ts';
+import { changedFields, FieldOwners } from './managed-fields.ts';
 import { clone, deepEqual, isObject, type Json, type JsonObject } from './patch.ts';
 import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
 
@@ -9,7 +10,10 @@ import type { KubeDeploymentSeed, KubeSeed } from './types.ts';
  * deployment status one replica per step on the sandbox clock. Pods are derived from deployments.
  */
 
-export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs' | 'leases';
+/** Argo CD Applications and Flux Kustomizations / HelmReleases, stored as given (no controller CRD schema) */
+export type GitOpsKind = 'applications' | 'kustomizations' | 'helmreleases';
+export type EditableKind = 'deployments' | 'horizontalpodautoscalers' | 'leases' | GitOpsKind;
+export type StoredKind = 'deployments' | 'horizontalpodautoscalers' | 'namespaces' | 'jobs' | 'leases' | GitOpsKind;
 
 export interface StoreEvent {
   rv: number;
@@ -63,8 +67,13 @@ export class KubeStore {
     horizontalpodautoscalers: new Map(),
     namespaces: new Map(),
     jobs: new Map(),
+    applications: new Map(),
+    kustomizations: new Map(),
+    helmreleases: new Map(),
     leases: new Map(),
   };
+  /** kind/namespace/name → who owns which field (metadata.managedFields) */
+  private readonly owners = new Map<string, FieldOwners>();
   private readonly history: StoreEvent[] = [];
   /** a watch resuming from a resourceVersion at or below this answers 410 Gone */
   private expiredThrough = 0;
@@ -89,8 +98,23 @@ export class KubeStore {
   /** Load a seed: namespaces, deployments with completed rollouts, HPAs. */
   seed(seed: KubeSeed): void {
     for (const ns of new Set([...seed.namespaces, ...seed.deployments.map((d) => d.namespace)])) this.createNamespace(ns);
+    for (const obj of seed.gitops ?? []) {
+      const o = clone(obj) as JsonObject;
+      const kind = ({ Application: 'applications', Kustomization: 'kustomizations', HelmRelease: 'helmreleases' } as const)[String(o.kind) as 'Application'];
+      if (!kind || !isObject(o.metadata)) throw new Error(`seed: unsupported GitOps object ${String(o.kind)}`);
+      this.createNamespace(String(o.metadata.namespace));
+      this.createCustom(kind, o);
+    }
     for (const d of seed.deployments) {
-      this.createDeployment(seedToDeployment(d), true);
+      // who applied it: the GitOps controller that manages it, else someone with kubectl
+      const creator = d.annotations?.['argocd.argoproj.io/tracking-id'] || d.labels?.['app.kubernetes.io/instance']
+        ? 'argocd-controller'
+        : d.labels?.['kustomize.toolkit.fluxcd.io/name']
+          ? 'kustomize-controller'
+          : d.labels?.['helm.toolkit.fluxcd.io/name']
+            ? 'helm-controller'
+            : 'kubectl-client-side-apply';
+      this.createDeployment(seedToDeployment(d), true, creator);
       const hpa = seedToHpa(d);
       if (hpa) {
         const meta = hpa.metadata as JsonObject;
@@ -119,7 +143,7 @@ export class KubeStore {
   }
 
   /** Create a deployment; `ready` seeds it with its rollout already complete. */
-  createDeployment(obj: JsonObject, ready = false): JsonObject {
+  createDeployment(obj: JsonObject, ready = false, manager = 'kubectl-client-side-apply'): JsonObject {
     const meta = obj.metadata as JsonObject;
     const ns = String(meta.namespace);
     const name = String(meta.name);
@@ -130,7 +154,7 @@ export class KubeStore {
     const hash = templateHash(spec.template);
     this.sims.set(key(ns, name), { updated: ready ? replicas : 0, old: 0, hash, oldHash: hash, since: this.opts.clock.now() });
     obj.status = ready ? {} : { observedGeneration: 0 };
-    const created = this.create('deployments', ns, name, obj);
+    const created = this.create('deployments', ns, name, obj, randomUUID(), manager);
     if (ready) {
       this.writeStatus(created);
     }
@@ -159,11 +183,23 @@ export class KubeStore {
     return clone(job);
   }
 
-  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject, uid: string = randomUUID()): JsonObject {
+  /** Store an Argo CD Application or a Flux Kustomization/HelmRelease as given. */
+  createCustom(kind: GitOpsKind, obj: JsonObject, manager = 'kubectl-client-side-apply'): JsonObject {
+    const meta = obj.metadata as JsonObject;
+    return this.create(kind, String(meta.namespace), String(meta.name), obj, randomUUID(), manager);
+  }
+
+  private create(kind: StoredKind, ns: string | undefined, name: string, obj: JsonObject, uid: string = randomUUID(), manager?: string): JsonObject {
     const map = this.objects[kind];
     if (map.has(key(ns, name))) throw new Error(`${kind} ${key(ns, name)} already exists`);
     const rv = ++this.rvCounter;
     const meta = obj.metadata as JsonObject;
+    if (manager) {
+      const owners = new FieldOwners();
+      owners.record(manager, changedFields(undefined, obj), this.nowIso(), String(obj.apiVersion ?? 'v1'));
+      this.owners.set(`${kind}/${key(ns, name)}`, owners);
+      meta.managedFields = owners.render();
+    }
     meta.uid = uid;
     meta.resourceVersion = String(rv);
     meta.creationTimestamp = this.nowIso();
@@ -190,7 +226,7 @@ export class KubeStore {
    * Replace an object with `next` (spec and metadata from the caller; status, uid, creationTimestamp kept).
    * Bumps resourceVersion, and metadata.generation when the spec changed. Throws InvalidObject.
    */
-  replace(kind: 'deployments' | 'horizontalpodautoscalers' | 'leases', ns: string, name: string, next: JsonObject): JsonObject {
+  replace(kind: EditableKind, ns: string, name: string, next: JsonObject, manager = 'unknown'): JsonObject {
     const map = this.objects[kind];
     const cur = map.get(key(ns, name));
     if (!cur) throw new Error(`${kind} ${ns}/${name} not found`);
@@ -203,7 +239,7 @@ export class KubeStore {
       validateDeployment(next, name);
       defaultPodTemplate((next.spec as JsonObject).template);
     } else if (kind === 'leases') validateLease(next);
-    else validateHpa(next);
+    else if (kind === 'horizontalpodautoscalers') validateHpa(next);
     const specChanged = !deepEqual(cur.spec, next.spec);
     const updated: JsonObject = {
       ...clone(next),
@@ -220,8 +256,15 @@ export class KubeStore {
       status: clone(cur.status ?? {}),
     };
     // a write that changes nothing keeps the resourceVersion, as the API server does
+    const updatedMeta = updated.metadata as JsonObject;
+    if (curMeta.managedFields !== undefined) updatedMeta.managedFields = clone(curMeta.managedFields);
+    else delete updatedMeta.managedFields;
     const noOp = !specChanged && deepEqual(withoutRv(updated), withoutRv(cur));
     if (noOp) return clone(cur);
+    const owners = this.owners.get(`${kind}/${key(ns, name)}`) ?? new FieldOwners();
+    this.owners.set(`${kind}/${key(ns, name)}`, owners);
+    owners.record(manager, changedFields(cur, updated), this.nowIso(), String(cur.apiVersion ?? 'v1'));
+    updatedMeta.managedFields = owners.render();
     const rv = ++this.rvCounter;
     (updated.metadata as JsonObject).resourceVersion = String(rv);
     map.set(key(ns, name), updated);
@@ -236,6 +279,7 @@ export class KubeStore {
     const cur = map.get(key(ns, name));
     if (!cur) return undefined;
     map.delete(key(ns, name));
+    this.owners.delete(`${kind}/${key(ns, name)}`);
     if (kind === 'deployments') this.sims.delete(key(ns, name));
     const rv = ++this.rvCounter;
     const obj = clone(cur);
@@ -269,7 +313,7 @@ export class KubeStore {
     const min = (spec.minReplicas as number | undefined) ?? 1;
     const max = spec.maxReplicas as number;
     const clamped = Math.min(max, Math.max(min, replicas));
-    if (clamped !== replicas) this.replace('deployments', ns, String(target.name), { ...clone(dep), spec: { ...clone(dep.spec as JsonObject), replicas: clamped } });
+    if (clamped !== replicas) this.replace('deployments', ns, String(target.name), { ...clone(dep), spec: { ...clone(dep.spec as JsonObject), replicas: clamped } }, 'kube-controller-manager');
   }
 
   /** One rollout step for every deployment that is not settled. Call on the sandbox clock. */
@@ -278,6 +322,15 @@ export class KubeStore {
       const sim = this.sims.get(k);
       if (!sim) continue;
       const desired = (dep.spec as JsonObject).replicas as number;
+      if ((dep.spec as JsonObject).paused === true) {
+        // paused (`kubectl rollout pause`): no new ReplicaSet rolls out; replica changes still apply, to the pods running
+        for (let i = 0; i < this.podsPerStep; i++) {
+          if (sim.old > 0) sim.old += sim.updated + sim.old < desired ? 1 : sim.updated + sim.old > desired ? -1 : 0;
+          else if (sim.updated !== desired) sim.updated += sim.updated < desired ? 1 : -1;
+        }
+        this.writeStatus(dep);
+        continue;
+      }
       for (let i = 0; i < this.podsPerStep; i++) {
         if (sim.updated < desired) sim.updated += 1;
         else if (sim.updated > desired) sim.updated -= 1;
@@ -330,12 +383,14 @@ export class KubeStore {
           availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
           availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
         ),
-        cond(
-          'Progressing',
-          'True',
-          complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-          complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
-        ),
+        (dep.spec as JsonObject).paused === true
+          ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+          : cond(
+              'Progressing',
+              'True',
+              complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+              complete ? `ReplicaSet "${rsName}" has successfully progressed.` : `ReplicaSet "${rsName}" is progressing.`,
+            ),
       ],
     };
     if (total < desired) status.unavailableReplicas = desired - total;
@@ -514,9 +569,10 @@ export function seedToDeployment(d: KubeDeploymentSeed): JsonObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1' } },
+    metadata: { name: d.name, namespace: d.namespace, labels: clone(labels), annotations: { 'deployment.kubernetes.io/revision': '1', ...(d.annotations ?? {}) } },
     spec: {
       replicas: d.replicas,
+      ...(d.paused ? { paused: true } : {}),
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: { app: d.name } },

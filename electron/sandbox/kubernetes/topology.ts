@@ -3,7 +3,10 @@ import type { KubeContainerSeed, KubeDeploymentSeed, KubeSeed } from './types.ts
 /**
  * The sandbox shop's Kubernetes side: a small shop's payment platform on two clusters.
  * Test drifts from production in versions (images), replicas and resources; one HPA differs in
- * bounds; `payments/ledger` is missing in test; `shop/catalog` is in parity.
+ * bounds; `payments/ledger` is missing in test; `shop/catalog` is in parity. checkout-api runs an
+ * envoy sidecar. With `gitops`, checkout-api is applied by Argo CD (Application argocd/checkout,
+ * self-heal on) and cart by Flux (Kustomization flux-system/shop): both revert a change within
+ * seconds unless paused.
  */
 
 export type SandboxSide = 'production' | 'test';
@@ -18,12 +21,16 @@ function container(name: string, version: string, req: [string, string], lim: [s
 
 const envoy = (version: string): KubeContainerSeed => container('envoy', version, ['100m', '128Mi'], ['200m', '256Mi']);
 
-export function shopKubeSeed(side: SandboxSide): KubeSeed {
+/** `gitops`: checkout-api applied by Argo CD and cart by Flux, with their Application and Kustomization (self-heal on). */
+export function shopKubeSeed(side: SandboxSide, opts: { gitops?: boolean | { applicationSet?: string } } = {}): KubeSeed {
   const prod = side === 'production';
+  const gitops = opts.gitops ? (opts.gitops === true ? {} : opts.gitops) : undefined;
   const deployments: KubeDeploymentSeed[] = [
     {
       namespace: 'shop',
       name: 'checkout-api',
+      // applied by Argo CD (annotation tracking, the default since v3.0)
+      ...(gitops ? { annotations: { 'argocd.argoproj.io/tracking-id': 'checkout:apps/Deployment:shop/checkout-api' } } : {}),
       replicas: prod ? 6 : 2,
       containers: [
         prod ? container('checkout-api', '2.14.1', ['500m', '512Mi'], ['1', '1Gi']) : container('checkout-api', '2.13.0', ['250m', '256Mi'], ['500m', '512Mi']),
@@ -34,6 +41,8 @@ export function shopKubeSeed(side: SandboxSide): KubeSeed {
     {
       namespace: 'shop',
       name: 'cart',
+      // applied by Flux's kustomize-controller
+      ...(gitops ? { labels: { 'kustomize.toolkit.fluxcd.io/name': 'shop', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } } : {}),
       replicas: prod ? 4 : 2,
       containers: [container('cart', '3.2.0', ['200m', '256Mi'], ['500m', '512Mi'])],
     },
@@ -59,7 +68,34 @@ export function shopKubeSeed(side: SandboxSide): KubeSeed {
   if (prod) {
     deployments.push({ namespace: 'payments', name: 'ledger', replicas: 2, containers: [container('ledger', '4.1.0', ['250m', '512Mi'], ['500m', '1Gi'])] });
   }
-  return { namespaces: [...SHOP_NAMESPACES], deployments };
+  return { namespaces: [...SHOP_NAMESPACES], deployments, ...(gitops ? { gitops: shopGitOps(side, gitops) } : {}) };
+}
+
+/** The GitOps objects of the shop: an Argo CD Application for checkout (auto-sync with self-heal), a Flux Kustomization for the shop namespace. */
+export function shopGitOps(side: SandboxSide, opts: { applicationSet?: string } = {}): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: 'checkout',
+        namespace: 'argocd',
+        ...(opts.applicationSet ? { ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', name: opts.applicationSet, uid: '5e7c0000-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true }] } : {}),
+      },
+      spec: {
+        project: 'default',
+        source: { repoURL: 'https://git.example/shop-deploy.git', path: `envs/${side}/checkout`, targetRevision: 'main' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false'] },
+      },
+    },
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'shop', namespace: 'flux-system' },
+      spec: { interval: '10m', path: `./envs/${side}/shop`, prune: true, sourceRef: { kind: 'GitRepository', name: 'shop-deploy' } },
+    },
+  ];
 }
 
 /**

@@ -28,11 +28,17 @@ export interface KubeDeploymentSeed {
   hpa?: KubeHpaSeed;
   /** extra labels on the deployment and its pods; `app: <name>` is always set */
   labels?: Record<string, string>;
+  /** extra annotations on the deployment (e.g. argocd.argoproj.io/tracking-id) */
+  annotations?: Record<string, string>;
+  /** spec.paused: `kubectl rollout pause` was run on it */
+  paused?: boolean;
 }
 
 export interface KubeSeed {
   namespaces: string[];
   deployments: KubeDeploymentSeed[];
+  /** Argo CD Applications and Flux Kustomizations / HelmReleases, as full objects (apiVersion, kind, metadata, spec) */
+  gitops?: Record<string, unknown>[];
 }
 
 /** One watch event as the API server streams it (one JSON object per line). */

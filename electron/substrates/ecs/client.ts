@@ -51,20 +51,25 @@ export function resolveEcsCredentials(
   return fromNodeProviderChain();
 }
 
-export function createEcsClient(opts: EcsClientOptions): ECSClient {
+/** What every AWS client of an ECS target shares (ECS, Application Auto Scaling): region, endpoint, credentials, retries, timeouts. */
+export function awsClientConfig(opts: EcsClientOptions) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  return new ECSClient({
+  return {
     region: opts.region,
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     credentials: resolveEcsCredentials(opts),
     maxAttempts: opts.maxAttempts ?? 3,
-    retryMode: 'standard',
+    retryMode: 'standard' as const,
     requestHandler: {
       requestTimeout,
       throwOnRequestTimeout: true,
       socketTimeout: requestTimeout,
       connectionTimeout: Math.min(requestTimeout, 5_000),
     },
-  });
+  };
+}
+
+export function createEcsClient(opts: EcsClientOptions): ECSClient {
+  return new ECSClient(awsClientConfig(opts));
 }

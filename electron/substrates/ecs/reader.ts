@@ -1,9 +1,11 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import pLimit from 'p-limit';
 import type { Clock } from '../../base/clock.ts';
 import { silentLogger, type Logger } from '../../base/logger.ts';
-import type { EcsAppState } from '../../../shared/model/app-state.ts';
+import type { EcsAppState, EcsScalableTarget } from '../../../shared/model/app-state.ts';
 import { SubstrateError } from '../../../shared/model/errors.ts';
+import { createAutoScalingClient, readScalableTargets } from './autoscaling.ts';
 import { resolveEndpoint } from '../../base/address.ts';
 import { ecsEndpointKey } from '../../../shared/net/address.ts';
 import type { EcsAppRef, EcsReader, EcsTarget, EnvironmentIdentity } from '../types.ts';
@@ -37,6 +39,8 @@ export interface EcsAdapterOptions {
   client?: ECSClient;
   /** concurrent requests per read (default 8) */
   concurrency?: number;
+  /** Application Auto Scaling client (default: one on the same region, endpoint and credentials) */
+  autoscalingClient?: ApplicationAutoScalingClient;
 }
 
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -44,6 +48,7 @@ const TD_CACHE_LIMIT = 2_000;
 
 export interface EcsInternals {
   ctx: EcsCallContext;
+  autoscaling: ApplicationAutoScalingClient;
   target: EcsTarget;
   describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>>;
   describeTaskDefinition(arn: string, signal?: AbortSignal): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] | undefined }>;
@@ -57,15 +62,14 @@ export function ecsTargetOf(opts: EcsAdapterOptions): EcsTarget {
 
 /** the shared machinery of reader and writer (not exported from the package index) */
 export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
-  const client =
-    opts.client ??
-    createEcsClient({
-      region: opts.region,
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    });
+  const clientOptions = {
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+  };
+  const client = opts.client ?? createEcsClient(clientOptions);
   const ctx: EcsCallContext = {
     client,
     clock: opts.clock,
@@ -75,7 +79,24 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     retries: opts.retries ?? 2,
     backoffMs: opts.retryBackoffMs ?? 1_000,
   };
+  const autoscaling = opts.autoscalingClient ?? createAutoScalingClient(clientOptions);
   const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
+  let autoscalingDenied = false;
+
+  /** scalable targets of these services; without the permission to read them, none (said once in the log) */
+  async function scalableTargets(services: string[], signal?: AbortSignal): Promise<Map<string, EcsScalableTarget>> {
+    if (autoscalingDenied || !services.length) return new Map();
+    try {
+      return await readScalableTargets(autoscaling, ctx, services, signal);
+    } catch (err) {
+      if (err instanceof SubstrateError && /AccessDenied/.test(err.message)) {
+        autoscalingDenied = true;
+        ctx.logger.warn('cannot read Application Auto Scaling (application-autoscaling:DescribeScalableTargets denied): ECS scalable targets are not shown or held', { cluster: opts.cluster });
+        return new Map();
+      }
+      throw err;
+    }
+  }
   const tdCache = new Map<string, { taskDefinition: TaskDefinition; tags: Tag[] | undefined }>();
 
   async function describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>> {
@@ -120,10 +141,16 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
   }
 
   async function readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>> {
-    const services = await describeServices(
-      refs.map((r) => r.service),
-      signal,
-    );
+    const [services, targets] = await Promise.all([
+      describeServices(
+        refs.map((r) => r.service),
+        signal,
+      ),
+      scalableTargets(
+        refs.map((r) => r.service),
+        signal,
+      ),
+    ]);
     const arns = new Set<string>();
     for (const s of services.values()) {
       const arn = s && !isMissing(s) ? serviceTaskDefinitionArn(s) : undefined;
@@ -139,7 +166,9 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
         continue;
       }
       const arn = serviceTaskDefinitionArn(s);
-      out.set(ref.app, toEcsAppState(opts.cluster, s, arn ? tds.get(arn) : undefined, ref.containers));
+      const state = toEcsAppState(opts.cluster, s, arn ? tds.get(arn) : undefined, ref.containers);
+      const target = targets.get(ref.service);
+      out.set(ref.app, target ? { ...state, autoscaling: target } : state);
     }
     return out;
   }
@@ -156,7 +185,7 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     return { substrate: 'ecs', clusterArn: arn, endpoint };
   }
 
-  return { ctx, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps, identity };
+  return { ctx, autoscaling, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps, identity };
 }
 
 /** A read-only ECS adapter. Exposes `target` and `readApps` only. */

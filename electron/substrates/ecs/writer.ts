@@ -2,6 +2,7 @@ import { RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/cl
 import type { EcsAppState, EcsDesiredState } from '../../../shared/model/app-state.ts';
 import { AbortedError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
 import type { EcsAppRef, EcsWriter, WaitOptions } from '../types.ts';
+import { registerScalableTarget } from './autoscaling.ts';
 import { ecsCall } from './call.ts';
 import { ecsProductionGuard, type ProductionEcsTarget } from './guard.ts';
 import { DesiredStateMismatch, deriveTaskDefinition, isMissing, isSteady, primaryDeployment, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
@@ -42,6 +43,13 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
 
   async function apply(ref: EcsAppRef, desired: EcsDesiredState, signal?: AbortSignal): Promise<string> {
     await guard(`update ECS service ${ref.service}`);
+    // auto scaling first: bounds and suspension in one call, so the count written next holds
+    if (desired.autoscaling) {
+      await registerScalableTarget(internals.autoscaling, ctx, ref.service, desired.autoscaling, signal);
+      ctx.logger.info('registered ECS scalable target', { cluster: opts.cluster, service: ref.service, ...desired.autoscaling });
+    }
+    const touchesService = desired.taskDefinitionArn !== undefined || desired.desiredCount !== undefined || desired.images !== undefined || desired.taskCpu !== undefined || desired.taskMemory !== undefined || desired.containerSizes !== undefined;
+    if (!touchesService) return serviceTaskDefinitionArn(await describeOne(ref, signal)) ?? '';
     let taskDefinition = desired.taskDefinitionArn;
     if (!taskDefinition) {
       const svc = await describeOne(ref, signal);

@@ -2,6 +2,7 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   BatchV1Api,
+  CustomObjectsApi,
   CoordinationV1Api,
   CoreV1Api,
   Observable,
@@ -57,6 +58,7 @@ export class KubeClient {
   readonly apps: AppsV1Api;
   readonly autoscaling: AutoscalingV2Api;
   readonly batch: BatchV1Api;
+  readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
   readonly target: K8sTarget;
@@ -71,6 +73,7 @@ export class KubeClient {
     this.apps = opts.kc.makeApiClient(AppsV1Api);
     this.autoscaling = opts.kc.makeApiClient(AutoscalingV2Api);
     this.batch = opts.kc.makeApiClient(BatchV1Api);
+    this.custom = opts.kc.makeApiClient(CustomObjectsApi);
     this.core = opts.kc.makeApiClient(CoreV1Api);
     this.coordination = opts.kc.makeApiClient(CoordinationV1Api);
     this.target = opts.target;

@@ -1,4 +1,4 @@
-import type { ContainerResources, HpaBounds, K8sAppState, K8sContainerState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
+import type { ContainerResources, GitOpsManager, HpaBounds, K8sAppState, K8sContainerState, ResourceList, RolloutStatus } from '../../../shared/model/app-state.ts';
 import type { K8sAppRef } from '../types.ts';
 
 /**
@@ -6,9 +6,10 @@ import type { K8sAppRef } from '../types.ts';
  * @kubernetes/client-node (lists) and the raw JSON of watch events: only these fields are read.
  */
 export interface DeploymentLike {
-  metadata?: { name?: string; namespace?: string; generation?: number; resourceVersion?: string };
+  metadata?: { name?: string; namespace?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: {
     replicas?: number;
+    paused?: boolean;
     template?: { spec?: { containers?: { name: string; image?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] } };
   };
   status?: {
@@ -81,7 +82,40 @@ export function toAppState(ref: K8sAppRef, dep: DeploymentLike, hpas: HpaLike[] 
     containers,
     ...(hpa ? { hpa } : {}),
     rollout: rolloutStatusOf(dep),
+    ...(dep.spec?.paused ? { paused: true } : {}),
+    ...withManager(gitOpsManagerOf(dep.metadata)),
   };
+}
+
+const withManager = (m: GitOpsManager | undefined) => (m ? { manager: m } : {});
+
+export const ARGOCD_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
+export const ARGOCD_INSTANCE_LABEL = 'app.kubernetes.io/instance';
+export const FLUX_KUSTOMIZE_PREFIX = 'kustomize.toolkit.fluxcd.io';
+export const FLUX_HELM_PREFIX = 'helm.toolkit.fluxcd.io';
+
+/**
+ * Who reconciles an object, from its metadata: Argo CD's tracking annotation
+ * (`<app>:<group>/<kind>:<namespace>/<name>`, `<app>` as `<namespace>_<name>` for Applications
+ * outside Argo CD's own namespace) or instance label; Flux's kustomize or helm labels.
+ */
+export function gitOpsManagerOf(meta: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): GitOpsManager | undefined {
+  const labels = meta?.labels ?? {};
+  const tracking = meta?.annotations?.[ARGOCD_TRACKING_ID];
+  if (tracking) {
+    const app = tracking.split(':')[0] ?? '';
+    const sep = app.indexOf('_');
+    if (app) return sep > 0 ? { kind: 'argocd', application: app.slice(sep + 1), namespace: app.slice(0, sep), via: 'tracking-id' } : { kind: 'argocd', application: app, via: 'tracking-id' };
+  }
+  const fluxName = labels[`${FLUX_KUSTOMIZE_PREFIX}/name`];
+  const fluxNs = labels[`${FLUX_KUSTOMIZE_PREFIX}/namespace`];
+  if (fluxName && fluxNs) return { kind: 'flux-kustomization', name: fluxName, namespace: fluxNs };
+  const helmName = labels[`${FLUX_HELM_PREFIX}/name`];
+  const helmNs = labels[`${FLUX_HELM_PREFIX}/namespace`];
+  if (helmName && helmNs) return { kind: 'flux-helmrelease', name: helmName, namespace: helmNs };
+  const instance = labels[ARGOCD_INSTANCE_LABEL];
+  if (instance) return { kind: 'argocd', application: instance, via: 'instance-label' };
+  return undefined;
 }
 
 /** A stable signature of the pod template's images (of the selected containers), to notice a deploy. */

@@ -7,6 +7,8 @@ import { productionGuard, type ProductionK8sTarget } from './guard.ts';
 import { hpaFor, rolloutFailure, rolloutStatusOf, toAppState, type DeploymentLike } from './mapping.ts';
 import { clusterIdentity, createKubeClient, listHpas, readAppsWith, watchTemplatesWith, type KubernetesAdapterOptions } from './reader.ts';
 import { runJob } from './job-runner.ts';
+import { gitOpsHolds } from './gitops.ts';
+import { watchChangesWith } from './changes.ts';
 import { sleepUntil } from './retry.ts';
 import { listWatchDeployments } from './watch-loop.ts';
 
@@ -76,6 +78,8 @@ export function createKubernetesWriter(opts: KubernetesWriterOptions): Kubernete
       return apply(client, ref, desired, signal);
     },
     waitForRollout: (ref, wait) => waitForRollout(client, ref, wait, opts.watchTimeoutSeconds),
+    gitops: gitOpsHolds(client, guard),
+    watchChanges: (refs, onChange) => watchChangesWith(client, refs, onChange),
     readLease: (namespace, name, signal) => readLease(client, namespace, name, signal),
     writeLease: async (namespace, name, lease, resourceVersion, signal) => {
       await guard(namespace, `write lease ${namespace}/${name}`);

@@ -90,7 +90,7 @@ describe('run history', () => {
     const h = new RunHistory(dataDir);
     await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
     const r2 = report('r2', '2026-01-02T00:00:00Z', {});
-    r2.status.overrides = [{ app: 'checkout', container: null, image: 'registry.example/checkout:feature-x' }];
+    r2.status.overrides = [{ app: 'checkout', container: 'checkout', image: 'registry.example/checkout:feature-x', productionImage: 'registry.example/checkout:2.0', via: 'repository' }];
     r2.status.trigger = { source: 'manual', summary: 'started from the cockpit or the API of conductor serve' };
     r2.status.apps = [
       { app: 'checkout', phase: 'restore', state: 'ready' },

@@ -20,10 +20,23 @@ const app = makeSpec().spec.applications[0]!;
 
 describe('planning', () => {
   it('per-container override wins, then the app-wide override, then production', () => {
-    const spec = makeSpec((s) => void (s.spec.deploy = { overrides: { checkout: { image: 'reg/all:x', containers: { envoy: 'reg/envoy:feature' } } } }));
+    const spec = makeSpec((s) => void (s.spec.deploy = { overrides: { checkout: { image: 'reg/api:x', containers: { envoy: 'reg/envoy:feature' } } } }));
     const prod = k8s({ containers: k8s().containers.map((c) => ({ ...c, image: c.image.replace(':1', ':2') })) });
-    expect(planK8s(app, spec, prod, k8s()).deploy).toEqual({ images: { api: 'reg/all:x', envoy: 'reg/envoy:feature' } });
+    expect(planK8s(app, spec, prod, k8s()).deploy).toEqual({ images: { api: 'reg/api:x', envoy: 'reg/envoy:feature' } });
     expect(planK8s(app, makeSpec(), prod, k8s()).deploy).toEqual({ images: { api: 'reg/api:2', envoy: 'reg/envoy:2' } });
+  });
+
+  it("an app-wide override goes to the app's own container; the sidecar keeps production's version", () => {
+    const spec = makeSpec((s) => void (s.spec.deploy = { overrides: { checkout: { image: 'reg/api:feature-x' } } }));
+    const prod = k8s({ containers: k8s().containers.map((c) => ({ ...c, image: c.image.replace(':1', ':2') })) });
+    const plan = planK8s(app, spec, prod, k8s());
+    expect(plan.deploy).toEqual({ images: { api: 'reg/api:feature-x', envoy: 'reg/envoy:2' } });
+    expect(plan.overrides).toEqual([{ app: 'checkout', container: 'api', image: 'reg/api:feature-x', productionImage: 'reg/api:2', via: 'repository' }]);
+  });
+
+  it('an ambiguous app-wide override is a spec error naming the containers to choose from', () => {
+    const spec = makeSpec((s) => void (s.spec.deploy = { overrides: { checkout: { image: 'reg/renamed:feature-x' } } }));
+    expect(() => planK8s(app, spec, k8s(), k8s())).toThrow(/spec\.deploy\.overrides\.checkout\.image: .*containers api, envoy/);
   });
 
   it('a container production lacks keeps its image, with a note', () => {

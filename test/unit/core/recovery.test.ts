@@ -28,11 +28,17 @@ describe('recover after a crash', () => {
     await j.append({ type: 'run-started', runId: 'crashed-run', specName: spec.metadata.name, pid: 999_999_999, host: hostname(), testEnvironment: 'test', startedAt: new Date().toISOString() });
     const snapTest = Object.fromEntries([...(await w.testK8s.readApps([{ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { app: 'cart', namespace: 'shop', deployment: 'cart' }])), ...(await w.testEcs.readApps([{ app: 'payments', service: 'payments' }]))]);
     await j.writeSnapshot({ version: 1, runId: 'crashed-run', specName: spec.metadata.name, spec, startedAt: new Date().toISOString(), takenAt: new Date().toISOString(), testEnvironment: 'test', test: snapTest });
-    await j.append({ type: 'write-intent', app: 'checkout', purpose: 'deploy', substrate: 'kubernetes', desired: { replicas: 6 } });
-    // … and the writes that landed before the crash (one finished, one mid-rollout, ECS on a new revision)
-    await w.testK8s.apply({ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, { replicas: 6, images: { api: 'reg/checkout:2.0' }, hpa: { minReplicas: 6, maxReplicas: 20 } });
-    await w.testK8s.apply({ app: 'cart', namespace: 'shop', deployment: 'cart' }, { resources: { cart: { requests: { cpu: '2' }, limits: {} } } });
-    await w.testEcs.apply({ app: 'payments', service: 'payments' }, { images: { payments: 'reg/payments:7.3' }, desiredCount: 8 });
+    // … and the writes that landed before the crash, each journaled first (one finished, one mid-rollout, ECS on a new revision whose ARN never reached the journal)
+    const checkout = { replicas: 6, images: { api: 'reg/checkout:2.0' }, hpa: { minReplicas: 6, maxReplicas: 20 } };
+    const cart = { resources: { cart: { requests: { cpu: '2' }, limits: {} } } };
+    const payments = { images: { payments: 'reg/payments:7.3' }, desiredCount: 8 };
+    await j.append({ type: 'write-intent', app: 'checkout', purpose: 'deploy', substrate: 'kubernetes', desired: checkout });
+    await w.testK8s.apply({ app: 'checkout', namespace: 'shop', deployment: 'checkout-api' }, checkout);
+    await j.append({ type: 'write-done', app: 'checkout', purpose: 'deploy' });
+    await j.append({ type: 'write-intent', app: 'cart', purpose: 'deploy', substrate: 'kubernetes', desired: cart });
+    await w.testK8s.apply({ app: 'cart', namespace: 'shop', deployment: 'cart' }, cart);
+    await j.append({ type: 'write-intent', app: 'payments', purpose: 'deploy', substrate: 'ecs', desired: payments });
+    await w.testEcs.apply({ app: 'payments', service: 'payments' }, payments);
     expect(testState(w)).not.toEqual(before);
     expect((await listPendingRecoveries(dataDir)).map((p) => p.runId)).toEqual(['crashed-run']);
 

@@ -56,7 +56,7 @@ describe('history', () => {
     const runs = [
       { ...summary('run-c', 'aborted', 0), plateauOpm: null, startedAt: '2026-11-23T06:00:00.000Z', endedAt: '2026-11-23T06:02:00.000Z', trigger: { source: 'manual', summary: 'conductor run on the command line' } },
       { ...summary('run-b', 'failed', 950), regression: ['plateau OPM -20.2% vs run run-a (1190 → 950)'], baselineRunId: 'run-a', trigger: { source: 'github', summary: 'GitHub push to acme/checkout main by alice' }, skipped: ['ledger'] },
-      { ...summary('run-a', 'passed', 1190), baselineRunId: null, overrides: [{ app: 'checkout', container: null, image: 'registry.example/checkout-api:feature-x' }] },
+      { ...summary('run-a', 'passed', 1190), baselineRunId: null, overrides: [{ app: 'checkout', container: 'checkout-api', image: 'registry.example/checkout-api:feature-x', productionImage: 'registry.example/checkout-api:2.14.1', via: 'repository' as const }] },
     ];
     setApi(fakeApi({ 'history:list': () => runs }).api);
     await act(() => useHistoryStore.getState().load());

@@ -174,7 +174,7 @@ describe('run view', () => {
       testEnvironment: TEST_ENV,
       state: 'passed',
       phase: 'verdict',
-      overrides: [{ app: 'checkout', container: null, image: 'registry.example/checkout-api:feature-x' }],
+      overrides: [{ app: 'checkout', container: 'checkout-api', image: 'registry.example/checkout-api:feature-x', productionImage: 'registry.example/checkout-api:2.14.1', via: 'repository' as const }],
       apps: [
         { app: 'checkout', phase: 'restore', state: 'ready' },
         { app: 'cart', phase: 'restore', state: 'ready' },

@@ -29,7 +29,7 @@ function report(over: Partial<Verdict> = {}): RunReport {
       { app: 'ledger', phase: 'snapshot', state: 'skipped', reason: 'missing in test' },
     ],
     flags: ['ledger is missing in the test environment and was skipped'],
-    overrides: [{ app: 'checkout', container: null, image: 'registry.example/checkout-api:feature-x' }],
+    overrides: [{ app: 'checkout', container: 'checkout-api', image: 'registry.example/checkout-api:feature-x', productionImage: 'registry.example/checkout-api:2.14.1', via: 'repository' as const }],
     load: { targetOpm: 1200, rampUpMs: 600_000, plateauMs: 600_000, controlIntervalMs: 15_000 },
     endpoints: [{ method: 'POST', name: '/orders', requests: 1000, failures: 31, rps: 20, p50Ms: 40, p95Ms: 120, p99Ms: 230 }],
     verdict,

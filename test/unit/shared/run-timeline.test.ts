@@ -40,7 +40,7 @@ describe('the run on one time axis', () => {
   });
 
   it("names each app's version (overrides first) and its state in words; a pass with caveats says so", () => {
-    expect(runningVersions([{ app: 'checkout', container: null, image: 'reg/checkout:feature' }], STAND_IN_PARITY, 'checkout')).toEqual([{ container: null, image: 'reg/checkout:feature', override: true }]);
+    expect(runningVersions([{ app: 'checkout', container: 'checkout-api', image: 'reg/checkout:feature', productionImage: 'shop/checkout-api:2.4.1', via: 'repository' }], STAND_IN_PARITY, 'checkout')).toEqual([{ container: 'checkout-api', image: 'reg/checkout:feature', override: true }]);
     expect(runningVersions([], STAND_IN_PARITY, 'checkout')).toEqual([{ container: 'checkout-api', image: 'shop/checkout-api:2.4.1', override: false }]);
     expect(appStateWords({ app: 'a', phase: 'restore', state: 'ready' })).toBe('restored');
     expect(appStateWords({ app: 'a', phase: 'scale', state: 'ready' })).toBe('ready');

@@ -84,6 +84,7 @@ export function describeChange(change: K8sDesiredState | EcsDesiredState): strin
   if (c.hpa) parts.push(`hpa ${c.hpa.minReplicas}-${c.hpa.maxReplicas}`);
   if (c.taskDefinitionArn) parts.push(`task definition ${c.taskDefinitionArn.split('/').pop()}`);
   if (c.desiredCount !== undefined) parts.push(`desired ${c.desiredCount}`);
+  if (c.autoscaling) parts.push(`auto scaling ${c.autoscaling.minCapacity}-${c.autoscaling.maxCapacity}${c.autoscaling.suspended.dynamicScalingIn ? ' suspended' : ''}`);
   if (c.taskCpu || c.taskMemory || c.containerSizes) parts.push('task size');
   return parts.join('; ');
 }
