@@ -73,7 +73,7 @@ export function renderReportHtml(report: RunReport): string {
   const overrides = s.overrides ?? [];
   out.push(
     overrides.length
-      ? `<p><strong>Version overrides (feature branch):</strong> ${overrides.map((o) => `<span class="badge override">${esc(o.app)}${o.container ? ` (${esc(o.container)})` : ''}: ${esc(o.image)}</span>`).join(' ')}</p>`
+      ? `<p><strong>Version overrides (feature branch):</strong> ${overrides.map((o) => `<span class="badge override">${esc(o.app)} (${esc(o.container)}): ${esc(o.image)}</span>`).join(' ')}</p>`
       : "<p>Deployed production's versions (no override).</p>",
   );
   out.push('</section>');
@@ -152,7 +152,7 @@ export function renderReportHtml(report: RunReport): string {
       s.apps.map((a) => {
         const versions = a.state === 'skipped' && a.phase === 'snapshot' ? [] : runningVersions(s.overrides, report.parityBefore, a.app);
         const version = versions.length
-          ? versions.map((x) => `${x.container ? `${esc(x.container)}: ` : ''}<code>${esc(x.image)}</code>${x.override ? ' <span class="badge override">override</span>' : ''}`).join('<br>')
+          ? versions.map((x) => `${esc(x.container)}: <code>${esc(x.image)}</code>${x.override ? ' <span class="badge override">override</span>' : ''}`).join('<br>')
           : '—';
         const st = appStateWords(a);
         return [esc(a.app), version, `<span class="badge ${st === 'restored' || st === 'ready' ? 'good' : a.state === 'failed' ? 'bad' : a.state === 'skipped' ? 'warn' : ''}">${esc(st)}</span>`, esc(a.reason ?? a.detail ?? '')];

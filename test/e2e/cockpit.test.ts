@@ -168,7 +168,7 @@ describe('cockpit in Chromium on the sandbox', () => {
     const checkout = apps.getByRole('row', { name: /^checkout/ });
     expect(await checkout.innerText()).toContain(OVERRIDE);
     expect(await checkout.getByText('override', { exact: true }).count()).toBe(1);
-    expect(await page.getByText(`Version overrides: checkout: ${OVERRIDE}`).count()).toBe(1);
+    expect(await page.getByText(`Version overrides: checkout (checkout-api): ${OVERRIDE}`).count()).toBe(1);
     expect(await page.getByTestId('run-clock').innerText()).toMatch(/^Elapsed \d+:\d\d · remaining \d+:\d\d of the planned \d+ min/);
     await expectAccessible(page, 'run', true);
 

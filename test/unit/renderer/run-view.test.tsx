@@ -189,7 +189,7 @@ describe('run view', () => {
     expect(screen.getByRole('region', { name: /^Verdict: passed/ }).textContent).toContain('error rate 1.23 % (plateau mean)');
     const apps = screen.getByRole('table', { name: 'Applications' });
     const row = (app: string) => within(apps).getByRole('rowheader', { name: app }).parentElement!;
-    expect(row('checkout').textContent).toBe('checkoutregistry.example/checkout-api:feature-xoverriderestorerestored');
+    expect(row('checkout').textContent).toBe('checkoutcheckout-api: registry.example/checkout-api:feature-xoverriderestorerestored');
     expect(row('cart').textContent).toBe('cartcart: 1.9.0restorerestored');
     expect(row('ledger').textContent).toBe('ledger—snapshotskippedmissing in test');
     expect(screen.getByRole('alert', { name: 'Run alerts' }).textContent).toBe('Verdict: passed, with 1 app skipped.');

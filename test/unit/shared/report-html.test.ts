@@ -50,8 +50,8 @@ describe('HTML report', () => {
   it('shows the verdict with its caveat, the override, the breach marked on both charts, the guard as breached, restored apps and the endpoints', () => {
     const html = renderReportHtml(report());
     expect(html).toContain('<span class="badge bad">failed</span> <span class="caveat">with 1 app skipped</span>');
-    expect(html).toContain('checkout: registry.example/checkout-api:feature-x');
-    expect(html).toContain('<code>registry.example/checkout-api:feature-x</code> <span class="badge override">override</span>');
+    expect(html).toContain('checkout (checkout-api): registry.example/checkout-api:feature-x');
+    expect(html).toContain('checkout-api: <code>registry.example/checkout-api:feature-x</code> <span class="badge override">override</span>');
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html.match(/error rate breached<\/text>/g)).toHaveLength(2);
     expect(html).toContain('15:15 — guard breached: error rate 8.00% above 5.00% for 30s');

@@ -43,9 +43,8 @@ function OverrideBadges({ overrides }: { overrides: RunSummary['overrides'] }) {
   return (
     <>
       {overrides.map((o) => (
-        <span key={`${o.app} ${o.container ?? '*'}`} className="badge override" title={o.image}>
-          override {o.app}
-          {o.container ? ` (${o.container})` : ''}: {imageVersion(o.image)}
+        <span key={`${o.app} ${o.container}`} className="badge override" title={`${o.container}: ${o.image}`}>
+          override {o.app}: {imageVersion(o.image)}
         </span>
       ))}
     </>

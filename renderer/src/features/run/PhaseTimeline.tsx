@@ -51,8 +51,8 @@ export function AppProgressList({ status, parityBefore }: { status: RunStatus; p
                     {versions.length === 0
                       ? '—'
                       : versions.map((v) => (
-                          <span key={`${v.container ?? '*'} ${v.image}`} className="version" title={v.image}>
-                            {v.container ? `${v.container}: ` : ''}
+                          <span key={`${v.container} ${v.image}`} className="version" title={v.image}>
+                            {`${v.container}: `}
                             {v.override ? <code>{v.image}</code> : imageVersion(v.image)}
                             {v.override && <span className="badge override">override</span>}
                           </span>

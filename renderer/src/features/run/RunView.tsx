@@ -57,9 +57,8 @@ export function RunView() {
             <p className="overrides">
               Version overrides:{' '}
               {status.overrides!.map((o) => (
-                <span key={`${o.app} ${o.container ?? '*'}`} className="badge override">
-                  {o.app}
-                  {o.container ? ` (${o.container})` : ''}: {o.image}
+                <span key={`${o.app} ${o.container}`} className="badge override">
+                  {o.app} ({o.container}): {o.image}
                 </span>
               ))}
             </p>
