@@ -24,8 +24,10 @@ export interface AppParity {
   drift: number;
   /** the app's differences, worst first */
   differences: Difference[];
-  /** HPA bounds when either side has an HPA, e.g. "HPA 2–10 (test 1–4)" */
+  /** autoscaling bounds when either side has them, e.g. "HPA 2–10 (test 1–4)", "autoscaling 4–12 (test 1–3)" */
   autoscaling: string | null;
+  /** who else manages the app where known (a GitOps controller), e.g. "argocd" or "argocd (test: none)" */
+  manager: string | null;
   rows: ParityRow[];
   severity: number;
 }
@@ -47,6 +49,10 @@ const FIELD_WORDS: Record<string, string> = {
   desiredCount: 'desired count',
   taskCpu: 'task cpu',
   taskMemory: 'task memory',
+  manager: 'manager',
+  'autoscaling.minCapacity': 'autoscaling min',
+  'autoscaling.maxCapacity': 'autoscaling max',
+  'autoscaling.suspended': 'autoscaling suspended',
 };
 
 /** `requests.cpu[api]` → { base: 'requests.cpu', container: 'api' } */
@@ -104,19 +110,29 @@ export function describeDifference(row: ParityRow, multiContainer = true): Diffe
   const tn = typeof t === 'number' ? t : parseQuantity(t);
   if (pn === null || tn === null || pn <= 0 || tn <= 0) return { row, words: `${name} ${show(p)} → ${show(t)}`, severity: 120 };
   const distance = Math.min(300, 100 * Math.abs(Math.log2(tn / pn)));
-  const counted = typeof p === 'number' && typeof t === 'number' && /replicas|desiredCount/i.test(base);
+  const counted = typeof p === 'number' && typeof t === 'number' && /replicas|desiredCount|Capacity/i.test(base);
   // at the same ratio, a replica count weighs more than a resource size: it is capacity
   return { row, words: counted ? `${name} ${p} → ${t}` : `${name} ${ratioWords(tn / pn)}`, severity: 100 + distance + (counted ? 5 : 0) };
 }
 
 function autoscalingOf(rows: ParityRow[]): string | null {
-  const min = rows.find((r) => r.field === 'hpa.minReplicas');
-  const max = rows.find((r) => r.field === 'hpa.maxReplicas');
-  if (!min || !max) return null;
-  const side = (a: string | number | null, b: string | number | null) => (a === null || b === null ? 'none' : `${a}–${b}`);
-  const prod = side(min.production, max.production);
-  const test = side(min.test, max.test);
-  return prod === test ? `HPA ${prod}` : `HPA ${prod} (test ${test})`;
+  const bounds = (minField: string, maxField: string, label: string) => {
+    const min = rows.find((r) => r.field === minField);
+    const max = rows.find((r) => r.field === maxField);
+    if (!min || !max) return null;
+    const side = (a: string | number | null, b: string | number | null) => (a === null || b === null ? 'none' : `${a}–${b}`);
+    const prod = side(min.production, max.production);
+    const test = side(min.test, max.test);
+    return prod === test ? `${label} ${prod}` : `${label} ${prod} (test ${test})`;
+  };
+  return bounds('hpa.minReplicas', 'hpa.maxReplicas', 'HPA') ?? bounds('autoscaling.minCapacity', 'autoscaling.maxCapacity', 'autoscaling');
+}
+
+function managerOf(rows: ParityRow[]): string | null {
+  const m = rows.find((r) => r.field === 'manager');
+  const named = (v: string | number | null) => v !== null && v !== 'none' && v !== '';
+  if (!m || (!named(m.production) && !named(m.test))) return null;
+  return m.production === m.test ? String(m.production) : `${String(m.production ?? 'none')} (test: ${String(m.test ?? 'none')})`;
 }
 
 /** One entry per app, worst first (by status, then the worst difference, then the drift count, then name). */
@@ -131,7 +147,7 @@ export function parityByApp(report: ParityReport): AppParity[] {
       .map((r) => describeDifference(r, containers.size > 1))
       .sort((a, b) => b.severity - a.severity);
     const status = rows.reduce<ParityStatus>((w, r) => (STATUS_RANK[r.status] > STATUS_RANK[w] ? r.status : w), 'in-parity');
-    out.push({ app, substrate: rows[0]!.substrate, status, drift: differences.length, differences, autoscaling: autoscalingOf(rows), rows, severity: differences[0]?.severity ?? 0 });
+    out.push({ app, substrate: rows[0]!.substrate, status, drift: differences.length, differences, autoscaling: autoscalingOf(rows), manager: managerOf(rows), rows, severity: differences[0]?.severity ?? 0 });
   }
   return out.sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || b.severity - a.severity || b.drift - a.drift || a.app.localeCompare(b.app));
 }

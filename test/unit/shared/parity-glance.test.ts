@@ -47,6 +47,7 @@ describe('parity at a glance', () => {
     expect(worstDifferenceWords(catalog!)).toBe('as production');
     expect(checkout!.autoscaling).toBe('HPA 2–10 (test 1–4)');
     expect(cart!.autoscaling).toBeNull();
+    expect(checkout!.manager).toBeNull();
   });
 
   it('names the container only when the app has several', () => {
@@ -62,5 +63,19 @@ describe('parity at a glance', () => {
     expect(ratioWords(1.5)).toBe('150 % of production');
     expect(imageVersion('registry.example:5000/checkout-api:feature-x')).toBe('feature-x');
     expect(imageVersion('registry.example:5000/checkout-api')).toBe('latest');
+  });
+
+  it('names ECS autoscaling bounds and a GitOps manager where the report has them', () => {
+    const [pay] = parityByApp({
+      ...REPORT,
+      rows: [
+        { ...r('pay', 'autoscaling.minCapacity', 4, 1), substrate: 'ecs' },
+        { ...r('pay', 'autoscaling.maxCapacity', 12, 3), substrate: 'ecs' },
+        { ...r('pay', 'manager', 'argocd', 'argocd'), substrate: 'ecs' },
+      ],
+    });
+    expect(pay!.autoscaling).toBe('autoscaling 4–12 (test 1–3)');
+    expect(pay!.manager).toBe('argocd');
+    expect(worstDifferenceWords(pay!)).toBe('autoscaling min 4 → 1, autoscaling max 12 → 3');
   });
 });

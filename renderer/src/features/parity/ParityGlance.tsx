@@ -50,7 +50,7 @@ export function ParityGlance(props: { report: ParityReport; driftOnly: boolean; 
             <th scope="col">Status</th>
             <th scope="col">Drift</th>
             <th scope="col">Worst difference (production → test)</th>
-            <th scope="col">Runs on</th>
+            <th scope="col">Runs on, autoscaling, manager</th>
             <th scope="col">
               <span className="sr-only">Fields</span>
             </th>
@@ -74,6 +74,7 @@ export function ParityGlance(props: { report: ParityReport; driftOnly: boolean; 
                 <td>
                   {a.substrate === 'kubernetes' ? 'Kubernetes' : 'ECS'}
                   {a.autoscaling ? ` · ${a.autoscaling}` : ''}
+                  {a.manager ? ` · managed by ${a.manager}` : ''}
                 </td>
                 <td>
                   <button className="link" aria-expanded={open.has(a.app)} onClick={() => toggle(a.app)} aria-label={`${open.has(a.app) ? 'Hide fields' : `Fields (${a.rows.length})`} of ${a.app}`}>
