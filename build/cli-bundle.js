@@ -32,12 +32,19 @@ export function cliBundleState(root) {
   } catch {
     return 'stale';
   }
-  // the bundle's sources, and what decides how they are bundled (this config, the locked dependencies)
-  for (const file of [...inputs, ...BUILD_INPUTS]) {
+  for (const file of inputs) {
     try {
       if (statSync(join(root, file)).mtimeMs > built) return 'stale';
     } catch {
       return 'stale';
+    }
+  }
+  // what decides how the sources are bundled (this config, the locked dependencies), where present
+  for (const file of BUILD_INPUTS) {
+    try {
+      if (statSync(join(root, file)).mtimeMs > built) return 'stale';
+    } catch {
+      // not in this checkout: nothing to compare
     }
   }
   return 'fresh';
