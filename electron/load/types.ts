@@ -61,6 +61,9 @@ export interface KpiSample {
   opm: number | null;
   errorRate: number;
   p99Ms: number | null;
+  /** median and p95 latency over the source's current window (Locust's, all requests); absent or null when it has none */
+  p50Ms?: number | null;
+  p95Ms?: number | null;
   users: number;
   /**
    * the clock-time span the OPM (and error rate) are the mean over, when the source knows it

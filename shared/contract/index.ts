@@ -3,6 +3,7 @@ import { toErrorDto, type ErrorDto } from '../model/errors.ts';
 import type { ParityReport } from '../model/parity.ts';
 import type { RunEvent, RunReport, RunStatus, RunSummary } from '../model/run.ts';
 import type { SpecIssue } from '../model/errors.ts';
+import type { RunPlan } from '../spec/run-plan.ts';
 import { RUN_ID_EXPECTED, RUN_ID_PATTERN } from '../model/run-id.ts';
 import { settingsPatchSchema, type SettingsDto } from './settings.ts';
 import { QUEUE_REQUEST_SCHEMAS, type QueueResponseMap } from './queue.ts';
@@ -88,6 +89,8 @@ export interface ValidationResultDto {
   specName?: string;
   /** test environment, named for the confirmation dialog */
   testEnvironment?: string;
+  /** what a run of this spec will do (planned load, overrides, apps), for the confirmation dialog */
+  plan?: RunPlan;
 }
 
 export interface ExampleDto {

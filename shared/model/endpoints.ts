@@ -39,3 +39,9 @@ export function endpointTotals(samples: readonly Sample[], phase: Sample['phase'
     .map(({ seconds, ...t }) => ({ ...t, failureRate: t.requests > 0 ? t.failures / t.requests : 0, rps: seconds > 0 ? t.requests / seconds : 0 }))
     .sort((a, b) => b.requests - a.requests || (a.name < b.name ? -1 : 1));
 }
+
+/** What a view shows: the plateau's totals once the plateau has counted any, else everything counted so far. */
+export function endpointView(samples: readonly Sample[]): { over: 'plateau' | 'load'; totals: EndpointTotal[] } {
+  const plateau = endpointTotals(samples, 'plateau');
+  return plateau.length ? { over: 'plateau', totals: plateau } : { over: 'load', totals: endpointTotals(samples, null) };
+}

@@ -30,6 +30,9 @@ export interface Sample {
   spawnRate: number;
   errorRate: number;
   p99Ms: number | null;
+  /** median and p95 latency over Locust's current window (all requests), where the version reports them */
+  p50Ms?: number | null;
+  p95Ms?: number | null;
   /** per request name over this control interval (Locust's counters); absent when the KPI source has none */
   endpoints?: EndpointSample[];
 }
@@ -108,6 +111,25 @@ export interface GuardLimits {
   productionDrift: 'abort' | 'flag';
 }
 
+/** The run's planned load (run-clock ms), so a chart can span the whole run from its start. */
+export interface LoadPlan {
+  targetOpm: number;
+  rampUpMs: number;
+  plateauMs: number;
+  controlIntervalMs: number;
+}
+
+/**
+ * Who or what started a run, shown in the history: `source` as the run queue names it (manual —
+ * the command line, the desktop app or the cockpit/API —, github, gitlab, argocd, cloudevents,
+ * event, schedule) and one line saying more ("conductor run on the command line", "GitHub push to
+ * acme/checkout main by alice").
+ */
+export interface RunTrigger {
+  source: string;
+  summary: string;
+}
+
 /** The live status of a run, as shown in the cockpit and the terminal. */
 export interface RunStatus {
   runId: string;
@@ -130,6 +152,9 @@ export interface RunStatus {
   guardLimits?: GuardLimits;
   /** feature-branch images per app and container, resolved before any write (sidecars never get one) */
   overrides?: ResolvedOverride[];
+  /** the planned ramp and plateau, filled in by the core when the run starts */
+  load?: LoadPlan;
+  trigger?: RunTrigger;
   /** GitOps controllers the run paused in the test environment, and whether they were resumed */
   gitops?: GitOpsPause[];
   /** changes someone else made to in-scope test objects during the run */
@@ -165,6 +190,14 @@ export interface RunSummary {
   plateauP99Ms: number | null;
   errorRate: number | null;
   regression: string[];
+  /** the run the regressions were checked against (null: none earlier, or this run is not comparable) */
+  baselineRunId?: string | null;
+  overrides?: ResolvedOverride[];
+  trigger?: RunTrigger;
+  /** apps the run skipped (missing in test or production) */
+  skipped?: string[];
+  /** the run's flags (skipped apps, production drift, cleanup problems, regressions) */
+  flags?: string[];
 }
 
 /**

@@ -48,9 +48,9 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node bin/conductor.js serve --port <free> …`, resolved when it prints its URL. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
-  const port = await freePort();
+/** `node bin/conductor.js serve --port <free> …` (or a given port), resolved when it prints its URL. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env, fixedPort?: number): Promise<ServeProcess> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'conductor.js'), 'serve', '--port', String(port), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -65,7 +65,7 @@ describe('cockpit: the run queue', () => {
     await page.screenshot({ path: join(SHOTS, 'queue.png') });
 
     await page.getByRole('button', { name: /^Cancel queued run \d+ of checkout-soak$/ }).click();
-    await expect.poll(() => page.getByRole('status').innerText()).toMatch(/cancelled/);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^queue item/ }).innerText()).toMatch(/cancelled/);
     const finished = page.getByRole('table', { name: /Recently finished/ });
     await expect.poll(() => finished.getByRole('row', { name: /checkout-soak/ }).innerText(), { timeout: 10_000 }).toMatch(/cancelled/);
     await expect.poll(() => queued.getByRole('row').count()).toBe(2);

@@ -21,7 +21,7 @@ describe('conductor run', () => {
   it('runs examples/sandbox.yaml at time scale 200 to a passing verdict, writing the report and JUnit XML', async () => {
     const report = join(dir, 'r.json');
     const junit = join(dir, 'r.xml');
-    const c = conductor(['run', 'examples/sandbox.yaml', '--time-scale', '200', '--report', report, '--junit', junit, '--summary', join(dir, 'r.md'), '--data-dir', join(dir, 'data')], process.env);
+    const c = conductor(['run', 'examples/sandbox.yaml', '--time-scale', '200', '--report', report, '--junit', junit, '--summary', join(dir, 'r.md'), '--html', join(dir, 'r.html'), '--data-dir', join(dir, 'data')], process.env);
     const { code } = await c.exit;
     expect(c.err()).toBe('');
     expect(code).toBe(0);
@@ -32,6 +32,12 @@ describe('conductor run', () => {
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="sandbox-rehearsal" tests="\d+" failures="0"/);
     expect(await readFile(join(dir, 'r.md'), 'utf8')).toMatch(/^# ✅ sandbox-rehearsal: passed/);
+    // one self-contained HTML file: the verdict with its caveat, the charts, nothing to fetch
+    const html = await readFile(join(dir, 'r.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toMatch(/sandbox-rehearsal: <span class="badge good">passed<\/span> <span class="caveat">with 1 app skipped<\/span>/);
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).not.toMatch(/<script|\b(?:src|href)=/);
     expect(c.out()).toMatch(/phase plateau/);
     expect(c.out()).toMatch(/sandbox-rehearsal: PASSED/);
     // stored in the history

@@ -35,6 +35,11 @@ export function summarize(report: RunReport, regression: string[] = []): RunSumm
     plateauP99Ms: v.plateauP99Ms,
     errorRate: v.errorRate,
     regression,
+    // a report from an older conductor may lack what it did not record
+    overrides: report.status?.overrides ?? [],
+    ...(report.status?.trigger ? { trigger: report.status.trigger } : {}),
+    skipped: (report.status?.apps ?? []).filter((a) => a.state === 'skipped' && a.phase === 'snapshot').map((a) => a.app),
+    flags: report.status?.flags ?? [],
   };
 }
 
@@ -113,7 +118,7 @@ export class RunHistory {
     const candidate = summarize(report);
     const previous = isComparable(candidate) ? previousComparable(await this.list(report.specName), candidate) : undefined;
     const regression = previous ? compareRuns(previous, candidate).regressions : [];
-    const summary = { ...candidate, regression };
+    const summary: RunSummary = { ...candidate, regression, baselineRunId: previous?.runId ?? null };
     const stored: RunReport = { ...report, regressions: regression };
     const dir = runDir(this.dataDir, report.runId);
     // the report first: a save cut short leaves a report the next open imports, never a row without one

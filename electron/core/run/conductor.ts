@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { ParityReport } from '../../../shared/model/parity.ts';
-import type { RunEvent, RunReport, RunStatus, Verdict } from '../../../shared/model/run.ts';
+import type { RunEvent, RunReport, RunStatus, RunTrigger, Verdict } from '../../../shared/model/run.ts';
 import { PHASES } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { describeTestEnvironment } from '../../../shared/spec/validate.ts';
@@ -48,6 +48,8 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** named in the status, for banners and confirmations; default: derived from the test targets */
   testEnvironment?: string;
+  /** who started the run, shown in the history */
+  trigger?: RunTrigger;
 }
 
 export interface RunResult {
@@ -75,7 +77,7 @@ export function newRunId(specName: string, now = new Date()): string {
 export function startRun(spec: LoadTest, deps: ConductorDeps, opts: RunOptions = {}): RunHandle {
   const runId = opts.runId ?? newRunId(spec.metadata.name);
   const journal = new RunJournal(deps.dataDir, runId);
-  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(spec));
+  const ctx = new RunContext(spec, deps, journal, runId, opts.testEnvironment ?? describeTestEnvironment(spec), opts.trigger);
   const notifier = new WebhookNotifier(spec, { logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   ctx.onEvent((e) => notifier.notify(e));
   if (opts.onEvent) ctx.onEvent(opts.onEvent);

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { AbortedError, toErrorDto, errorMessage } from '../../../shared/model/errors.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import { reduceRunEvent } from '../../../shared/model/run-reducer.ts';
-import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, RunEvent, RunStatus, Sample, Verdict } from '../../../shared/model/run.ts';
+import type { AppProgress, GuardEvent, GuardLimits, Knee, PhaseName, RunEvent, RunStatus, RunTrigger, Sample, Verdict } from '../../../shared/model/run.ts';
+import { loadPlanOf } from '../../../shared/spec/run-plan.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import type { Controller, KpiSource, LocustDriver } from '../../load/types.ts';
 import type { Substrates } from '../../substrates/types.ts';
@@ -62,6 +63,7 @@ export class RunContext {
     readonly journal: RunJournal,
     runId: string,
     testEnvironment: string,
+    trigger?: RunTrigger,
   ) {
     // every app's wait listens on this signal
     setMaxListeners(10_000, this.work.signal);
@@ -83,6 +85,8 @@ export class RunContext {
       testEnvironment,
       flags: [],
       guardLimits: guardLimitsOf(spec),
+      load: loadPlanOf(spec),
+      ...(trigger ? { trigger } : {}),
     };
   }
 

@@ -48,7 +48,7 @@ export interface LaunchOptions {
   onEvent?: (event: RunEvent) => void;
   /** told when the environment is taken and this launch waits (wait: true) */
   onWaiting?: (holder: LockHolder) => void;
-  /** who or what asked for the run, for the owning team's messages (spec.notify.routes) */
+  /** who or what asked for the run, for the owning team's messages (spec.notify.routes) and the history */
   trigger?: TriggerInfo;
   /** the run's address in the cockpit, for those messages */
   link?: (runId: string) => string;
@@ -179,7 +179,7 @@ export async function launchRun(spec: LoadTest, deps: LaunchDeps, opts: LaunchOp
         dataDir: deps.dataDir,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       },
-      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), onEvent },
+      { runId, testEnvironment, ...(opts.signal ? { signal: opts.signal } : {}), onEvent, ...(opts.trigger ? { trigger: { source: opts.trigger.source, summary: opts.trigger.summary } } : {}) },
     );
   } catch (err) {
     await lock.release();

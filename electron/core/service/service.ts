@@ -6,6 +6,7 @@ import type { RunEvent } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
 import { SPEC_LIMITS, describeTestEnvironment, resolvedSpecYaml } from '../../../shared/spec/validate.ts';
 import { readBoundedText } from '../../base/bounded-file.ts';
+import { runPlanOf } from '../../../shared/spec/run-plan.ts';
 import { consoleLogger, type Logger } from '../../base/logger.ts';
 import { RunHistory } from '../records/history.ts';
 import { openStore } from '../records/store.ts';
@@ -131,7 +132,7 @@ export function createConductorService(opts: CreateServiceOptions): ConductorSer
     'spec:validate': async ({ text }) => {
       const r = await validateSpec(text);
       if (!r.ok) return { ok: false, issues: r.issues };
-      return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec) };
+      return { ok: true, issues: [], resolved: resolvedSpecYaml(r.spec), specName: r.spec.metadata.name, testEnvironment: describeTestEnvironment(r.spec), plan: runPlanOf(r.spec) };
     },
 
     'spec:examples': async () => {

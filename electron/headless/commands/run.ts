@@ -110,23 +110,26 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
     .option('--report <file>', 'write the run report (JSON)')
     .option('--junit <file>', 'write a JUnit XML report for CI systems')
     .option('--summary <file>', 'write a Markdown summary')
+    .option('--html <file>', 'write a self-contained HTML report (charts, guards, parity, timeline; opens offline)')
     .option('--data-dir <dir>', 'where journals and history live (default $CONDUCTOR_DATA_DIR or ~/.conductor)')
     .option('--wait', 'when another run holds the test environment, wait for it to end instead of refusing')
-    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; dataDir?: string; wait?: boolean }) => {
+    .action(async (file: string, opts: { timeScale?: string; report?: string; junit?: string; summary?: string; html?: string; dataDir?: string; wait?: boolean }) => {
       const { io } = ctx;
       const env = io.env ?? process.env;
       const timeScale = parseTimeScale(opts.timeScale);
-      const [{ loadSpecFile }, { launchRun }, { listPendingRecoveries }, { reportJson, reportJunit, reportMarkdown }] = await Promise.all([
+      const [{ loadSpecFile }, { launchRun }, { listPendingRecoveries }, { reportJson, reportJunit, reportMarkdown }, { renderReportHtml }] = await Promise.all([
         import('../../core/service/spec-loader.ts'),
         import('../../core/service/launch-run.ts'),
         import('../../core/run/journal.ts'),
         import('../../core/records/report.ts'),
+        import('../../../shared/report/html.ts'),
       ]);
       const spec = await loadSpecFile(file);
       const outputs: { path: string; render: (r: RunResult['report']) => string }[] = [];
       if (opts.report) outputs.push({ path: await checkOutputPath('--report', opts.report), render: reportJson });
       if (opts.junit) outputs.push({ path: await checkOutputPath('--junit', opts.junit), render: reportJunit });
       if (opts.summary) outputs.push({ path: await checkOutputPath('--summary', opts.summary), render: reportMarkdown });
+      if (opts.html) outputs.push({ path: await checkOutputPath('--html', opts.html), render: renderReportHtml });
       if (timeScale !== undefined && spec.spec.sandbox) spec.spec.sandbox.timeScale = timeScale;
       const dataDir = resolveDataDir(opts.dataDir, env);
       await checkDataDir(dataDir, opts.dataDir ? '--data-dir' : env.CONDUCTOR_DATA_DIR ? 'CONDUCTOR_DATA_DIR' : 'the data directory');
@@ -167,6 +170,7 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
                 ...(timeScale !== undefined ? { timeScale } : {}),
                 ...(opts.wait ? { wait: true } : {}),
                 signal: stop.signal,
+                trigger: { source: 'manual', summary: 'conductor run on the command line' },
                 onEvent: (e) => display?.onEvent(e),
                 onWaiting: (h) => io.stderr.write(`waiting: the test environment is in use by run ${h.runId} (${h.owner}, since ${h.since}); this run starts when it ends (Ctrl-C cancels)\n`),
               },

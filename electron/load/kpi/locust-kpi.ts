@@ -74,6 +74,8 @@ export function createLocustKpi(options: LocustKpiOptions): LocustKpi {
         statsAt: at,
         generatorCpuPct: generatorCpu(stats),
         ...p99Of(stats),
+        p50Ms: stats.current.p50Ms,
+        p95Ms: stats.current.p95Ms,
       };
       const step = counters.step(stats, at);
       if (step === null) {

@@ -1,8 +1,5 @@
-/** Small display helpers shared by the views. */
-export const fmtNumber = (v: number | null | undefined, digits = 0) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-export const fmtPct = (ratio: number | null | undefined, digits = 1) => (ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(digits)} %`);
+/** Small display helpers shared by the views; numbers as the HTML report shows them (shared/report/format.ts). */
+export { fmtClock, fmtMs, fmtNumber, fmtPct, fmtSpan } from '../../../shared/report/format.ts';
 
 export const fmtTime = (iso: string | null | undefined) => {
   if (!iso) return '—';

@@ -3,20 +3,31 @@ import type { RunComparisonDto } from '../../../shared/contract/index.ts';
 import type { RunReport, RunSummary } from '../../../shared/model/run.ts';
 import { getApi } from '../api/index.ts';
 import { errorMessage } from '../api/errors.ts';
+import { MAX_COMPARE } from './route.ts';
 
-/** Past runs, one opened report, and a comparison of two runs. */
+/** Past runs, one opened report, and a comparison of 2–5 runs (the oldest is the baseline). */
+export interface Comparison {
+  /** the runs' reports, oldest first */
+  reports: RunReport[];
+  /** the baseline (oldest) against each later run, in the same order as reports.slice(1) */
+  pairs: RunComparisonDto[];
+}
+
 export interface HistoryState {
   runs: RunSummary[];
   selected: RunReport | null;
   compareIds: string[];
-  comparison: RunComparisonDto | null;
+  comparison: Comparison | null;
   error: string | null;
   load(): Promise<void>;
   open(runId: string): Promise<void>;
   close(): void;
   toggleCompare(runId: string): void;
-  compare(): Promise<void>;
+  compare(ids?: string[]): Promise<void>;
 }
+
+let openSeq = 0;
+let compareSeq = 0;
 
 export const useHistoryStore = create<HistoryState>((set, get) => ({
   runs: [],
@@ -32,28 +43,34 @@ export const useHistoryStore = create<HistoryState>((set, get) => ({
     }
   },
   async open(runId) {
+    const seq = ++openSeq;
     try {
-      set({ selected: await getApi().invoke('history:get', { runId }), error: null });
+      const report = await getApi().invoke('history:get', { runId });
+      if (seq === openSeq) set({ selected: report, error: null });
     } catch (err) {
-      set({ error: errorMessage(err) });
+      if (seq === openSeq) set({ selected: null, error: errorMessage(err) });
     }
   },
   close() {
+    openSeq++;
     set({ selected: null });
   },
   toggleCompare(runId) {
     const ids = get().compareIds;
-    set({ compareIds: ids.includes(runId) ? ids.filter((i) => i !== runId) : [...ids, runId].slice(-2), comparison: null });
+    set({ compareIds: ids.includes(runId) ? ids.filter((i) => i !== runId) : [...ids, runId].slice(-MAX_COMPARE) });
   },
-  async compare() {
-    // the older run is the baseline: changes read as "the newer run against the older one"
-    const started = (id: string) => get().runs.find((r) => r.runId === id)?.startedAt ?? '';
-    const [a, b] = [...get().compareIds].sort((x, y) => started(x).localeCompare(started(y)));
-    if (!a || !b) return;
+  async compare(ids = get().compareIds) {
+    const seq = ++compareSeq;
+    if (ids.length < 2) return set({ comparison: null });
     try {
-      set({ comparison: await getApi().invoke('history:compare', { a, b }), error: null });
+      const api = getApi();
+      // the older run is the baseline: changes read as "the newer run against the older one"
+      const reports = (await Promise.all(ids.slice(0, MAX_COMPARE).map((runId) => api.invoke('history:get', { runId })))).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+      const [base, ...later] = reports;
+      const pairs = await Promise.all(later.map((r) => api.invoke('history:compare', { a: base!.runId, b: r.runId })));
+      if (seq === compareSeq) set({ comparison: { reports, pairs }, compareIds: reports.map((r) => r.runId), error: null });
     } catch (err) {
-      set({ error: errorMessage(err) });
+      if (seq === compareSeq) set({ comparison: null, error: errorMessage(err) });
     }
   },
 }));

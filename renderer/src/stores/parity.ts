@@ -48,13 +48,3 @@ export const useParityStore = create<ParityState>((set, get) => ({
     set({ reports: before ? { before } : {}, view: 'before' });
   },
 }));
-
-/** Fields whose TEST side differs between two reports (e.g. before the run vs after restore). */
-export function testSideDifferences(a: ParityReport, b: ParityReport): string[] {
-  const key = (r: { app: string; field: string }) => `${r.app} ${r.field}`;
-  const bm = new Map(b.rows.map((r) => [key(r), r.test]));
-  const diffs: string[] = [];
-  for (const r of a.rows) if (!bm.has(key(r)) || String(bm.get(key(r))) !== String(r.test)) diffs.push(key(r));
-  for (const r of b.rows) if (!a.rows.some((x) => key(x) === key(r))) diffs.push(key(r));
-  return diffs;
-}

@@ -1,10 +1,11 @@
 import { create } from 'zustand';
-import type { AppProgress, GuardEvent, PhaseRecord, RunEvent, RunStatus } from '../../../shared/model/run.ts';
+import type { RunEvent, RunStatus } from '../../../shared/model/run.ts';
+import { isRunActive, reduceRunEvent } from '../../../shared/model/run-reducer.ts';
 import { getApi } from '../api/index.ts';
 import { errorMessage } from '../api/errors.ts';
 import { useChartStore } from './chart.ts';
 
-/** The current (or last) run: status, phases, apps, guards, abort progress and verdict. */
+/** The current (or last) run: its status (the fold of its events, shared/model/run-reducer.ts), the log, and the user's start and abort. */
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
@@ -22,17 +23,8 @@ export interface RunStoreState {
   apply(event: RunEvent): void;
 }
 
-const ACTIVE: ReadonlySet<RunStatus['state']> = new Set(['pending', 'running', 'aborting']);
-export const isActive = (s: RunStatus | null) => s !== null && ACTIVE.has(s.state);
+export const isActive = isRunActive;
 const MAX_LOG = 200;
-
-function upsert<T>(list: T[], item: T, same: (a: T) => boolean): T[] {
-  const i = list.findIndex(same);
-  if (i < 0) return [...list, item];
-  const next = list.slice();
-  next[i] = item;
-  return next;
-}
 
 export const useRunStore = create<RunStoreState>((set, get) => ({
   status: null,
@@ -60,8 +52,8 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
     if (!status || get().abortRequested || !isActive(status)) return;
     set({ abortRequested: true, error: null });
     try {
-      const res = await getApi().invoke('run:abort', { runId: status.runId, reason });
-      if (res.status && get().status?.runId === res.status.runId && isActive(get().status)) set({ status: { ...get().status!, ...res.status, samples: [] } });
+      // the abort's progress arrives as the run's events
+      await getApi().invoke('run:abort', { runId: status.runId, reason });
     } catch (err) {
       set({ error: errorMessage(err), abortRequested: false });
     }
@@ -69,64 +61,33 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
   async refresh() {
     try {
       const status = await getApi().invoke('run:status', {});
+      const shown = get().status;
       if (status) {
         set({ status });
         useChartStore.getState().replace(status.samples);
+      } else if (shown && isActive(shown)) {
+        // the conductor no longer knows the run it was running: it restarted (the run died with it)
+        set({ status: null, error: `Run ${shown.runId} is not running any more: the conductor restarted. If it left the test environment changed, the banner above offers to restore it.` });
+        useChartStore.getState().reset();
       }
     } catch (err) {
       set({ error: errorMessage(err) });
     }
   },
   apply(event) {
-    const status = get().status;
+    // the status is the fold of the run's events: the one reducer the conductor itself uses
     if (event.type === 'run-started') {
       useChartStore.getState().replace(event.status.samples);
       set({ status: event.status, abortRequested: false, log: [] });
       return;
     }
-    if (event.type === 'run-ended') {
-      useChartStore.getState().replace(event.status.samples);
-      set({ status: event.status });
-      return;
-    }
-    if (event.type === 'sample') {
-      useChartStore.getState().push(event.sample);
-      return;
-    }
+    if (event.type === 'run-ended') useChartStore.getState().replace(event.status.samples);
+    else if (event.type === 'sample' && get().status?.runId === event.runId) useChartStore.getState().push(event.sample);
     if (event.type === 'log') {
       set({ log: [...get().log, { level: event.level, message: event.message }].slice(-MAX_LOG) });
       return;
     }
-    if (!status || status.runId !== event.runId) return;
-    switch (event.type) {
-      case 'phase': {
-        const rec: PhaseRecord = { ...(status.phases.find((p) => p.phase === event.phase) ?? { phase: event.phase, startedAt: Date.now() }), state: event.state };
-        set({ status: { ...status, phase: event.state === 'running' ? event.phase : status.phase, phases: upsert(status.phases, rec, (p) => p.phase === event.phase) } });
-        break;
-      }
-      case 'app-progress':
-        set({ status: { ...status, apps: upsert<AppProgress>(status.apps, event.progress, (a) => a.app === event.progress.app) } });
-        break;
-      case 'guard':
-        set({ status: { ...status, guards: upsert<GuardEvent>(status.guards, event.guard, (g) => g.guard === event.guard.guard) } });
-        break;
-      case 'knee':
-        set({ status: { ...status, knee: event.knee } });
-        break;
-      case 'abort':
-        set({
-          status: {
-            ...status,
-            state: event.step === 'done' ? status.state : 'aborting',
-            abort: { requestedAt: status.abort?.requestedAt ?? Date.now(), reason: event.reason, step: event.step },
-          },
-        });
-        break;
-      case 'verdict':
-        set({ status: { ...status, verdict: event.verdict } });
-        break;
-      default:
-        break;
-    }
+    const next = reduceRunEvent(get().status, event);
+    if (next !== get().status) set({ status: next });
   },
 }));

@@ -65,6 +65,13 @@ describe('the lifecycle', () => {
     expect(stored.verdict.status).toBe('passed');
     expect(stored.parityBefore.summary.drift).toBeGreaterThan(0);
     expect(r.report.parityAfter).not.toBeNull();
+    // parity live during the run: after deploy and after scale, the test side as the run made it
+    const during = events.flatMap((e) => (e.type === 'parity' && e.when === 'during' ? [e.report] : []));
+    expect(during).toHaveLength(2);
+    expect(during[0]!.summary).toMatchObject({ drift: 0, inParity: during[0]!.summary.apps });
+    // the run's status names what it deployed and planned
+    expect(r.status.load).toMatchObject({ targetOpm: makeSpec().spec.load.targetOrdersPerMinute });
+    expect(events.find((e) => e.type === 'phase' && e.phase === 'ramp' && e.state === 'running')).toMatchObject({ t: r.status.phases.find((p) => p.phase === 'ramp')!.startedAt });
     // the journal ends cleanly: nothing pending
     const journal = await readJournal(dataDir, r.status.runId);
     expect(journal.at(-1)?.type).toBe('run-ended');
@@ -77,7 +84,7 @@ describe('the lifecycle', () => {
     const w = makeWorld(clock);
     let during: string | undefined;
     let cartDuring: string | undefined;
-    await runLoadTest(
+    const { status } = await runLoadTest(
       makeSpec((s) => {
         s.spec.deploy = { productionVersions: false, overrides: { checkout: { image: 'reg/checkout:feature-x' } } };
         s.spec.scale = { matchProduction: false };
@@ -94,6 +101,7 @@ describe('the lifecycle', () => {
     );
     expect(during).toBe('reg/checkout:feature-x');
     expect(cartDuring).toBe('reg/cart:5.0');
+    expect(status?.overrides).toMatchObject([{ app: 'checkout', image: 'reg/checkout:feature-x' }]);
     expect(w.writes.filter((x) => x.app === 'cart')).toEqual([]);
   });
 

@@ -85,4 +85,22 @@ describe('run history', () => {
     expect(s.regression).toEqual([]); // vs r1 (1000), not vs the aborted run's 2000
     expect(previousComparable(await h.list('checkout-peak'), s)?.runId).toBe('r1');
   });
+
+  it('a summary names its baseline, the overrides, who started the run, the skipped apps and the flags', async () => {
+    const h = new RunHistory(dataDir);
+    await h.save(report('r1', '2026-01-01T00:00:00Z', {}));
+    const r2 = report('r2', '2026-01-02T00:00:00Z', {});
+    r2.status.overrides = [{ app: 'checkout', container: 'checkout', image: 'registry.example/checkout:feature-x', productionImage: 'registry.example/checkout:2.0', via: 'repository' }];
+    r2.status.trigger = { source: 'manual', summary: 'started from the cockpit or the API of conductor serve' };
+    r2.status.apps = [
+      { app: 'checkout', phase: 'restore', state: 'ready' },
+      { app: 'ledger', phase: 'snapshot', state: 'skipped', reason: 'missing in test' },
+    ];
+    r2.status.flags = ['ledger is missing in the test environment and was skipped'];
+    const s = await h.save(r2);
+    expect(s).toMatchObject({ baselineRunId: 'r1', overrides: r2.status.overrides, trigger: r2.status.trigger, skipped: ['ledger'], flags: r2.status.flags });
+    expect((await h.list())[0]).toMatchObject({ runId: 'r2', baselineRunId: 'r1', skipped: ['ledger'] });
+    const aborted = await h.save(report('ab', '2026-01-03T00:00:00Z', { status: 'aborted' }));
+    expect(aborted.baselineRunId).toBeNull();
+  });
 });

@@ -7,10 +7,15 @@ import type { RunEvent } from '../../../shared/model/run.ts';
 
 class FakeEventSource {
   static last: FakeEventSource | null = null;
+  static opened = 0;
   listeners = new Map<string, (m: MessageEvent<string>) => void>();
   closed = false;
   constructor(readonly url: string) {
     FakeEventSource.last = this;
+    FakeEventSource.opened += 1;
+  }
+  fire(type: string) {
+    this.listeners.get(type)?.({} as MessageEvent<string>);
   }
   addEventListener(type: string, l: (m: MessageEvent<string>) => void) {
     this.listeners.set(type, l);
@@ -73,5 +78,27 @@ describe('HTTP client', () => {
     const e = toApiError(new Error('[CONFLICT] a run is in progress'));
     expect([e.code, e.message]).toEqual(['INTERNAL', '[CONFLICT] a run is in progress']);
     expect(toApiError(new Error('boom')).code).toBe('INTERNAL');
+  });
+
+  it('says at once when the event stream drops, reconnects with a growing delay, and says when it is back', () => {
+    const timers: { cb: () => void; ms: number }[] = [];
+    const api = createHttpApi({ baseUrl: 'http://x', EventSource: FakeEventSource as unknown as typeof EventSource, setTimer: (cb, ms) => timers.push({ cb, ms }), clearTimer: () => undefined });
+    const states: string[] = [];
+    api.onConnection((i) => states.push(`${i.state}${i.retryInMs !== null ? ` ${i.retryInMs}` : ''}`));
+    api.onRunEvent(() => undefined);
+    const opened = FakeEventSource.opened;
+    FakeEventSource.last!.fire('open');
+    FakeEventSource.last!.fire('error');
+    expect(FakeEventSource.last!.closed).toBe(true);
+    timers.shift()!.cb();
+    FakeEventSource.last!.fire('error');
+    timers.shift()!.cb();
+    FakeEventSource.last!.fire('error');
+    expect(timers.map((t) => t.ms)).toEqual([2000]);
+    // "Reconnect now" does not wait for the timer
+    api.reconnectNow();
+    FakeEventSource.last!.fire('open');
+    expect(FakeEventSource.opened - opened).toBe(3);
+    expect(states).toEqual(['connecting', 'online', 'offline 500', 'offline 1000', 'offline 2000', 'online']);
   });
 });

@@ -6,10 +6,11 @@ import { setApi } from '../../../renderer/src/api/index.ts';
 import { connectRunEvents } from '../../../renderer/src/stores/events.ts';
 import { useRunStore } from '../../../renderer/src/stores/run.ts';
 import { useSpecStore } from '../../../renderer/src/stores/spec.ts';
+import { useParityStore } from '../../../renderer/src/stores/parity.ts';
 import { setChartScheduler, useChartStore } from '../../../renderer/src/stores/chart.ts';
 import type { RunEvent, Sample } from '../../../shared/model/run.ts';
 import { fakeApi } from './fake-api.ts';
-import { standInStatus } from '../main/stand-in-service.ts';
+import { standInStatus, STAND_IN_PARITY } from '../main/stand-in-service.ts';
 
 const TEST_ENV = 'loadtest-eu (kubernetes) + payments-loadtest (ecs)';
 const flushAsync = () => act(async () => await new Promise((r) => setTimeout(r, 0)));
@@ -30,6 +31,7 @@ beforeEach(() => {
   useRunStore.setState({ status: null, starting: false, abortRequested: false, error: null, log: [] });
   useChartStore.getState().reset();
   useSpecStore.setState({ text: 'apiVersion: conductor/v1\n', validation: { ok: true, issues: [], specName: 'cyber-week', testEnvironment: TEST_ENV } });
+  useParityStore.setState({ reports: {} });
 });
 afterEach(() => {
   cleanup();
@@ -109,7 +111,7 @@ describe('run view', () => {
     const status = standInStatus({ testEnvironment: TEST_ENV });
     act(() => emit({ type: 'run-started', runId: 'run-1', status }));
     expect(screen.queryByText(/No run yet/)).toBeNull();
-    expect(screen.getByRole('figure', { name: 'Orders per minute chart' })).toBeTruthy();
+    expect(screen.getByRole('figure', { name: 'Run charts' })).toBeTruthy();
     const ended = standInStatus({
       testEnvironment: TEST_ENV,
       state: 'aborted',
@@ -125,6 +127,71 @@ describe('run view', () => {
     const phases = screen.getByRole('list', { name: 'Phases' });
     expect(within(phases).getByText('ramp').parentElement!.textContent).toBe('ramp aborted');
     expect(screen.getByRole('region', { name: 'Verdict: aborted' })).toBeTruthy();
+    expect(within(screen.getByRole('list', { name: 'Chart marks' })).getByText(/abort: aborted from the cockpit/)).toBeTruthy();
     expect(screen.getByLabelText('Last run').textContent).toBe('Last run (sandbox-rehearsal): aborted');
+  });
+
+  it('names what will happen in the confirmation: target, ramp-up, plateau, overrides and the apps it will skip', () => {
+    setup();
+    useSpecStore.setState({
+      validation: {
+        ok: true,
+        issues: [],
+        specName: 'sandbox-rehearsal',
+        testEnvironment: TEST_ENV,
+        plan: {
+          load: { targetOpm: 7200, rampUpMs: 1_800_000, plateauMs: 3_600_000, controlIntervalMs: 60_000 },
+          overrides: [{ app: 'checkout', container: null, image: 'registry.example/checkout-api:feature-x' }],
+          apps: ['checkout', 'cart', 'ledger'],
+          productionVersions: true,
+          matchProduction: true,
+        },
+      },
+    });
+    useParityStore.setState({
+      reports: {
+        before: {
+          ...STAND_IN_PARITY,
+          rows: [...STAND_IN_PARITY.rows, { app: 'ledger', substrate: 'kubernetes', field: '(app)', production: 'payments/ledger', test: null, status: 'missing-in-test' }],
+        },
+      },
+    });
+    render(<App initialTab="run" />);
+    fireEvent.click(screen.getByRole('button', { name: 'Start load test' }));
+    const text = screen.getByRole('dialog', { name: 'Start the load test?' }).textContent!;
+    expect(text).toContain(`Test environment${TEST_ENV}`);
+    expect(text).toContain('Loadtarget 7,200 orders per minute · ramp-up 30 min · plateau 60 min');
+    expect(text).toContain('override checkout: registry.example/checkout-api:feature-x');
+    expect(text).toContain("every other app: production's version");
+    expect(text).toContain('Skipped appsledger: missing in test: the conductor does not create applications');
+  });
+
+  it('says next to "passed" that apps were skipped, and shows each app\'s version with the override badged and "restored" after restore', () => {
+    const { emit } = setup();
+    useParityStore.setState({ reports: { before: STAND_IN_PARITY } });
+    render(<App initialTab="run" />);
+    const ended = standInStatus({
+      testEnvironment: TEST_ENV,
+      state: 'passed',
+      phase: 'verdict',
+      overrides: [{ app: 'checkout', container: 'checkout-api', image: 'registry.example/checkout-api:feature-x', productionImage: 'registry.example/checkout-api:2.14.1', via: 'repository' as const }],
+      apps: [
+        { app: 'checkout', phase: 'restore', state: 'ready' },
+        { app: 'cart', phase: 'restore', state: 'ready' },
+        { app: 'ledger', phase: 'snapshot', state: 'skipped', reason: 'missing in test' },
+      ],
+      flags: ['ledger is missing in the test environment and was skipped'],
+      verdict: { status: 'passed', reasons: [], plateauOpm: 1190, targetOpm: 1200, plateauP99Ms: 180, errorRate: 0.0123, knee: null, restoreComplete: true },
+    });
+    act(() => emit({ type: 'run-started', runId: 'run-1', status: { ...ended, state: 'running', verdict: null } }));
+    act(() => emit({ type: 'run-ended', runId: 'run-1', status: ended }));
+    expect(screen.getByRole('heading', { name: 'Verdict: passed — with 1 app skipped' })).toBeTruthy();
+    expect(screen.getByRole('region', { name: /^Verdict: passed/ }).textContent).toContain('error rate 1.23 % (plateau mean)');
+    const apps = screen.getByRole('table', { name: 'Applications' });
+    const row = (app: string) => within(apps).getByRole('rowheader', { name: app }).parentElement!;
+    expect(row('checkout').textContent).toBe('checkoutcheckout-api: registry.example/checkout-api:feature-xoverriderestorerestored');
+    expect(row('cart').textContent).toBe('cartcart: 1.9.0restorerestored');
+    expect(row('ledger').textContent).toBe('ledger—snapshotskippedmissing in test');
+    expect(screen.getByRole('alert', { name: 'Run alerts' }).textContent).toBe('Verdict: passed, with 1 app skipped.');
   });
 });

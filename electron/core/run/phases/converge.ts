@@ -28,6 +28,8 @@ export interface ConvergeOptions {
 export interface ConvergeResult {
   writes: number;
   failures: { app: string; error: unknown }[];
+  /** each app's state once it was ready (as read, or as its rollout ended) */
+  states: Map<string, AppState>;
 }
 
 export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<ConvergeResult> {
@@ -35,6 +37,8 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
   for (const u of opts.units) ctx.setApp(u.name, opts.phase, 'pending');
   const current = await readSide(deps.substrates, 'test', opts.units, opts.signal);
   let writes = 0;
+  /** each app's state once it is ready (as read, or as its rollout ended) */
+  const states = new Map<string, AppState>();
   // writes are bounded by `concurrency`; waiting for rollouts is not (a wait is one watch), so
   // 200 apps roll out together instead of in waves
   const writeSlot = pLimit(Math.max(1, opts.concurrency));
@@ -45,6 +49,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
       const desired = opts.desired(unit, state);
       const change = desired ? diffApp(state, desired) : null;
       if (!change) {
+        states.set(unit.name, state);
         ctx.setApp(unit.name, opts.phase, 'ready', opts.unchanged);
         return;
       }
@@ -54,11 +59,12 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
         await journaledWrite(ctx.journal, deps.substrates.test, unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       });
-      await waitReady(deps.substrates, unit, {
+      const ready = await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,
         onDetail: (detail) => ctx.setApp(unit.name, opts.phase, 'rolling', detail),
       });
+      states.set(unit.name, ready);
       ctx.setApp(unit.name, opts.phase, 'ready', describeChange(change));
     } catch (err) {
       ctx.setApp(unit.name, opts.phase, 'failed', undefined, errorMessage(err));
@@ -66,7 +72,7 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
     }
   });
   const failures = opts.units.flatMap((u, i) => (errors[i] ? [{ app: u.name, error: errors[i] }] : []));
-  return { writes, failures };
+  return { writes, failures, states };
 }
 
 export function describeChange(change: K8sDesiredState | EcsDesiredState): string {

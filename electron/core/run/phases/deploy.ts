@@ -1,5 +1,7 @@
 import { ConductorError } from '../../../../shared/model/errors.ts';
+import type { AppState } from '../../../../shared/model/app-state.ts';
 import { mergeDesired, planApps, type AppPlan } from '../../rules/plan.ts';
+import { computeParity } from '../../rules/parity.ts';
 import type { RunContext } from '../run-context.ts';
 import { converge } from './converge.ts';
 import { errorMessage } from './common.ts';
@@ -30,8 +32,21 @@ export async function deployPhase(ctx: RunContext, s: Snapshotted): Promise<Plan
     concurrency: d.concurrency,
     unchanged: 'already at the planned version and size',
   });
+  reportParityNow(ctx, s, result.states);
   throwIfFailed(ctx, 'deploy', result.failures);
   return plans;
+}
+
+/** parity as deploy or scale left it ("during the run"): production against the test side now, the other apps as they were */
+export function reportParityNow(ctx: RunContext, s: Snapshotted, states: ReadonlyMap<string, AppState>): void {
+  if (!s.parityBefore || states.size === 0) return;
+  const test = new Map(s.test);
+  for (const [app, state] of states) test.set(app, state);
+  try {
+    ctx.parity('during', computeParity(ctx.spec, s.production, test));
+  } catch (err) {
+    ctx.log('warn', `parity during the run could not be computed: ${errorMessage(err)}`);
+  }
 }
 
 export function throwIfFailed(ctx: RunContext, phase: string, failures: { app: string; error: unknown }[]): void {

@@ -97,6 +97,8 @@ export class LoadLoop {
         spawnRate,
         errorRate: k.errorRate,
         p99Ms: k.p99Ms,
+        ...(k.p50Ms != null ? { p50Ms: k.p50Ms } : {}),
+        ...(k.p95Ms != null ? { p95Ms: k.p95Ms } : {}),
         ...(k.endpoints ? { endpoints: k.endpoints } : {}),
       };
       ctx.addSample(sample);

@@ -1,5 +1,5 @@
 import type { RunContext } from '../run-context.ts';
-import { throwIfFailed, type Plans } from './deploy.ts';
+import { reportParityNow, throwIfFailed, type Plans } from './deploy.ts';
 import { converge } from './converge.ts';
 import type { Snapshotted } from './snapshot.ts';
 
@@ -24,5 +24,6 @@ export async function scalePhase(ctx: RunContext, s: Snapshotted, plans: Plans):
     concurrency: d.concurrency,
     unchanged: 'scaled with deploy',
   });
+  reportParityNow(ctx, s, result.states);
   throwIfFailed(ctx, 'scale', result.failures);
 }

@@ -7,6 +7,7 @@ import type { AppUnit } from '../../rules/units.ts';
 import type { RunContext } from '../run-context.ts';
 import type { Snapshot } from '../journal.ts';
 import { errorMessage, readSide } from './common.ts';
+import { skipReason } from '../../../../shared/spec/run-plan.ts';
 import type { Validated } from './validate.ts';
 
 /** Both sides as they were before the first write, and the apps the run works on. */
@@ -43,15 +44,16 @@ export async function snapshotPhase(ctx: RunContext, { units }: Validated): Prom
 
   const active: AppUnit[] = [];
   for (const u of units) {
-    if (!test.get(u.name)) {
-      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, 'missing in test: the conductor does not create applications');
-      ctx.flag(`${u.name} is missing in the test environment and was skipped`);
-      continue;
-    }
-    const hasOverride = spec.spec.deploy.overrides[u.name] !== undefined;
-    if (needProduction && !production.get(u.name) && !(hasOverride && !spec.spec.scale.matchProduction)) {
-      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, 'missing in production: nothing to copy');
-      ctx.flag(`${u.name} is missing in production and was skipped`);
+    const skip = skipReason({
+      inTest: !!test.get(u.name),
+      inProduction: !needProduction || !!production.get(u.name),
+      hasOverride: spec.spec.deploy.overrides[u.name] !== undefined,
+      productionVersions: spec.spec.deploy.productionVersions,
+      matchProduction: spec.spec.scale.matchProduction,
+    });
+    if (skip) {
+      ctx.setApp(u.name, 'snapshot', 'skipped', undefined, skip.reason);
+      ctx.flag(`${u.name} is missing in ${skip.where === 'test' ? 'the test environment' : 'production'} and was skipped`);
       continue;
     }
     active.push(u);

@@ -1,122 +1,192 @@
-import { useMemo } from 'react';
-import type { RunReport, Sample } from '../../../../shared/model/run.ts';
-import { useHistoryStore } from '../../stores/history.ts';
-import { toMinutes, type ChartSeries } from '../../stores/chart.ts';
-import { fmtNumber, fmtPct, fmtTime } from '../../components/format.ts';
-import { OpmChart } from '../run/OpmChart.tsx';
-import { VerdictPanel } from '../run/VerdictPanel.tsx';
-import { ParityTable } from '../parity/ParityTable.tsx';
-import { testSideDifferences } from '../../stores/parity.ts';
-import { paritySummaryLine } from '../../../../shared/model/parity-format.ts';
-import type { RunComparisonDto } from '../../../../shared/contract/index.ts';
+import { useEffect, useMemo, useRef } from 'react';
 import type { ParityReport } from '../../../../shared/model/parity.ts';
+import type { RunReport, RunSummary } from '../../../../shared/model/run.ts';
+import { paritySummaryLine } from '../../../../shared/model/parity-format.ts';
+import { imageVersion, testSideDifferences } from '../../../../shared/model/parity-glance.ts';
+import { useHistoryStore } from '../../stores/history.ts';
+import { useRouteStore, MAX_COMPARE } from '../../stores/route.ts';
+import { useConnectionStore } from '../../stores/connection.ts';
+import { chartDataOf } from '../../stores/chart.ts';
+import { fmtMs, fmtNumber, fmtPct, fmtSpan, fmtTime } from '../../components/format.ts';
+import { RunCharts } from '../run/RunCharts.tsx';
+import { VerdictPanel } from '../run/VerdictPanel.tsx';
+import { AppProgressList } from '../run/PhaseTimeline.tsx';
+import { GuardStatus } from '../run/GuardStatus.tsx';
+import { EndpointTable } from '../run/EndpointTable.tsx';
+import { ParityGlance } from '../parity/ParityGlance.tsx';
+import { DownloadReportButton } from './DownloadReport.tsx';
+import { Comparison } from './Comparison.tsx';
+import { VERDICT_BADGE } from '../../components/verdict-badge.ts';
 
-export function seriesOf(samples: Sample[]): ChartSeries {
-  const s: ChartSeries = { target: [], setpoint: [], actual: [], users: [], errorRatePct: [], p99Ms: [] };
-  for (const x of [...samples].sort((a, b) => a.t - b.t)) {
-    const t = toMinutes(x.t);
-    s.target.push({ x: t, y: x.targetOpm });
-    s.setpoint.push({ x: t, y: x.setpointOpm });
-    s.actual.push({ x: t, y: x.actualOpm });
-    s.users.push({ x: t, y: x.users });
-    s.errorRatePct.push({ x: t, y: x.errorRate * 100 });
-    if (x.p99Ms !== null) s.p99Ms.push({ x: t, y: x.p99Ms });
-  }
-  return s;
+/**
+ * Past runs (run id, start, duration, what started it, verdict, overrides, figures, regressions),
+ * one run's report (#/runs/ID) and a comparison of 2–5 runs (#/compare/A,B,…).
+ */
+
+export function duration(r: { startedAt: string; endedAt: string | null }): string {
+  if (!r.endedAt) return '—';
+  const ms = Date.parse(r.endedAt) - Date.parse(r.startedAt);
+  return Number.isFinite(ms) ? fmtSpan(ms) : '—';
+}
+
+/** what the Regressions column says: the regressions, or why there are none */
+export function regressionText(r: RunSummary): string {
+  if (r.regression.length) return r.regression.join('; ');
+  if (r.verdict === 'aborted' || r.verdict === 'error' || r.plateauOpm === null) return `not compared (${r.verdict ?? 'unfinished'}${r.plateauOpm === null && r.verdict !== 'aborted' && r.verdict !== 'error' ? ', no plateau' : ''})`;
+  if (r.baselineRunId === null) return 'none: no earlier run to compare';
+  if (r.baselineRunId) return `none vs ${r.baselineRunId}`;
+  return 'none';
+}
+
+function OverrideBadges({ overrides }: { overrides: RunSummary['overrides'] }) {
+  if (!overrides?.length) return <span className="muted">production</span>;
+  return (
+    <>
+      {overrides.map((o) => (
+        <span key={`${o.app} ${o.container}`} className="badge override" title={`${o.container}: ${o.image}`}>
+          override {o.app}: {imageVersion(o.image)}
+        </span>
+      ))}
+    </>
+  );
 }
 
 export function HistoryView() {
   const { runs, selected, compareIds, comparison, error, load, open, close, toggleCompare, compare } = useHistoryStore();
+  const route = useRouteStore((s) => s.route);
+  const go = useRouteStore((s) => s.go);
+  const online = useConnectionStore((s) => s.state === 'online');
+  const routeRun = route.runId;
+  const routeCompare = route.compare.join(',');
+  useEffect(() => {
+    if (routeRun) void open(routeRun);
+    else close();
+  }, [routeRun, open, close]);
+  useEffect(() => {
+    if (routeCompare) void compare(routeCompare.split(','));
+  }, [routeCompare, compare]);
+  const canCompare = compareIds.length >= 2 && compareIds.length <= MAX_COMPARE;
   return (
     <section aria-labelledby="history-title">
       <header className="row">
         <h2 id="history-title">History</h2>
-        <button onClick={() => void load()}>Refresh</button>
-        <button onClick={() => void compare()} disabled={compareIds.length !== 2}>
-          Compare selected
+        <button onClick={() => void load()} disabled={!online}>
+          Refresh
         </button>
+        <button onClick={() => go({ tab: 'history', compare: compareIds })} disabled={!canCompare || !online}>
+          Compare selected ({compareIds.length})
+        </button>
+        <span className="muted">Select 2–{MAX_COMPARE} runs to compare; the oldest is the baseline.</span>
       </header>
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
+      {routeRun && selected?.runId === routeRun && <ReportView report={selected} onClose={() => go({ tab: 'history' })} />}
+      {route.compare.length >= 2 && comparison && <Comparison comparison={comparison} onClose={() => go({ tab: 'history' })} />}
       {runs.length === 0 ? (
         <p>No runs yet.</p>
       ) : (
-        <table className="history" aria-label="Past runs">
-          <thead>
-            <tr>
-              <th scope="col">Compare</th>
-              <th scope="col">Started</th>
-              <th scope="col">Spec</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Plateau OPM / target</th>
-              <th scope="col">p99</th>
-              <th scope="col">Errors</th>
-              <th scope="col">Regressions</th>
-              <th scope="col">Report</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => (
-              <tr key={r.runId}>
-                <td>
-                  <input type="checkbox" aria-label={`Select run ${r.runId} for comparison`} checked={compareIds.includes(r.runId)} onChange={() => toggleCompare(r.runId)} />
-                </td>
-                <td>{fmtTime(r.startedAt)}</td>
-                <td>{r.specName}</td>
-                <td>
-                  <span className={`badge ${r.verdict === 'passed' ? 'good' : 'bad'}`}>{r.verdict ?? 'unfinished'}</span>
-                </td>
-                <td>
-                  {fmtNumber(r.plateauOpm)} / {fmtNumber(r.targetOpm)}
-                </td>
-                <td>{r.plateauP99Ms === null ? '—' : `${fmtNumber(r.plateauP99Ms)} ms`}</td>
-                <td>{fmtPct(r.errorRate)}</td>
-                <td>{r.regression.join('; ')}</td>
-                <td>
-                  <button aria-label={`Open report of run ${r.runId}`} onClick={() => void open(r.runId)}>
-                    Open
-                  </button>
-                </td>
+        <div className="scroll" tabIndex={0} role="region" aria-label="Past runs (scrolls sideways)">
+          <table className="history" aria-label="Past runs">
+            <thead>
+              <tr>
+                <th scope="col">Compare</th>
+                <th scope="col">Run</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Versions</th>
+                <th scope="col">Plateau OPM / target</th>
+                <th scope="col">p99</th>
+                <th scope="col">Error rate</th>
+                <th scope="col">Regressions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.runId}>
+                  <td>
+                    <input type="checkbox" aria-label={`Select run ${r.runId} for comparison`} checked={compareIds.includes(r.runId)} onChange={() => toggleCompare(r.runId)} />
+                  </td>
+                  <th scope="row">
+                    <a
+                      href={`#/runs/${encodeURIComponent(r.runId)}`}
+                      aria-label={`Open report of run ${r.runId}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        go({ tab: 'history', runId: r.runId });
+                      }}
+                    >
+                      <code>{r.runId}</code>
+                    </a>
+                    <div className="muted small">{r.specName}</div>
+                  </th>
+                  <td>{fmtTime(r.startedAt)}</td>
+                  <td>{duration(r)}</td>
+                  <td className="small">{r.trigger?.summary ?? '—'}</td>
+                  <td>
+                    <span className={`badge ${VERDICT_BADGE[r.verdict ?? ''] ?? ''}`}>{r.verdict ?? 'unfinished'}</span>
+                    {r.skipped?.length ? <div className="small caveat-text">{r.skipped.length} skipped: {r.skipped.join(', ')}</div> : null}
+                  </td>
+                  <td>
+                    <OverrideBadges overrides={r.overrides} />
+                  </td>
+                  <td>
+                    {fmtNumber(r.plateauOpm)} / {fmtNumber(r.targetOpm)}
+                  </td>
+                  <td>{fmtMs(r.plateauP99Ms)}</td>
+                  <td>{fmtPct(r.errorRate)}</td>
+                  <td className={r.regression.length ? 'error' : 'muted'}>{regressionText(r)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
-      {comparison && <Comparison comparison={comparison} />}
-      {selected && <ReportView report={selected} onClose={close} />}
     </section>
   );
 }
 
 function ReportView({ report, onClose }: { report: RunReport; onClose(): void }) {
-  const series = useMemo(() => seriesOf(report.status.samples), [report]);
+  const series = useMemo(() => chartDataOf(report.status.samples).drawn, [report]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [report.runId]);
   return (
     <section aria-labelledby="report-title" className="report">
       <header className="row">
-        <h3 id="report-title">
+        <h3 id="report-title" ref={heading} tabIndex={-1}>
           Report {report.runId} ({report.specName})
         </h3>
+        <DownloadReportButton runId={report.runId} report={report} />
         <button onClick={onClose}>Close report</button>
       </header>
       <p className="muted">
-        {fmtTime(report.startedAt)} → {fmtTime(report.endedAt)} on {report.status.testEnvironment}
+        {fmtTime(report.startedAt)} → {fmtTime(report.endedAt)} ({duration(report)}) on {report.status.testEnvironment}
       </p>
-      <VerdictPanel verdict={report.verdict} />
-      <OpmChart series={series} label={`Chart of run ${report.runId}`} />
+      <p className="overrides">
+        Versions: <OverrideBadges overrides={report.status.overrides} />
+      </p>
+      <VerdictPanel verdict={report.verdict} status={report.status} />
+      <RunCharts status={report.status} series={series} label={`Charts of run ${report.runId}`} />
+      <EndpointTable samples={report.status.samples} />
+      <div className="grid2">
+        <AppProgressList status={report.status} parityBefore={report.parityBefore} />
+        <GuardStatus status={report.status} live={false} />
+      </div>
       {report.parityBefore && report.parityAfter && <RestoreLine before={report.parityBefore} after={report.parityAfter} />}
       {report.parityBefore && (
         <details className="parity-details">
-          <summary>Drift before the run ({paritySummaryLine(report.parityBefore)})</summary>
-          <ParityTable report={report.parityBefore} driftOnly caption="Drift before the run" />
+          <summary>Parity before the run ({paritySummaryLine(report.parityBefore)})</summary>
+          <ParityGlance report={report.parityBefore} driftOnly={false} caption="Parity before the run" />
         </details>
       )}
       {report.parityAfter && (
         <details className="parity-details">
-          <summary>Drift after restore ({paritySummaryLine(report.parityAfter)})</summary>
-          <ParityTable report={report.parityAfter} driftOnly caption="Drift after restore" />
+          <summary>Parity after restore ({paritySummaryLine(report.parityAfter)})</summary>
+          <ParityGlance report={report.parityAfter} driftOnly={false} caption="Parity after restore" before={report.parityBefore ?? undefined} />
         </details>
       )}
     </section>
@@ -132,59 +202,5 @@ function RestoreLine({ before, after }: { before: ParityReport; after: ParityRep
     <p className="error">
       Restore check: the test environment differs from before the run in {diffs.length} field{diffs.length === 1 ? '' : 's'}: {diffs.slice(0, 5).join(', ')}
     </p>
-  );
-}
-
-const pct = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(1)} %`);
-
-/** Two runs side by side, the older first, with the change from the older to the newer. */
-function Comparison({ comparison }: { comparison: RunComparisonDto }) {
-  const { a, b, deltas } = comparison;
-  const p99 = (r: typeof a) => (r.plateauP99Ms === null ? '—' : `${fmtNumber(r.plateauP99Ms)} ms`);
-  const rows: [string, string, string, string][] = [
-    ['Verdict', a.verdict ?? 'unfinished', b.verdict ?? 'unfinished', ''],
-    ['Plateau OPM / target', `${fmtNumber(a.plateauOpm)} / ${fmtNumber(a.targetOpm)}`, `${fmtNumber(b.plateauOpm)} / ${fmtNumber(b.targetOpm)}`, pct(deltas.plateauOpmPct)],
-    ['Plateau p99', p99(a), p99(b), pct(deltas.plateauP99MsPct)],
-    ['Error rate', fmtPct(a.errorRate), fmtPct(b.errorRate), deltas.errorRateDelta === null ? '—' : `${deltas.errorRateDelta > 0 ? '+' : ''}${(deltas.errorRateDelta * 100).toFixed(2)} points`],
-  ];
-  const noPlateau = a.plateauOpm === null || b.plateauOpm === null;
-  return (
-    <section aria-labelledby="compare-title" className="compare">
-      <h3 id="compare-title">Comparison</h3>
-      <table className="compare-table" aria-label="Run comparison">
-        <thead>
-          <tr>
-            <th scope="col">Measure</th>
-            <th scope="col">
-              {a.specName}, {fmtTime(a.startedAt)}
-            </th>
-            <th scope="col">
-              {b.specName}, {fmtTime(b.startedAt)}
-            </th>
-            <th scope="col">Change (newer vs older)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([label, x, y, d]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{x}</td>
-              <td>{y}</td>
-              <td>{d}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {noPlateau && <p className="muted">A run without a plateau (aborted or failed early) has no plateau figures to compare.</p>}
-      {comparison.regressions.length > 0 ? (
-        <ul className="error" aria-label="Regressions">
-          {comparison.regressions.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
-      ) : (
-        <p className="ok">No regression.</p>
-      )}
-    </section>
   );
 }

@@ -1,7 +1,9 @@
 import { paritySummaryLine } from '../../../../shared/model/parity-format.ts';
-import { testSideDifferences, useParityStore, type ParityWhen } from '../../stores/parity.ts';
+import { useParityStore, type ParityWhen } from '../../stores/parity.ts';
+import { testSideDifferences } from '../../../../shared/model/parity-glance.ts';
 import { useSpecStore } from '../../stores/spec.ts';
-import { ParityTable } from './ParityTable.tsx';
+import { useConnectionStore } from '../../stores/connection.ts';
+import { ParityGlance } from './ParityGlance.tsx';
 import { exportParity } from './export.ts';
 
 const WHEN_LABEL: Record<ParityWhen, string> = { before: 'Before the run', during: 'During the run', after: 'After restore' };
@@ -9,13 +11,14 @@ const WHEN_LABEL: Record<ParityWhen, string> = { before: 'Before the run', durin
 export function ParityView() {
   const { reports, view, driftOnly, loading, error, read, setView, setDriftOnly } = useParityStore();
   const text = useSpecStore((s) => s.text);
+  const online = useConnectionStore((s) => s.state === 'online');
   const report = reports[view] ?? reports.before;
   const available = (Object.keys(WHEN_LABEL) as ParityWhen[]).filter((w) => reports[w]);
   return (
     <section aria-labelledby="parity-title">
       <header className="row">
         <h2 id="parity-title">Parity: production vs test</h2>
-        <button onClick={() => void read(text)} disabled={!text || loading}>
+        <button onClick={() => void read(text)} disabled={!text || loading || !online}>
           {loading ? 'Checking parity…' : 'Check parity'}
         </button>
         <label className="check">
@@ -48,7 +51,12 @@ export function ParityView() {
           <p className="summary" aria-live="polite">
             {paritySummaryLine(report)}
           </p>
-          <ParityTable report={report} driftOnly={driftOnly} caption={`Parity ${WHEN_LABEL[view].toLowerCase()} (${report.specName})`} />
+          <ParityGlance
+            report={report}
+            driftOnly={driftOnly}
+            caption={`Parity ${WHEN_LABEL[view].toLowerCase()} (${report.specName})`}
+            before={view !== 'before' && report !== reports.before ? reports.before : undefined}
+          />
         </>
       ) : (
         !loading && <p>No parity report yet: load a spec, then check parity.</p>

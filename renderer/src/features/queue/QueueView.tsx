@@ -73,7 +73,10 @@ export function QueueView() {
   const pending = data?.items.filter((i) => PENDING.has(i.state)) ?? [];
   const finished = data?.items.filter((i) => !PENDING.has(i.state)).slice(0, 20) ?? [];
   return (
-    <section aria-label="Run queue">
+    <section aria-labelledby="queue-title">
+      <header className="row">
+        <h2 id="queue-title">Queue</h2>
+      </header>
       {error && <p role="alert">{error}</p>}
       {message && <p role="status">{message}</p>}
       {data && data.specs.length === 0 && <p className="muted">No stored specs: start `conductor serve --specs DIR` to run tests on change events and schedules.</p>}

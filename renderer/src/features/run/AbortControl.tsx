@@ -1,4 +1,5 @@
 import { isActive, useRunStore } from '../../stores/run.ts';
+import { useConnectionStore } from '../../stores/connection.ts';
 import type { RunStatus } from '../../../../shared/model/run.ts';
 
 const STEPS: { key: NonNullable<RunStatus['abort']>['step'] | 'aborted'; label: string }[] = [
@@ -13,10 +14,11 @@ export function AbortButton() {
   const status = useRunStore((s) => s.status);
   const abortRequested = useRunStore((s) => s.abortRequested);
   const abort = useRunStore((s) => s.abort);
+  const online = useConnectionStore((s) => s.state === 'online');
   if (!isActive(status)) return null;
   const aborting = abortRequested || status?.state === 'aborting';
   return (
-    <button className="danger abort" onClick={() => void abort()} aria-disabled={aborting} disabled={aborting}>
+    <button className="danger abort" onClick={() => void abort()} disabled={aborting || !online} title={online ? undefined : 'Not connected to the conductor'}>
       {aborting ? 'Aborting…' : 'Abort'}
     </button>
   );

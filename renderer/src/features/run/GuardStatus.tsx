@@ -1,6 +1,9 @@
+import { useMemo } from 'react';
 import type { GuardEvent, GuardLimits, GuardName, Knee, RunStatus, Sample } from '../../../../shared/model/run.ts';
 import { fmtNumber, fmtPct } from '../../components/format.ts';
-import { useChartStore, type ChartSeries } from '../../stores/chart.ts';
+import { isActive } from '../../stores/run.ts';
+import { currentGuards } from '../../../../shared/model/run-reducer.ts';
+import { seriesOf, useChartStore, type ChartSeries } from '../../stores/chart.ts';
 
 /**
  * Each configured guard with its live value (from the latest control sample) against its limit,
@@ -27,8 +30,9 @@ function zeroStreak(series: ChartSeries): number {
   return n;
 }
 
-function rows(limits: GuardLimits, last: Sample | null, streak: number, guards: GuardEvent[]): GuardRow[] {
-  const ev = (g: GuardName) => guards.find((e) => e.guard === g);
+/** `current`: each guard's current event (shared/model/run-reducer.ts currentGuards) */
+function rows(limits: GuardLimits, last: Sample | null, streak: number, current: Map<GuardName, GuardEvent>): GuardRow[] {
+  const ev = (g: GuardName) => current.get(g);
   const out: GuardRow[] = [
     { guard: 'maxErrorRate', label: 'Error rate', now: last ? fmtPct(last.errorRate, 2) : '—', limit: `≤ ${fmtPct(limits.maxErrorRate, 2)}`, event: ev('maxErrorRate') },
   ];
@@ -53,10 +57,11 @@ function rows(limits: GuardLimits, last: Sample | null, streak: number, guards: 
   return out;
 }
 
-function StateCell({ event, grace, nowT, drift }: { event: GuardEvent | undefined; grace: number; nowT: number | null; drift: boolean }) {
+function StateCell({ event, grace, nowT, drift, live }: { event: GuardEvent | undefined; grace: number; nowT: number | null; drift: boolean; live: boolean }) {
   const state = event?.state ?? 'ok';
   if (state === 'ok') return <span className="badge good">ok</span>;
-  if (drift) return <span className={`badge ${state === 'breached' ? 'bad' : 'warn'}`}>{state === 'breached' ? 'breached: aborting' : 'flagged'}</span>;
+  if (drift) return <span className={`badge ${state === 'breached' ? 'bad' : 'warn'}`}>{state === 'breached' ? (live ? 'breached: aborting' : 'breached') : 'flagged'}</span>;
+  if (state === 'breaching' && !live) return <span className="badge warn">breaching when the run ended</span>;
   if (state === 'breaching') {
     const left = nowT === null ? grace : grace - (nowT - event!.t);
     return <span className="badge warn">breaching · {fmtSeconds(left)} of grace left</span>;
@@ -64,12 +69,17 @@ function StateCell({ event, grace, nowT, drift }: { event: GuardEvent | undefine
   return <span className="badge bad">breached</span>;
 }
 
-export function GuardStatus({ status }: { status: RunStatus }) {
+/** `live`: the run in progress (latest figures from the chart store); false: a finished run's own samples */
+export function GuardStatus({ status, live: fromStore = true }: { status: RunStatus; live?: boolean }) {
   const liveLast = useChartStore((s) => s.last);
-  const series = useChartStore((s) => s.series);
+  const liveSeries = useChartStore((s) => s.series);
   useChartStore((s) => s.version);
-  const last = liveLast ?? status.samples[status.samples.length - 1] ?? null;
+  const ownSeries = useMemo(() => (fromStore ? null : seriesOf(status.samples)), [fromStore, status.samples]);
+  const series = ownSeries ?? liveSeries;
+  const last = (fromStore ? liveLast : null) ?? status.samples[status.samples.length - 1] ?? null;
   const limits = status.guardLimits;
+  const current = currentGuards(status);
+  const live = isActive(status) && !status.abort;
   return (
     <section aria-labelledby="guards-title" className="guards">
       <h3 id="guards-title">Guards</h3>
@@ -85,13 +95,13 @@ export function GuardStatus({ status }: { status: RunStatus }) {
               </tr>
             </thead>
             <tbody>
-              {rows(limits, last, zeroStreak(series), status.guards).map((r) => (
+              {rows(limits, last, zeroStreak(series), current).map((r) => (
                 <tr key={r.guard} className={`guard guard-${r.event?.state ?? 'ok'}`}>
                   <th scope="row">{r.label}</th>
                   <td>{r.now}</td>
                   <td>{r.limit}</td>
                   <td>
-                    <StateCell event={r.event} grace={limits.gracePeriodMs} nowT={last?.t ?? null} drift={r.guard === 'productionDrift'} />
+                    <StateCell event={r.event} grace={limits.gracePeriodMs} nowT={last?.t ?? null} drift={r.guard === 'productionDrift'} live={live} />
                   </td>
                 </tr>
               ))}
@@ -101,11 +111,11 @@ export function GuardStatus({ status }: { status: RunStatus }) {
             {last ? `Checked every control interval; last sample at ${fmtSeconds(last.t)} of run time. ` : 'Checked every control interval once load starts. '}
             {limits.gracePeriodMs > 0 ? `A breach aborts the run after ${fmtSeconds(limits.gracePeriodMs)} of grace.` : 'A breach aborts the run at once (no grace period).'}
           </p>
-          {status.guards
-            .filter((g) => g.state !== 'ok')
-            .map((g) => (
-              <p key={g.guard} className="guard-message">
-                {g.message}
+          {rows(limits, last, 0, current)
+            .filter((r) => r.event && r.event.state !== 'ok')
+            .map((r) => (
+              <p key={r.guard} className="guard-message">
+                {r.event!.message}
               </p>
             ))}
         </>
@@ -121,7 +131,7 @@ export function GuardStatus({ status }: { status: RunStatus }) {
         </ul>
       )}
       <KneeLine knee={status.knee} />
-      {status.flags.length > 0 && (
+      {!status.verdict && status.flags.length > 0 && (
         <ul className="flags" aria-label="Flags">
           {status.flags.map((f) => (
             <li key={f}>⚑ {f}</li>

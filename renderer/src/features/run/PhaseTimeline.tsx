@@ -1,11 +1,13 @@
-import { PHASES, type RunStatus } from '../../../../shared/model/run.ts';
+import { PHASES, type ParityReport, type RunStatus } from '../../../../shared/model/index.ts';
+import { appStateWords, runningVersions } from '../../../../shared/report/run-timeline.ts';
+import { imageVersion } from '../../../../shared/model/parity-glance.ts';
 
 /** The lifecycle as a timeline: done, running, failed or skipped per phase. */
 export function PhaseTimeline({ status }: { status: RunStatus }) {
   return (
     <ol className="timeline" aria-label="Phases">
       {PHASES.map((p) => {
-        const rec = status.phases.find((r) => r.phase === p);
+        const rec = status.phases.filter((r) => r.phase === p).at(-1);
         const raw = rec?.state ?? 'pending';
         // a phase cut short by an abort (user or guard) was aborted, not broken
         const state = raw === 'failed' && status.abort && (rec?.error === undefined || rec.error.code === 'ABORTED') ? 'aborted' : raw;
@@ -19,30 +21,54 @@ export function PhaseTimeline({ status }: { status: RunStatus }) {
   );
 }
 
-export function AppProgressList({ status }: { status: RunStatus }) {
+const stateClass = (words: string, state: string) => (words === 'restored' || state === 'ready' ? 'good' : state === 'failed' ? 'bad' : state === 'skipped' ? 'warn' : '');
+
+/** Each app: the version it runs (a feature-branch override badged), its phase and state ("restored" once put back). */
+export function AppProgressList({ status, parityBefore }: { status: RunStatus; parityBefore: ParityReport | null }) {
   if (status.apps.length === 0) return null;
   return (
-    <table className="apps" aria-label="Applications">
-      <thead>
-        <tr>
-          <th scope="col">App</th>
-          <th scope="col">Phase</th>
-          <th scope="col">State</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {status.apps.map((a) => (
-          <tr key={a.app} className={`app-row ${a.state}`}>
-            <th scope="row">{a.app}</th>
-            <td>{a.phase}</td>
-            <td>
-              <span className={`badge ${a.state === 'failed' ? 'bad' : a.state === 'ready' ? 'good' : ''}`}>{a.state}</span>
-            </td>
-            <td>{a.reason ?? a.detail ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <section aria-labelledby="apps-title" className="apps-section">
+      <h3 id="apps-title">Applications</h3>
+      <div className="scroll" tabIndex={0} role="region" aria-label="Applications (scrolls sideways)">
+        <table className="apps" aria-label="Applications">
+          <thead>
+            <tr>
+              <th scope="col">App</th>
+              <th scope="col">Version</th>
+              <th scope="col">Phase</th>
+              <th scope="col">State</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.apps.map((a) => {
+              const versions = a.state === 'skipped' && a.phase === 'snapshot' ? [] : runningVersions(status.overrides, parityBefore, a.app);
+              const words = appStateWords(a);
+              return (
+                <tr key={a.app} className={`app-row ${a.state}`}>
+                  <th scope="row">{a.app}</th>
+                  <td className="versions">
+                    {versions.length === 0
+                      ? '—'
+                      : versions.map((v) => (
+                          <span key={`${v.container} ${v.image}`} className="version" title={v.image}>
+                            {`${v.container}: `}
+                            {v.override ? <code>{v.image}</code> : imageVersion(v.image)}
+                            {v.override && <span className="badge override">override</span>}
+                          </span>
+                        ))}
+                  </td>
+                  <td>{a.phase}</td>
+                  <td>
+                    <span className={`badge ${stateClass(words, a.state)}`}>{words}</span>
+                  </td>
+                  <td className="detail">{a.reason ?? a.detail ?? ''}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -76,7 +76,6 @@ function AppsInScope() {
         <thead>
           <tr>
             <th scope="col">App</th>
-            <th scope="col">Runs on</th>
             <th scope="col">Version override (feature branch)</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
@@ -86,11 +85,15 @@ function AppsInScope() {
         <tbody>
           {apps.map((a, i) => (
             <tr key={a.name}>
-              <th scope="row">{a.name}</th>
-              <td>{a.substrate}</td>
-              <td>
+              <th scope="row">
+                {a.name}
+                <div className="muted small">{a.substrate === 'ecs' ? 'ECS' : a.substrate === 'kubernetes' ? 'Kubernetes' : a.substrate}</div>
+              </th>
+              <td className="override">
                 <input
                   aria-label={`Version override for ${a.name}`}
+                  title={a.override || undefined}
+                  spellCheck={false}
                   defaultValue={a.override}
                   key={a.override}
                   placeholder="production's version"
