@@ -172,29 +172,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 404, fail('NOT_FOUND', `no such endpoint: ${pathname}; expected one of ${[...PATH_TO_CHANNEL.keys()].join(', ')}`));
       return;
     }
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      sendResult(res, 405, fail('USAGE', `${pathname} expects POST with a JSON body`));
-      return;
-    }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      sendResult(res, 415, fail('USAGE', 'expected Content-Type: application/json'));
-      return;
-    }
-    let text: string;
-    try {
-      text = await readBody(req, maxBody);
-    } catch (err) {
-      if (err instanceof HttpFailure) {
-        sendResult(res, err.status, { ok: false, error: err.dto });
-        req.resume();
-        return;
-      }
-      // the client went away while sending: nobody is left to answer
-      res.destroy();
-      return;
-    }
+    const bytes = await receivePost(req, res, { path: pathname, types: ['application/json'], maxBytes: maxBody });
+    if (!bytes) return;
+    const text = bytes.toString('utf8');
     let body: unknown;
     try {
       body = text.trim() === '' ? {} : JSON.parse(text);
@@ -212,28 +192,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendResult(res, 404, fail('NOT_FOUND', `${HTTP_TRIGGER_PATH}: this host takes no change events`));
       return;
     }
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      sendResult(res, 405, fail('USAGE', `${HTTP_TRIGGER_PATH} expects POST with a JSON body`));
-      return;
-    }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json' && type !== 'application/cloudevents+json') {
-      sendResult(res, 415, fail('USAGE', 'expected Content-Type: application/json (or application/cloudevents+json)'));
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readBodyBytes(req, opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BODY);
-    } catch (err) {
-      if (err instanceof HttpFailure) {
-        sendResult(res, err.status, { ok: false, error: err.dto });
-        req.resume();
-        return;
-      }
-      res.destroy();
-      return;
-    }
+    const body = await receivePost(req, res, { path: HTTP_TRIGGER_PATH, types: ['application/json', 'application/cloudevents+json'], maxBytes: opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BODY });
+    if (!body) return;
     const header = req.headers.authorization;
     const bearer = header && /^Bearer\s+(.+)$/i.exec(header)?.[1];
     const headers: Record<string, string | undefined> = {};
@@ -389,8 +349,33 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text + '\n');
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return (await readBodyBytes(req, max)).toString('utf8');
+/**
+ * A POST's body, bounded: the method, the content type and the size are checked first, and each
+ * refusal is answered here (405, 415, 413). Null when an answer was sent, or the client went away.
+ */
+async function receivePost(req: IncomingMessage, res: ServerResponse, want: { path: string; types: string[]; maxBytes: number }): Promise<Buffer | null> {
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    sendResult(res, 405, fail('USAGE', `${want.path} expects POST with a JSON body`));
+    return null;
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!want.types.includes(type)) {
+    sendResult(res, 415, fail('USAGE', `expected Content-Type: ${want.types[0]}${want.types.length > 1 ? ` (or ${want.types.slice(1).join(', ')})` : ''}`));
+    return null;
+  }
+  try {
+    return await readBodyBytes(req, want.maxBytes);
+  } catch (err) {
+    if (err instanceof HttpFailure) {
+      sendResult(res, err.status, { ok: false, error: err.dto });
+      req.resume();
+    } else {
+      // the client went away while sending: nobody is left to answer
+      res.destroy();
+    }
+    return null;
+  }
 }
 
 function readBodyBytes(req: IncomingMessage, max: number): Promise<Buffer> {
