@@ -75,6 +75,11 @@ export function suspendedText(t: EcsScalableTarget | undefined): string | null {
   return s.length ? s.join(', ') : 'none';
 }
 
+/** e.g. `min 1, max 6, suspended: scale-in, scale-out, scheduled` */
+export function describeScalableTarget(t: EcsScalableTarget): string {
+  return `min ${t.minCapacity}, max ${t.maxCapacity}, suspended: ${suspendedText(t) ?? 'none'}`;
+}
+
 export interface EcsContainerState {
   name: string;
   image: string;
