@@ -71,7 +71,9 @@ function pollEcs(ctx: RunContext, active: readonly AppUnit[]): () => void {
     for (let i = 0; i < maxPolls && !stop.signal.aborted; i++) {
       try {
         if (i > 0) await ctx.deps.clock.sleep(load.controlInterval, stop.signal);
-        for (const c of await poller.poll(stop.signal)) report(ctx, c);
+        const changes = await poller.poll(stop.signal);
+        if (stop.signal.aborted) return; // restore may be writing by now: its own changes are not someone else's
+        for (const c of changes) report(ctx, c);
       } catch (err) {
         if (stop.signal.aborted) return;
         if (!warned) ctx.log('warn', `polling the test ECS services for other writers failed (will retry): ${errorMessage(err)}`);
