@@ -346,15 +346,6 @@ export class LoadLimits {
         reason = `p99 would pass ${Math.round(guardMargin * maxP99Ms)} ms (the guard is ${maxP99Ms} ms) beyond ~${Math.round(c)} users`;
       }
     }
-    // a cap that errors or latency set relaxes in bounded steps when they clear (they cleared because
-    // the users were cut): the climb back probes, it does not jump to where the guard was nearly passed
-    const prevCap = this.guardCap;
-    // (a p99 cap that assumed p99 rises with users is dropped outright once p99 shows it does not)
-    const assumptionGone = p99Flat && this.guardReason.startsWith('p99');
-    if (!assumptionGone && Number.isFinite(prevCap) && cap > prevCap * (1 + this.options.probeStep) && prevCap < 2 * p.users) {
-      cap = Math.max(prevCap + 1, prevCap * (1 + this.options.probeStep));
-      reason = reason || `${this.guardReason.replace(/ \(relaxing.*$/, '')} (relaxing in steps of ${Math.round(this.options.probeStep * 100)} % since it cleared)`;
-    }
     this.guardCap = Number.isFinite(cap) ? Math.max(1, Math.floor(cap)) : Infinity;
     this.guardReason = reason;
   }
