@@ -1,6 +1,6 @@
 import { waitFor } from '../fixtures/shop/processes.ts';
 import { kubeOk, kubeRequest, type JsonObj, type KubeEndpoint } from './kube-http.ts';
-import { createNamespace, deploymentsPath } from './kube-seed.ts';
+import { deploymentsPath } from './kube-seed.ts';
 
 /**
  * GitOps in a real test cluster without the controllers: the CustomResourceDefinitions of the
@@ -76,7 +76,6 @@ export async function installGitOpsCrds(admin: KubeEndpoint): Promise<void> {
   }
   // the API server serves a new group a moment after Established; a list answering 200 says it does
   await waitFor('the GitOps APIs served', async () => (await Promise.all([KUSTOMIZATIONS('default'), APPLICATIONS('default'), APPLICATIONSETS('default')].map((p) => kubeRequest(admin, 'GET', p)))).every((a) => a.status === 200), 30_000, 100);
-  for (const ns of ['flux-system', 'argocd']) await createNamespace(admin, ns);
 }
 
 type Managed = { kind: 'flux'; kustomization: { namespace: string; name: string } } | { kind: 'argocd'; application: { namespace: string; name: string } };
@@ -85,8 +84,8 @@ export interface ManagedDeployment {
   namespace: string;
   name: string;
   manager: Managed;
-  /** its state in git: replicas and each container's image */
-  git: { replicas: number; images: Record<string, string> };
+  /** its state in git: each container's image, and replicas unless an HPA owns them */
+  git: { replicas?: number; images: Record<string, string> };
 }
 
 export interface Revert {
@@ -148,10 +147,10 @@ export class GitOpsReverter {
     if (got.status === 404) return;
     const dep = got.body as Dep;
     const images = Object.fromEntries(dep.spec.template.spec.containers.map((c) => [c.name, c.image]));
-    const drifted = dep.spec.replicas !== m.git.replicas || Object.entries(m.git.images).some(([c, image]) => images[c] !== image);
+    const drifted = (m.git.replicas !== undefined && dep.spec.replicas !== m.git.replicas) || Object.entries(m.git.images).some(([c, image]) => images[c] !== image);
     if (!drifted || (await this.paused(m, dep))) return;
     const manager = m.manager.kind === 'flux' ? 'kustomize-controller' : 'argocd-application-controller';
-    const patch = { spec: { replicas: m.git.replicas, template: { spec: { containers: Object.entries(m.git.images).map(([name, image]) => ({ name, image })) } } } };
+    const patch = { spec: { ...(m.git.replicas !== undefined ? { replicas: m.git.replicas } : {}), template: { spec: { containers: Object.entries(m.git.images).map(([name, image]) => ({ name, image })) } } } };
     await kubeOk(this.admin, 'PATCH', `${deploymentsPath(m.namespace, m.name)}?fieldManager=${manager}`, patch, 'application/strategic-merge-patch+json');
     this.reverts.push({ deployment: `${m.namespace}/${m.name}`, manager, images, replicas: dep.spec.replicas ?? 1 });
   }

@@ -11,7 +11,7 @@ import { startShopServer, type ShopServer } from '../fixtures/shop/server.ts';
 import { conductor, differingFromSnapshot } from '../integration/recover-standalone-kit.ts';
 import { APPLICATIONS, APPLICATIONSETS, FLUX_RECONCILE, GitOpsReverter, KUSTOMIZATIONS, installGitOpsCrds, type ManagedDeployment } from './gitops-kit.ts';
 import { kubeOk, type JsonObj } from './kube-http.ts';
-import { deleteNamespaces, deploymentsPath, seedCluster } from './kube-seed.ts';
+import { createNamespace, deleteNamespaces, deploymentsPath, hpasPath, seedCluster } from './kube-seed.ts';
 import { usePlane } from './plane-kit.ts';
 import { PLANE_ADMIN_CONTEXTS } from './plane.ts';
 import { kubeBinary } from './tools.ts';
@@ -43,7 +43,8 @@ function seedFor(side: 'production' | 'test'): KubeSeed {
   return {
     namespaces: [NS],
     deployments: [
-      dep('flux-web', { labels: FLUX_LABELS }),
+      // with an HPA: Flux's hold goes on both objects the run patches
+      dep('flux-web', { labels: FLUX_LABELS, hpa: prod ? { minReplicas: 2, maxReplicas: 6 } : { minReplicas: 1, maxReplicas: 3 } }),
       dep('argo-web', { annotations: tracking('argo-web', 'argo-web') }),
       // Argo CD's legacy tracking: the instance label names the Application
       dep('instance-web', { labels: { 'app.kubernetes.io/instance': 'instance-web' } }),
@@ -69,7 +70,7 @@ const application = (name: string, automated: JsonObj, extra: JsonObj = {}) => (
 /** each managed Deployment's state in git: as seeded in test */
 const git = (name: string) => ({ replicas: 1, images: { [name]: `registry.example/${name}:1.0.0` } });
 const MANAGED: ManagedDeployment[] = [
-  { namespace: NS, name: 'flux-web', manager: { kind: 'flux', kustomization: { namespace: 'flux-system', name: 'apps' } }, git: git('flux-web') },
+  { namespace: NS, name: 'flux-web', manager: { kind: 'flux', kustomization: { namespace: 'flux-system', name: 'apps' } }, git: { images: git('flux-web').images } },
   { namespace: NS, name: 'argo-web', manager: { kind: 'argocd', application: { namespace: 'argocd', name: 'argo-web' } }, git: git('argo-web') },
   { namespace: NS, name: 'instance-web', manager: { kind: 'argocd', application: { namespace: 'argocd', name: 'instance-web' } }, git: git('instance-web') },
   { namespace: NS, name: 'appset-web', manager: { kind: 'argocd', application: { namespace: 'argocd', name: 'appset-web' } }, git: git('appset-web') },
@@ -126,6 +127,8 @@ function kubectl(args: string[]): Promise<string> {
 type Dep = { metadata: { annotations?: Record<string, string>; managedFields?: { manager: string; subresource?: string; fieldsV1: JsonObj }[] }; spec: { replicas: number; paused?: boolean; template: { spec: { containers: { name: string; image: string; resources: JsonObj }[] } } } };
 const deployment = (name: string) => kubeOk<Dep>(test, 'GET', deploymentsPath(NS, name));
 const fluxHold = async (name: string) => (await deployment(name)).metadata.annotations?.[FLUX_RECONCILE];
+const hpaFluxHold = async (name: string) => (await kubeOk<{ metadata: { annotations?: Record<string, string> } }>(test, 'GET', hpasPath(NS, name))).metadata.annotations?.[FLUX_RECONCILE];
+const FLUX_WHAT = `Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments ${NS}/flux-web, horizontalpodautoscalers ${NS}/flux-web`;
 const syncPolicy = async (name: string) => (await kubeOk<{ spec: { syncPolicy: JsonObj } }>(test, 'GET', APPLICATIONS('argocd', name))).spec.syncPolicy;
 const looks = async (name: string) => {
   const d = await deployment(name);
@@ -142,6 +145,7 @@ const appWrites = (since: string) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'conductor-conformance-gitops-'));
   await installGitOpsCrds(test);
+  for (const ns of ['flux-system', 'argocd']) await createNamespace(test, ns);
   await Promise.all([seedCluster(plane.clusters.production.admin, seedFor('production')), seedCluster(test, seedFor('test'))]);
   await kubeOk(test, 'POST', KUSTOMIZATIONS('flux-system'), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -232,7 +236,7 @@ describe('a run on Flux- and Argo CD-managed apps with another writer mid-run, o
 
     // mid-run: the holds are in place, the apps run production's versions, and nothing reverted them
     const during = {
-      flux: await fluxHold('flux-web'),
+      flux: [await fluxHold('flux-web'), await hpaFluxHold('flux-web')],
       argo: await syncPolicy('argo-web'),
       instance: await syncPolicy('instance-web'),
       images: await Promise.all(apps.map(async (a) => (await looks(a)).image)),
@@ -245,7 +249,7 @@ describe('a run on Flux- and Argo CD-managed apps with another writer mid-run, o
     const { code } = await run.exit;
     expect(code, run.out() + run.err()).toBe(0);
     expect(during).toEqual({
-      flux: 'disabled',
+      flux: ['disabled', 'disabled'],
       argo: { syncOptions: ['CreateNamespace=false'] },
       instance: { syncOptions: ['CreateNamespace=false'] },
       images: apps.map((a) => `registry.example/${a}:1.1.0`),
@@ -269,14 +273,15 @@ describe('a run on Flux- and Argo CD-managed apps with another writer mid-run, o
 
     // GitOps resumed exactly as it was; the managed apps back as in git
     expect(r.status.gitops?.map((g) => [g.app, g.state, g.what])).toEqual([
-      ['flux-web', 'resumed', `Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments ${NS}/flux-web`],
+      ['flux-web', 'resumed', FLUX_WHAT],
       ['argo-web', 'resumed', 'Argo CD Application argocd/argo-web: automated sync (spec.syncPolicy.automated) off'],
       ['instance-web', 'resumed', 'Argo CD Application argocd/instance-web: automated sync (spec.syncPolicy.automated) off'],
     ]);
-    expect(await fluxHold('flux-web')).toBeUndefined();
+    expect([await fluxHold('flux-web'), await hpaFluxHold('flux-web')]).toEqual([undefined, undefined]);
     expect(await syncPolicy('argo-web')).toEqual(before.argo);
     expect(await syncPolicy('instance-web')).toEqual(before.instance);
     for (const a of ['flux-web', 'argo-web', 'instance-web']) expect(await looks(a)).toMatchObject({ replicas: 1, image: `registry.example/${a}:1.0.0` });
+    expect((await kubeOk<{ spec: JsonObj }>(test, 'GET', hpasPath(NS, 'flux-web'))).spec).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
     expect(reverter.reverts).toEqual([]);
 
     // journaled before held, and held before the first write to an app: the journal, and the test API server's audit log
@@ -286,9 +291,9 @@ describe('a run on Flux- and Argo CD-managed apps with another writer mid-run, o
     expect(firstPause).toBeGreaterThanOrEqual(0);
     expect(firstPause).toBeLessThan(firstWrite);
     const writes = appWrites(since);
-    const holds = [`patch ${APPLICATIONS('argocd', 'argo-web')}`, `patch ${APPLICATIONS('argocd', 'instance-web')}`, `patch ${deploymentsPath(NS, 'flux-web')}`].sort();
-    expect(writes.slice(0, 3).sort()).toEqual(holds);
-    expect(writes.slice(-3).sort()).toEqual(holds);
+    const holds = [`patch ${APPLICATIONS('argocd', 'argo-web')}`, `patch ${APPLICATIONS('argocd', 'instance-web')}`, `patch ${deploymentsPath(NS, 'flux-web')}`, `patch ${hpasPath(NS, 'flux-web')}`].sort();
+    expect(writes.slice(0, 4).sort()).toEqual(holds);
+    expect(writes.slice(-4).sort()).toEqual(holds);
     expect(plane.productionMutations(since)).toEqual([]);
     expect(await listPendingRecoveries(data)).toEqual([]);
   });
@@ -307,7 +312,7 @@ describe('kill -9 with GitOps paused on the real plane, then conductor recover',
     expect((await run.exit).signal).toBe('SIGKILL');
 
     // the dead run left both held and the apps changed; nothing reverted them
-    expect(await fluxHold('flux-web')).toBe('disabled');
+    expect([await fluxHold('flux-web'), await hpaFluxHold('flux-web')]).toEqual(['disabled', 'disabled']);
     expect(await syncPolicy('argo-web')).toEqual({ syncOptions: ['CreateNamespace=false'] });
     expect((await looks('argo-web')).image).toBe('registry.example/argo-web:1.1.0');
     expect((await listPendingRecoveries(data)).map((p) => p.runId)).toEqual([runId]);
@@ -316,9 +321,9 @@ describe('kill -9 with GitOps paused on the real plane, then conductor recover',
     const { code } = await rec.exit;
     expect(code, rec.out() + rec.err()).toBe(0);
     expect(rec.out()).toMatch(/is back to its state before the run/);
-    expect(rec.out()).toContain(`flux-web: GitOps resumed — Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments ${NS}/flux-web`);
+    expect(rec.out()).toContain(`flux-web: GitOps resumed — ${FLUX_WHAT}`);
     expect(rec.out()).toContain('argo-web: GitOps resumed — Argo CD Application argocd/argo-web: automated sync (spec.syncPolicy.automated) off');
-    expect(await fluxHold('flux-web')).toBeUndefined();
+    expect([await fluxHold('flux-web'), await hpaFluxHold('flux-web')]).toEqual([undefined, undefined]);
     expect(await syncPolicy('argo-web')).toEqual(before);
     expect(await differingFromSnapshot({ specPath, env }, data, runId)).toEqual([]);
     expect(await listPendingRecoveries(data)).toEqual([]);
