@@ -103,8 +103,8 @@ ${apps.map((a) => `    - { name: ${a}, kubernetes: { namespace: ${NS}, deploymen
     kpi: { locustRequest: POST /orders }
     targetOrdersPerMinute: 300
     maxUsers: 20
-    rampUp: 10s
-    plateau: 20s
+    rampUp: 5s
+    plateau: 15s
     controlInterval: 5s
     tolerancePct: 100
   guards: { maxErrorRate: 0.5 }
@@ -181,8 +181,7 @@ afterAll(async () => {
   await reverter?.stop();
   await locust?.stop();
   await shop?.close();
-  await deleteNamespaces(test, [NS, 'flux-system', 'argocd']);
-  await deleteNamespaces(plane.clusters.production.admin, [NS]);
+  await Promise.all([deleteNamespaces(test, [NS, 'flux-system', 'argocd']), deleteNamespaces(plane.clusters.production.admin, [NS])]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
