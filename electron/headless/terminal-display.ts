@@ -2,6 +2,7 @@ import type { RunEvent, RunStatus } from '../../shared/model/run.ts';
 import { PHASES } from '../../shared/model/run.ts';
 import { formatDuration } from '../../shared/spec/duration.ts';
 import { printable } from '../../shared/model/text.ts';
+import { describePause } from '../../shared/model/gitops.ts';
 
 /**
  * What `conductor run` shows. On a TTY: a live panel (phase, per-app status, OPM vs target)
@@ -65,6 +66,8 @@ export function renderPanel(status: RunStatus, width = 100, maxLines = Infinity)
   const appLine = (a: RunStatus['apps'][number]) => `  ${a.app.padEnd(nameW)}  ${a.phase.padEnd(8)} ${a.state.padEnd(8)} ${a.reason ?? a.detail ?? ''}`;
   const tail: string[] = [];
   if (status.knee) tail.push(`  knee: ${Math.round(status.knee.opm)} OPM at ${status.knee.users} users`);
+  const holds = holdCounts(status);
+  if (holds) tail.push(`  holds: ${holds}`);
   for (const f of status.flags.slice(-3)) tail.push(`  ! ${f}`);
   if (status.abort) tail.push(`  aborting (${status.abort.reason}): ${status.abort.step}`);
   if (status.verdict) tail.push(`  verdict: ${status.verdict.status}${status.verdict.reasons.length ? ' — ' + status.verdict.reasons.join('; ') : ''}`);
@@ -87,6 +90,14 @@ export function renderPanel(status: RunStatus, width = 100, maxLines = Infinity)
   lines.push(...tail);
   // names, reasons and messages come from the spec and the servers: shown escaped, never acted on
   return lines.slice(0, limit).map((l) => clip(printable(l)));
+}
+
+/** e.g. "2 paused, 1 left paused" for what the run held off (GitOps controllers, ECS auto scaling), or null */
+export function holdCounts(status: RunStatus): string | null {
+  const label = { paused: 'paused', resumed: 'resumed', 'resume-failed': 'left paused', left: 'left as they are' } as const;
+  const counts = new Map<string, number>();
+  for (const p of status.gitops ?? []) counts.set(label[p.state], (counts.get(label[p.state]) ?? 0) + 1);
+  return counts.size ? [...counts].map(([state, n]) => `${n} ${state}`).join(', ') : null;
 }
 
 /** one plain line for an event, or null for events not worth a line */
@@ -118,7 +129,7 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
     case 'overrides':
       return event.overrides.length ? `  overrides: ${event.overrides.map((o) => `${o.app}/${o.container}=${o.image}`).join(', ')}` : null;
     case 'gitops':
-      return `  gitops ${event.pause.app}: ${event.pause.state} — ${event.pause.what}${event.pause.reason ? ` (${event.pause.reason})` : ''}`;
+      return `  ${describePause(event.pause)}`;
     case 'other-writer':
       return null; // reported as a flag
     case 'flag':
@@ -149,7 +160,8 @@ export class TerminalDisplay {
       if (line !== null) this.opts.out.write(printable(line) + '\n');
       return;
     }
-    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag') this.log.push(printable(formatEventLine(event, null)!));
+    // warnings, flags and the holds (paused, resumed, left) stay above the panel
+    if ((event.type === 'log' && event.level !== 'info') || event.type === 'flag' || event.type === 'gitops') this.log.push(printable(formatEventLine(event, null)!));
     this.schedule();
   };
 

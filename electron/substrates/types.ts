@@ -155,7 +155,23 @@ export interface EcsWriter extends EcsReader {
   apply(ref: EcsAppRef, desired: EcsDesiredState, signal?: AbortSignal): Promise<string>;
   /** Wait for steady state: primary deployment complete and running == desired. */
   waitForSteady(ref: EcsAppRef, opts: Omit<WaitOptions, 'onProgress'> & { onProgress?: (s: { desired: number; running: number; pending: number }) => void }): Promise<EcsAppState>;
+  /** Optional: a poller of these services' changes, field by field (ECS has no watch). */
+  changePoller?(refs: EcsAppRef[]): EcsChangePoller;
 }
+
+/**
+ * Someone else's changes to ECS services, by polling: the first poll reads the baseline and
+ * returns none; each later one returns what changed since the previous (DescribeServices in
+ * batches of 10, the task definitions, the scalable targets).
+ */
+export interface EcsChangePoller {
+  poll(signal?: AbortSignal): Promise<ObjectChange[]>;
+}
+
+/** ECS records no author for a change: who an ObjectChange names when nothing else tells */
+export const ECS_UNKNOWN_WRITER = 'someone else (ECS does not record who)';
+/** a desired count that moved where Application Auto Scaling could have moved it (inside its bounds, that direction not suspended) */
+export const ECS_AUTOSCALER = 'application-autoscaling';
 
 /** The substrate clients for one run: production read-only, test read-write. Either side may lack a substrate. */
 export interface Substrates {

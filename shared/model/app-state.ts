@@ -68,6 +68,18 @@ export interface EcsScalableTarget {
   suspended: { dynamicScalingIn: boolean; dynamicScalingOut: boolean; scheduledScaling: boolean };
 }
 
+/** `none`, or which of dynamic scale-in, scale-out and scheduled scaling are suspended (null: no scalable target) */
+export function suspendedText(t: EcsScalableTarget | undefined): string | null {
+  if (!t) return null;
+  const s = [t.suspended.dynamicScalingIn && 'scale-in', t.suspended.dynamicScalingOut && 'scale-out', t.suspended.scheduledScaling && 'scheduled'].filter(Boolean);
+  return s.length ? s.join(', ') : 'none';
+}
+
+/** e.g. `min 1, max 6, suspended: scale-in, scale-out, scheduled` */
+export function describeScalableTarget(t: EcsScalableTarget): string {
+  return `min ${t.minCapacity}, max ${t.maxCapacity}, suspended: ${suspendedText(t) ?? 'none'}`;
+}
+
 export interface EcsContainerState {
   name: string;
   image: string;

@@ -5,15 +5,34 @@ import type { GitOpsManager } from './app-state.ts';
  * changes someone else made mid-run — as the run status, the report and the cockpit show it.
  */
 
-/** One GitOps hold a run placed (journaled before it was placed) and whether it was lifted. */
+/** Application Auto Scaling on an ECS service's desired count, suspended by the run to hold production's count. */
+export interface EcsAutoScaling {
+  kind: 'ecs-autoscaling';
+  service: string;
+}
+
+/**
+ * One hold a run placed on what would revert its writes — a GitOps controller (journaled before
+ * it was placed), or an ECS service's auto scaling (suspended in the run's own journaled write) —
+ * and whether it was lifted: `resume-failed` the run tried and could not (it stays paused),
+ * `left` the run did not lift it (someone else changed it since, or the spec says to leave it).
+ */
 export interface GitOpsPause {
   app: string;
-  manager: GitOpsManager;
+  manager: GitOpsManager | EcsAutoScaling;
   /** what was paused, e.g. `Application argocd/checkout: spec.syncPolicy.automated removed` */
   what: string;
   state: 'paused' | 'resumed' | 'resume-failed' | 'left';
   /** why it was left or failed */
   reason?: string;
+}
+
+/** One line for a hold's state, as the terminal, `recover` and the report show it. */
+export function describePause(p: GitOpsPause): string {
+  const who = `${p.app}: ${p.manager.kind === 'ecs-autoscaling' ? 'Application Auto Scaling' : 'GitOps'}`;
+  if (p.state === 'resume-failed') return `${who} left paused — ${p.what}: ${p.reason ?? 'resuming failed'}`;
+  if (p.state === 'left') return `${who} left as it is — ${p.what}${p.reason ? ` (${p.reason})` : ''}`;
+  return `${who} ${p.state} — ${p.what}`;
 }
 
 /** A change to an in-scope test object that the conductor did not make. */

@@ -9,20 +9,23 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { ApplicationAutoScalingClient, DeregisterScalableTargetCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isOtherWriter } from '../../electron/core/run/other-writers.ts';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed } from '../../electron/sandbox/ecs/index.ts';
 import { createEcsReader, createEcsWriter } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
 import type { EcsSeed } from '../../electron/sandbox/ecs/seed.ts';
 import { ProductionWriteRefused, SubstrateError } from '../../shared/model/errors.ts';
-import { MOTO_REGION, seedMoto, startMoto, type Moto } from './moto.ts';
+import { MOTO_CREDENTIALS, MOTO_REGION, seedMoto, startMoto, type Moto } from './moto.ts';
 
 /**
  * The ECS adapter against moto, an ECS implementation we did not write: bulk reads, the derived
  * task-definition revision (every field moto keeps survives), UpdateService, restore to the exact
- * previous ARN, errors, and the production guard. What moto cannot show (deployments that
- * progress over time) is proven on the sandbox only (README, "What runs against real servers").
+ * previous ARN, errors, the production guard, and someone else's changes as the run's poller
+ * reports them. What moto cannot show (deployments that progress over time) is proven on the
+ * sandbox only (README, "What runs against real servers").
  */
 
 const PROD = 'payments-prod';
@@ -241,5 +244,45 @@ describe('the ECS writer on moto', () => {
     expect(refused).toBeInstanceOf(ProductionWriteRefused);
     expect(sent.slice(from)).toEqual([]);
     expect((await describe1(PROD, 'payment-processor')).desiredCount).toBe(6);
+  });
+});
+
+describe('someone else changing the test services, polled on moto', () => {
+  it('reports the desired count, the task definition and its images, and the scalable target, field by field; the autoscaler inside its bounds is not reported', async () => {
+    const resource = `service/${TEST}/payment-processor`;
+    const aas = new ApplicationAutoScalingClient({ region: MOTO_REGION, endpoint: moto.url, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+    const register = (min: number, max: number, suspended: boolean) =>
+      aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', ResourceId: resource, MinCapacity: min, MaxCapacity: max, SuspendedState: { DynamicScalingInSuspended: suspended, DynamicScalingOutSuspended: suspended, ScheduledScalingSuspended: suspended } }));
+    try {
+      await register(1, 6, false);
+      const poller = writer().changePoller!([pp]);
+      expect(await poller.poll()).toEqual([]); // the baseline
+      // the autoscaler's move, inside [1, 6] with scaling not suspended: not another writer
+      await moto.client().send(new UpdateServiceCommand({ cluster: TEST, service: 'payment-processor', desiredCount: 4 }));
+      expect((await poller.poll()).filter(isOtherWriter)).toEqual([]);
+      // another writer: a hotfix image on a new revision, a count by hand under a suspended target, wider bounds
+      const current = (await describe1(TEST, 'payment-processor')).taskDefinition!;
+      const td = (await describeTd(current)).taskDefinition!;
+      const hotfix = 'registry.example/payment-processor:2.13.1-hotfix';
+      const registered = await moto.client().send(
+        new RegisterTaskDefinitionCommand({ family: td.family!, containerDefinitions: td.containerDefinitions!.map((c) => (c.name === 'app' ? { ...c, image: hotfix } : c)), cpu: td.cpu!, memory: td.memory!, networkMode: td.networkMode!, requiresCompatibilities: td.requiresCompatibilities! }),
+      );
+      const arn = registered.taskDefinition!.taskDefinitionArn!;
+      await register(1, 9, true);
+      await moto.client().send(new UpdateServiceCommand({ cluster: TEST, service: 'payment-processor', taskDefinition: arn, desiredCount: 5 }));
+      const unknown = 'someone else (ECS does not record who)';
+      const object = `services ${TEST}/payment-processor`;
+      expect((await poller.poll()).filter(isOtherWriter)).toEqual([
+        { app: 'payment-processor', object, field: 'desiredCount', from: 4, to: 5, manager: unknown },
+        { app: 'payment-processor', object, field: 'taskDefinition', from: current.split('/').pop(), to: arn.split('/').pop(), manager: unknown },
+        { app: 'payment-processor', object, field: 'image[app]', from: '000000000000.dkr.ecr.eu-central-1.amazonaws.com/payment-processor:2.13.0', to: hotfix, manager: unknown },
+        { app: 'payment-processor', object, field: 'autoscaling.maxCapacity', from: 6, to: 9, manager: unknown },
+        { app: 'payment-processor', object, field: 'autoscaling.suspended', from: 'none', to: 'scale-in, scale-out, scheduled', manager: unknown },
+      ]);
+      expect(await poller.poll()).toEqual([]);
+    } finally {
+      await aas.send(new DeregisterScalableTargetCommand({ ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', ResourceId: resource })).catch(() => undefined);
+      aas.destroy();
+    }
   });
 });

@@ -138,10 +138,10 @@ describe('cockpit in Chromium on the sandbox', () => {
   }, 120_000);
 
   it('shows the override from the confirmation through the run, the history and the report; marks a guard breach that the Guards table and the verdict agree with; the HTML report opens offline', async () => {
-    // feature-branch mode for checkout, and a p99 guard the ramp will break
+    // feature-branch mode for checkout, and a p99 guard below the shop's own latency (~120 ms at any load): no number of users keeps under it
     await page.getByRole('tab', { name: 'Spec' }).click();
     await setField(page, 'Version override for checkout', OVERRIDE);
-    await setField(page, 'Max p99 (ms)', '150', 'spinbutton');
+    await setField(page, 'Max p99 (ms)', '100', 'spinbutton');
     await expect.poll(() => page.getByRole('textbox', { name: 'Spec (YAML)' }).inputValue()).toContain(`checkout:\n        image: ${OVERRIDE}`);
     expect(await page.getByRole('textbox', { name: 'Version override for checkout' }).inputValue()).toBe(OVERRIDE);
     // the whole image name is on screen, not cut off by the field
@@ -176,13 +176,13 @@ describe('cockpit in Chromium on the sandbox', () => {
     // the breach ends the run: marked on the chart, breached in the Guards table, named by the verdict
     await page.getByRole('heading', { name: /^Verdict: failed/ }).waitFor({ timeout: 90_000 });
     const marks = page.getByRole('list', { name: 'Chart marks' });
-    const breach = marks.getByRole('listitem').filter({ hasText: /guard breached: p99 \d+ ms above 150 ms/ });
+    const breach = marks.getByRole('listitem').filter({ hasText: /guard breached: p99 \d+ ms above 100 ms/ });
     expect(await breach.count()).toBe(1);
     expect(await page.getByRole('img', { name: /^Orders per minute over the planned run.*guard breached: p99/ }).count()).toBe(1);
     const guards = page.getByRole('table', { name: 'Guards' });
-    expect(await guards.getByRole('row', { name: /^p99 latency/ }).innerText()).toMatch(/≤ 150 ms\s+breached$/);
+    expect(await guards.getByRole('row', { name: /^p99 latency/ }).innerText()).toMatch(/≤ 100 ms\s+breached$/);
     expect(await guards.getByRole('row', { name: /^Error rate/ }).innerText()).toMatch(/ok$/);
-    expect(await page.getByRole('list', { name: 'Reasons and flags' }).innerText()).toMatch(/guard breached: p99 \d+ ms above 150 ms/);
+    expect(await page.getByRole('list', { name: 'Reasons and flags' }).innerText()).toMatch(/guard breached: p99 \d+ ms above 100 ms/);
     expect(await page.getByRole('alert', { name: 'Run alerts' }).innerText()).toMatch(/^Verdict: failed, with 1 app skipped\. guard breached: p99/);
     expect(await checkout.getByText('restored', { exact: true }).count()).toBe(1);
     await expectAccessible(page, 'run-failed', true);
@@ -239,8 +239,9 @@ describe('cockpit in Chromium on the sandbox', () => {
     await page.getByRole('tab', { name: 'Spec' }).click();
     await setField(page, 'Version override for checkout', '');
     await setField(page, 'Max p99 (ms)', '2000', 'spinbutton');
-    await setField(page, 'Ramp-up', '2m');
-    await setField(page, 'Plateau', '3m');
+    // the example's 10-minute ramp: the counted KPI's first decisions wait for a 40 s count, too slow for a 2-minute ramp at 15 s
+    await setField(page, 'Ramp-up', '10m');
+    await setField(page, 'Plateau', '10m');
     await page.getByText('Valid: "sandbox-rehearsal" on the embedded sandbox.').waitFor();
 
     // a passing run: "passed" says what qualifies it, right next to it

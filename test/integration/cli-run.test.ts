@@ -40,6 +40,10 @@ describe('conductor run', () => {
     expect(html).not.toMatch(/<script|\b(?:src|href)=/);
     expect(c.out()).toMatch(/phase plateau/);
     expect(c.out()).toMatch(/sandbox-rehearsal: PASSED/);
+    // the auto scaling the run suspended to hold production's count, then handed back
+    const held = 'payment-processor: Application Auto Scaling %s — scalable target service/payments-loadtest/payment-processor (min 1, max 6, suspended: scale-in, scale-out, scheduled)';
+    expect(c.out().split('\n')).toEqual(expect.arrayContaining([`  ${held.replace('%s', 'paused')}`, `  ${held.replace('%s', 'resumed')}`]));
+    expect(await readFile(join(dir, 'r.md'), 'utf8')).toContain(`## Held during the run\n\nWhat would have reverted the run's writes, paused before them and resumed by restore.\n\n- ${held.replace('%s', 'resumed')}\n`);
     // stored in the history
     expect((await readdir(join(dir, 'data', 'runs'))).length).toBe(1);
   });

@@ -59,6 +59,7 @@ describe('kill -9 with GitOps paused, then conductor recover', () => {
     expect(rec.out()).toMatch(/is back to its state before the run/);
     expect(rec.out()).toContain('checkout: GitOps resumed — Argo CD Application argocd/checkout: automated sync (spec.syncPolicy.automated) off');
     expect(rec.out()).toContain('cart: GitOps resumed — Flux: kustomize.toolkit.fluxcd.io/reconcile=disabled on deployments shop/cart');
+    expect(rec.out()).toContain('payment-processor: Application Auto Scaling resumed — scalable target service/payments-loadtest/payment-processor (min 1, max 6, suspended: scale-in, scale-out, scheduled)');
     expect(automated()).toEqual({ prune: true, selfHeal: true });
     expect(fluxHold()).toBeUndefined();
     expect(await differingFromSnapshot(standalone, data, runId)).toEqual([]);

@@ -27,7 +27,7 @@ describe('real kubectl against the sandbox API servers', () => {
     const hpa = await ok(['--context', 'sandbox-test', 'get', 'hpa', '-n', 'shop']);
     expect(hpa).toMatch(/checkout-api\s+Deployment\/checkout-api\s+.*\s+2\s+5\s+2\s+/);
     const ns = await ok(['--context', 'sandbox-test', 'get', 'namespaces', '-o', 'name']);
-    expect(ns.trim().split('\n')).toEqual(['namespace/default', 'namespace/kube-system', 'namespace/payments', 'namespace/shop']);
+    expect(ns.trim().split('\n')).toEqual(['namespace/default', 'namespace/kube-system', 'namespace/loadtest', 'namespace/payments', 'namespace/shop']);
     const json = JSON.parse(await ok(['--context', 'sandbox-test', 'get', 'deployment', 'cart', '-n', 'shop', '-o', 'json'])) as { spec: { replicas: number } };
     expect(json.spec.replicas).toBe(2);
   });

@@ -197,9 +197,17 @@ describe.each(locustVersions())('real Locust $label (master + 2 workers) through
       await d.swarm(2, 2, shop.url);
       await until('2 users', (s) => s.userCount === 2, 15_000, d);
       await d.stop();
+      // the workers' last reports (every 3 s) may still carry requests made before the stop: reset once they are in
+      let last = -1;
+      await waitFor('the stopped workers\' last reports', async () => {
+        const s = await d.refreshStats();
+        const settled = s.userCount === 0 && s.aggregated.numRequests === last;
+        last = s.aggregated.numRequests;
+        return settled;
+      }, 20_000, 3500);
       await d.resetStats();
       await waitFor('a reset at the prefix', async () => (await d.refreshStats()).aggregated.numRequests === 0, 8000, 500);
-    }, 60_000);
+    }, 90_000);
 
     it('current Locust behind its own login page (--web-login): one clear error naming --web-login', async () => {
       const login = await startLocust(dir, 0, { bin: version.bin, masterArgs: ['--web-login'], locustfile: join(SHOP_FIXTURE_DIR, 'locustfile_login.py') });

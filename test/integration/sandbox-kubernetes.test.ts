@@ -224,7 +224,7 @@ describe('sandbox Kubernetes API server', () => {
     expect(t.columnDefinitions.map((c: Obj) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
     expect(t.rows[0].cells.slice(0, 4)).toEqual(['cart', '2/2', 2, 2]);
     const ns = (await api(server, '/api/v1/namespaces')).body as Obj;
-    expect(ns.items.map((n: Obj) => n.metadata.name)).toEqual(['default', 'kube-system', 'payments', 'shop']);
+    expect(ns.items.map((n: Obj) => n.metadata.name)).toEqual(['default', 'kube-system', 'loadtest', 'payments', 'shop']);
     expect((await api(server, '/api/v1/namespaces/shop')).body).toMatchObject({ kind: 'Namespace', status: { phase: 'Active' } });
     const hpa = (await api(server, '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers')).body as Obj;
     expect(hpa.items).toHaveLength(1);
@@ -244,7 +244,7 @@ describe('sandbox Kubernetes API server', () => {
     });
     expect(badHpa.status).toBe(422);
     const pods = (await api(server, '/api/v1/pods')).body as Obj;
-    expect(pods.items.length).toBe(2 + 3 + 2 + 4 + 1);
+    expect(pods.items.length).toBe(2 + 3 + 2 + 4 + 1 + 1) // the shop's apps, and one Locust worker in loadtest;
     expect(pods.items.filter((p: Obj) => p.metadata.namespace === 'shop' && p.metadata.labels.app === 'checkout-api')).toHaveLength(2);
   });
 

@@ -1,4 +1,5 @@
 import { endpointTotals } from '../../../shared/model/endpoints.ts';
+import { describePause } from '../../../shared/model/gitops.ts';
 import type { ParityReport } from '../../../shared/model/parity.ts';
 import type { AppProgress, RunReport, RunStatus, Verdict } from '../../../shared/model/run.ts';
 import type { LoadTest } from '../../../shared/spec/schema.ts';
@@ -142,6 +143,10 @@ export function reportMarkdown(report: RunReport): string {
   }
   out.push('', '## Applications', '', '| app | last phase | state | detail |', '|---|---|---|---|');
   for (const a of s.apps) out.push(`| ${a.app} | ${a.phase} | ${a.state} | ${(a.reason ?? a.detail ?? '').replace(/\|/g, '\\|')} |`);
+  if (s.gitops?.length) {
+    out.push('', '## Held during the run', '', 'What would have reverted the run\'s writes, paused before them and resumed by restore.', '');
+    for (const p of s.gitops) out.push(`- ${describePause(p)}`);
+  }
   // the conductor also raises each regression as a flag; list it once
   const regressions = (report.regressions ?? []).map((r) => `regression: ${r}`).filter((r) => !s.flags.includes(r));
   if (s.flags.length || regressions.length) {

@@ -1,4 +1,4 @@
-import type { AppState, ContainerResources, EcsDesiredState, K8sDesiredState } from '../../../shared/model/app-state.ts';
+import { describeScalableTarget, type AppState, type ContainerResources, type EcsDesiredState, type K8sDesiredState } from '../../../shared/model/app-state.ts';
 import { sameResources, sameScalableTarget } from './plan.ts';
 
 /**
@@ -89,7 +89,7 @@ export function compareAndSet(app: string, restore: K8sDesiredState | EcsDesired
   }
   if (r.autoscaling && current.autoscaling && !sameScalableTarget(r.autoscaling, current.autoscaling)) {
     if (w.autoscaling && sameScalableTarget(w.autoscaling, current.autoscaling)) out.autoscaling = r.autoscaling;
-    else if (w.autoscaling) left.push({ app, field: 'autoscaling', now: JSON.stringify(current.autoscaling), wrote: JSON.stringify(w.autoscaling) });
+    else if (w.autoscaling) left.push({ app, field: 'autoscaling', now: describeScalableTarget(current.autoscaling), wrote: describeScalableTarget(w.autoscaling) });
   }
   return { desired: out, left };
 }

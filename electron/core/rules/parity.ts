@@ -1,4 +1,4 @@
-import type { AppState, EcsAppState, EcsScalableTarget, K8sAppState } from '../../../shared/model/app-state.ts';
+import { suspendedText, type AppState, type EcsAppState, type K8sAppState } from '../../../shared/model/app-state.ts';
 import { describeManager } from '../../../shared/model/gitops.ts';
 import type { ParityReport, ParityRow, ParityStatus } from '../../../shared/model/parity.ts';
 import { sameQuantity } from '../../../shared/model/quantity.ts';
@@ -148,13 +148,6 @@ function diffEcs(app: string, p: EcsAppState, t: EcsAppState): ParityRow[] {
     rows.push(row(app, 'ecs', 'autoscaling.suspended', suspendedText(p.autoscaling), suspendedText(t.autoscaling)));
   }
   return rows;
-}
-
-/** `none`, or which of dynamic scale-in, scale-out and scheduled scaling are suspended */
-function suspendedText(t: EcsScalableTarget | undefined): string | null {
-  if (!t) return null;
-  const s = [t.suspended.dynamicScalingIn && 'scale-in', t.suspended.dynamicScalingOut && 'scale-out', t.suspended.scheduledScaling && 'scheduled'].filter(Boolean);
-  return s.length ? s.join(', ') : 'none';
 }
 
 /** exit code of `conductor parity`: 0 all in parity, 1 drift/missing/unreachable */

@@ -86,17 +86,19 @@ export async function releaseGitOps(ctx: RunContext, open: GitOpsHold[], snapsho
   const failures: string[] = [];
   for (const hold of [...open].reverse()) {
     let result: { resumed: boolean; reason?: string };
+    let failed = false;
     try {
       if (!holds) throw new Error('the Kubernetes adapter cannot resume GitOps controllers');
       result = await holds.resume(hold, signal);
     } catch (err) {
       result = { resumed: false, reason: errorMessage(err) };
+      failed = true;
       failures.push(`resuming ${describeHold(hold)} failed: ${errorMessage(err)}`);
     }
     await ctx.journal.append({ type: 'gitops-resumed', hold, resumed: result.resumed, ...(result.reason ? { reason: result.reason } : {}) });
     for (const app of hold.apps) {
       const manager = managerIn(snapshot.get(app)) ?? (hold.kind === 'argocd' ? { kind: 'argocd' as const, application: hold.application, namespace: hold.namespace, via: 'tracking-id' as const } : undefined);
-      if (manager) pauseEntry(ctx, { app, manager, what: describeHold(hold), state: result.resumed ? 'resumed' : 'left', ...(result.reason ? { reason: result.reason } : {}) });
+      if (manager) pauseEntry(ctx, { app, manager, what: describeHold(hold), state: result.resumed ? 'resumed' : failed ? 'resume-failed' : 'left', ...(result.reason ? { reason: result.reason } : {}) });
     }
     if (result.resumed) ctx.log('info', `resumed ${describeHold(hold)}`);
     else ctx.flag(`GitOps hold not lifted: ${describeHold(hold)}: ${result.reason ?? 'unknown'}`);

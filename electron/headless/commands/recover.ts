@@ -5,6 +5,7 @@ import { openCliEnvironment } from '../open-environment.ts';
 import type { LaunchDeps } from '../../core/service/launch-run.ts';
 import { holdingSignals, signalReason, type SignalSource } from '../signals.ts';
 import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
+import { describePause } from '../../../shared/model/gitops.ts';
 import type { Logger } from '../../base/logger.ts';
 import type { OpenEnvironment } from '../../core/service/environment.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -89,8 +90,8 @@ export function registerRecover(program: Command, ctx: CliContext, deps: Recover
                   else if (e.type === 'app-progress' && e.progress.state !== 'rolling' && e.progress.state !== 'pending') {
                     io.stdout.write(`  ${e.progress.app}: ${e.progress.state}${e.progress.reason ? ` — ${e.progress.reason}` : e.progress.detail ? ` (${e.progress.detail})` : ''}\n`);
                   } else if (e.type === 'gitops' && e.pause.state !== 'paused') {
-                    // a GitOps controller the dead run held off: lifted (or left, and why)
-                    io.stdout.write(`  ${e.pause.app}: GitOps ${e.pause.state} — ${e.pause.what}${e.pause.reason ? ` (${e.pause.reason})` : ''}\n`);
+                    // a GitOps controller or an ECS auto scaling the dead run held off: lifted (or left, and why)
+                    io.stdout.write(`  ${describePause(e.pause)}\n`);
                   } else if (e.type === 'flag' || (e.type === 'log' && e.level !== 'info')) io.stdout.write(`  ${e.type === 'flag' ? 'warn' : e.level}: ${e.message}\n`);
                 },
               },

@@ -16,6 +16,7 @@ import type { VerdictStatus } from '../../../shared/model/run.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { parseTimeScale } from '../options.ts';
 import { ConductorError, errorMessage } from '../../../shared/model/errors.ts';
+import { describePause } from '../../../shared/model/gitops.ts';
 
 /**
  * `conductor run FILE`: the whole lifecycle in the terminal, started through the core's launcher
@@ -190,6 +191,8 @@ export function registerRun(program: Command, ctx: CliContext, deps: RunCommandD
             io.stdout.write(`\n${spec.metadata.name}: ${v.status.toUpperCase()}${v.plateauOpm !== null ? ` — plateau ${Math.round(v.plateauOpm)} OPM of ${v.targetOpm}` : ''}\n`);
             for (const r of v.reasons) io.stdout.write(`  - ${r}\n`);
             for (const r of result.report.regressions ?? []) io.stdout.write(`  - regression: ${r}\n`);
+            // what the run held off and did not hand back (GitOps controllers, ECS auto scaling)
+            for (const p of result.status.gitops ?? []) if (p.state !== 'resumed') io.stdout.write(`  - ${describePause(p)}\n`);
             io.stdout.write(`stored as run ${h.runId} in ${dataDir} (\`conductor history show ${h.runId}\`)\n`);
             let exitCode: number = exitCodeFor(v.status);
             for (const o of outputs) {

@@ -63,6 +63,12 @@ const GUARD_MIN_ERROR_SLOPE = 0.15;
 const GUARD_MIN_P99_SLOPE = 1;
 /** a guard's measure below this fraction of its limit caps nothing */
 const GUARD_NEAR = 0.25;
+/**
+ * p99 rising slower than this with users (per unit of ln users: doubling the users adds < 7 %) is
+ * the service's own latency, not load: no number of users takes it over its guard or back under,
+ * so it caps nothing while it is under the guard (past it, the guard itself judges the run)
+ */
+const P99_FLAT_SLOPE = 0.1;
 /** how fast errors rise past a cliff (a shop that refuses what it cannot take: 1 − capacity / offered) */
 const CLIFF_ERROR_SLOPE = 1;
 
@@ -332,7 +338,8 @@ export class LoadLimits {
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
       }
     }
-    if (maxP99Ms !== null && p.p99Ms !== null && p.p99Ms >= GUARD_NEAR * maxP99Ms) {
+    const p99Flat = this.p99Slope !== null && this.p99Slope < P99_FLAT_SLOPE && p.p99Ms !== null && maxP99Ms !== null && p.p99Ms < maxP99Ms;
+    if (maxP99Ms !== null && p.p99Ms !== null && p.p99Ms >= GUARD_NEAR * maxP99Ms && !p99Flat) {
       const c = capFor(Math.log((guardMargin * maxP99Ms) / p.p99Ms), this.p99Slope, GUARD_MIN_P99_SLOPE);
       if (c < cap) {
         cap = c;
@@ -342,7 +349,9 @@ export class LoadLimits {
     // a cap that errors or latency set relaxes in bounded steps when they clear (they cleared because
     // the users were cut): the climb back probes, it does not jump to where the guard was nearly passed
     const prevCap = this.guardCap;
-    if (Number.isFinite(prevCap) && cap > prevCap * (1 + this.options.probeStep) && prevCap < 2 * p.users) {
+    // (a p99 cap that assumed p99 rises with users is dropped outright once p99 shows it does not)
+    const assumptionGone = p99Flat && this.guardReason.startsWith('p99');
+    if (!assumptionGone && Number.isFinite(prevCap) && cap > prevCap * (1 + this.options.probeStep) && prevCap < 2 * p.users) {
       cap = Math.max(prevCap + 1, prevCap * (1 + this.options.probeStep));
       reason = reason || `${this.guardReason.replace(/ \(relaxing.*$/, '')} (relaxing in steps of ${Math.round(this.options.probeStep * 100)} % since it cleared)`;
     }

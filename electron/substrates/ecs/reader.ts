@@ -53,6 +53,7 @@ export interface EcsInternals {
   describeServices(names: string[], signal?: AbortSignal): Promise<Map<string, Service | undefined>>;
   describeTaskDefinition(arn: string, signal?: AbortSignal): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] | undefined }>;
   readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>>;
+  readServices(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, { service: Service; state: EcsAppState } | null>>;
   identity(signal?: AbortSignal): Promise<Extract<EnvironmentIdentity, { substrate: 'ecs' }>>;
 }
 
@@ -140,7 +141,8 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     return entry;
   }
 
-  async function readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>> {
+  /** each app's service as DescribeServices returned it and its state (null: missing) */
+  async function readServices(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, { service: Service; state: EcsAppState } | null>> {
     const [services, targets] = await Promise.all([
       describeServices(
         refs.map((r) => r.service),
@@ -158,7 +160,7 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     }
     const tds = new Map<string, TaskDefinition>();
     await Promise.all([...arns].map((arn) => limit(async () => tds.set(arn, (await describeTaskDefinition(arn, signal)).taskDefinition))));
-    const out = new Map<string, EcsAppState | null>();
+    const out = new Map<string, { service: Service; state: EcsAppState } | null>();
     for (const ref of refs) {
       const s = services.get(ref.service);
       if (!s || isMissing(s)) {
@@ -168,9 +170,14 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
       const arn = serviceTaskDefinitionArn(s);
       const state = toEcsAppState(opts.cluster, s, arn ? tds.get(arn) : undefined, ref.containers);
       const target = targets.get(ref.service);
-      out.set(ref.app, target ? { ...state, autoscaling: target } : state);
+      out.set(ref.app, { service: s, state: target ? { ...state, autoscaling: target } : state });
     }
     return out;
+  }
+
+  async function readApps(refs: EcsAppRef[], signal?: AbortSignal): Promise<Map<string, EcsAppState | null>> {
+    const read = await readServices(refs, signal);
+    return new Map([...read].map(([app, r]) => [app, r ? r.state : null]));
   }
 
   /** DescribeClusters: the ARN the service itself gives this cluster (account, region, name), and where the endpoint resolves */
@@ -185,7 +192,7 @@ export function createEcsInternals(opts: EcsAdapterOptions): EcsInternals {
     return { substrate: 'ecs', clusterArn: arn, endpoint };
   }
 
-  return { ctx, autoscaling, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readApps, identity };
+  return { ctx, autoscaling, target: ecsTargetOf(opts), describeServices, describeTaskDefinition, readServices, readApps, identity };
 }
 
 /** A read-only ECS adapter. Exposes `target` and `readApps` only. */

@@ -3,6 +3,7 @@ import type { EcsAppState, EcsDesiredState } from '../../../shared/model/app-sta
 import { AbortedError, SubstrateError, TimeoutError } from '../../../shared/model/errors.ts';
 import type { EcsAppRef, EcsWriter, WaitOptions } from '../types.ts';
 import { registerScalableTarget } from './autoscaling.ts';
+import { createChangePoller } from './changes.ts';
 import { ecsCall } from './call.ts';
 import { ecsProductionGuard, type ProductionEcsTarget } from './guard.ts';
 import { DesiredStateMismatch, deriveTaskDefinition, isMissing, isSteady, primaryDeployment, serviceTaskDefinitionArn, toEcsAppState } from './mapping.ts';
@@ -126,5 +127,6 @@ export function createEcsWriter(opts: EcsWriterOptions): EcsWriter {
     readApps: (refs: EcsAppRef[], signal?: AbortSignal) => internals.readApps(refs, signal),
     apply,
     waitForSteady,
+    changePoller: (refs: EcsAppRef[]) => createChangePoller(internals, refs),
   });
 }

@@ -211,6 +211,28 @@ describe('the lifecycle', () => {
     expect((await listPendingRecoveries(dataDir)).map((p) => p.runId)).toEqual([r.status.runId]);
   });
 
+  it('ECS auto scaling the run suspended: paused, then left paused when the service cannot be restored, and said why', async () => {
+    const clock = new VirtualClock();
+    const w = makeWorld(clock);
+    const target = { minCapacity: 1, maxCapacity: 3, suspended: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false } };
+    w.testEcs.apps.get('payments')!.autoscaling = structuredClone(target);
+    let restoring = false;
+    w.testEcs.failApply = (app) => (restoring && app === 'payments' ? new Error('ThrottlingException: Rate exceeded') : null);
+    const holds: string[] = [];
+    const r = await runLoadTest(makeSpec(), depsFor(w, clock), {
+      onEvent: (e) => {
+        if (e.type === 'phase' && e.phase === 'restore' && e.state === 'running') restoring = true;
+        if (e.type === 'gitops') holds.push(`${e.pause.app} ${e.pause.state}${e.pause.reason ? ` (${e.pause.reason})` : ''}`);
+      },
+    });
+    expect(holds).toEqual(['payments paused', 'payments resume-failed (restoring the service failed)']);
+    expect(r.status.gitops).toEqual([
+      { app: 'payments', manager: { kind: 'ecs-autoscaling', service: 'payments' }, what: 'scalable target service/test-cluster/payments (min 1, max 8, suspended: scale-in, scale-out, scheduled)', state: 'resume-failed', reason: 'restoring the service failed' },
+    ]);
+    expect(w.testEcs.apps.get('payments')!.autoscaling!.suspended.dynamicScalingIn).toBe(true);
+    expect(r.verdict.restoreComplete).toBe(false);
+  });
+
   it('restoreAfter=false restores versions but keeps the scaled replicas', async () => {
     const clock = new VirtualClock();
     const w = makeWorld(clock);

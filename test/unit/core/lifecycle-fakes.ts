@@ -123,6 +123,7 @@ export class FakeEcs implements EcsWriter {
   readonly taskDefs = new Map<string, Pick<EcsAppState, 'containers' | 'taskCpu' | 'taskMemory'>>();
   readonly readyAt = new Map<string, number>();
   rolloutMs = 30_000;
+  failApply: (app: string, desired: EcsDesiredState) => Error | null = () => null;
   private revision = 100;
   constructor(
     readonly side: string,
@@ -148,9 +149,12 @@ export class FakeEcs implements EcsWriter {
     return out;
   }
   async apply(ref: EcsAppRef, desired: EcsDesiredState): Promise<string> {
+    const err = this.failApply(ref.app, desired);
+    if (err) throw err;
     const s = this.apps.get(ref.app);
     if (!s) throw new Error(`no service ${ref.service}`);
     this.writes.push({ side: this.side, app: ref.app, desired: structuredClone(desired), at: this.clock.now() });
+    if (desired.autoscaling) s.autoscaling = structuredClone(desired.autoscaling);
     if (desired.taskDefinitionArn) {
       const td = this.taskDefs.get(desired.taskDefinitionArn);
       if (!td) throw new Error(`no task definition ${desired.taskDefinitionArn}`);

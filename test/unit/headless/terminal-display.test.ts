@@ -59,6 +59,27 @@ describe('terminal display', () => {
     expect(formatEventLine({ type: 'log', runId: 'r1', level: 'info', message: 'x' }, null)).toBeNull();
   });
 
+  it('what the run held off: each hold above the TTY panel as it is paused, resumed or left paused, and counted in the panel', () => {
+    const argo = { app: 'checkout', manager: { kind: 'argocd' as const, application: 'checkout', via: 'tracking-id' as const }, what: 'Argo CD Application argocd/checkout: automated sync off' };
+    const aas = { app: 'payment-processor', manager: { kind: 'ecs-autoscaling' as const, service: 'payment-processor' }, what: 'scalable target service/c/payment-processor (min 1, max 6, suspended: scale-in, scale-out, scheduled)' };
+    const out = new Sink();
+    const held = status({ gitops: [{ ...argo, state: 'resumed' }, { ...aas, state: 'resume-failed', reason: 'restoring the service failed' }] });
+    const d = new TerminalDisplay({ out, tty: true, status: () => held, width: 200 });
+    d.onEvent({ type: 'gitops', runId: 'r1', pause: { ...aas, state: 'paused' } });
+    d.onEvent({ type: 'gitops', runId: 'r1', pause: { ...argo, state: 'resumed' } });
+    d.onEvent({ type: 'gitops', runId: 'r1', pause: { ...aas, state: 'resume-failed', reason: 'restoring the service failed' } });
+    d.finish();
+    expect(out.text.split('\n')).toEqual(
+      expect.arrayContaining([
+        `  payment-processor: Application Auto Scaling paused — ${aas.what}`,
+        `  checkout: GitOps resumed — ${argo.what}`,
+        `  payment-processor: Application Auto Scaling left paused — ${aas.what}: restoring the service failed`,
+        '  holds: 1 resumed, 1 left paused',
+      ]),
+    );
+    expect(formatEventLine({ type: 'gitops', runId: 'r1', pause: { ...argo, state: 'left', reason: 'spec.gitops: ignore' } }, null)).toBe(`  checkout: GitOps left as it is — ${argo.what} (spec.gitops: ignore)`);
+  });
+
   it('on a TTY it redraws in place at a bounded rate', async () => {
     const out = new Sink();
     const d = new TerminalDisplay({ out, tty: true, status: () => status(), minIntervalMs: 50, width: 120 });

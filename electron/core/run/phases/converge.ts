@@ -3,6 +3,7 @@ import type { AppState, EcsDesiredState, K8sDesiredState } from '../../../../sha
 import type { PhaseName } from '../../../../shared/model/run.ts';
 import { diffApp } from '../../rules/plan.ts';
 import type { AppUnit } from '../../rules/units.ts';
+import { autoscalingWritten } from '../autoscaling-holds.ts';
 import { journaledWrite, type WritePurpose } from '../journaled-write.ts';
 import type { RunContext } from '../run-context.ts';
 import { errorMessage, forEachBounded, readSide, waitReady } from './common.ts';
@@ -59,6 +60,8 @@ export async function converge(ctx: RunContext, opts: ConvergeOptions): Promise<
         // 'applying' is shown once the intent is in the journal: from then on a crash is recoverable
         await journaledWrite(ctx.journal, deps.substrates.test, unit, opts.purpose, change, opts.signal, () => ctx.setApp(unit.name, opts.phase, 'rolling', 'applying'));
       });
+      // restore reports what became of the holds itself (restore.ts)
+      if (opts.purpose !== 'restore') autoscalingWritten(ctx, unit, state, change);
       const ready = await waitReady(deps.substrates, unit, {
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,

@@ -2,6 +2,7 @@ import { WORKERS_UNIT } from '../../rules/units.ts';
 import type { AppState } from '../../../../shared/model/app-state.ts';
 import { restoreDesired } from '../../rules/plan.ts';
 import { compareAndSet, type LeftField } from '../../rules/compare-and-set.ts';
+import { autoscalingRestored } from '../autoscaling-holds.ts';
 import { releaseGitOps } from '../gitops.ts';
 import { openHolds, readJournal, writtenByRun } from '../journal.ts';
 import type { AppUnit } from '../../rules/units.ts';
@@ -34,7 +35,8 @@ export interface RestoreResult {
  *
  * Compare-and-set (../../rules/compare-and-set.ts): a field goes back only where it still holds
  * what the run wrote (by its journal); one someone else changed since is left and reported. Then
- * the GitOps controllers the run held off are let go (../gitops.ts).
+ * the GitOps controllers the run held off are let go (../gitops.ts), and what became of each ECS
+ * auto scaling suspension is reported with them (../autoscaling-holds.ts).
  */
 export async function restorePhase(ctx: RunContext, input: RestoreInput, signal: AbortSignal): Promise<RestoreResult> {
   const restoreScale = ctx.spec.spec.scale.restoreAfter;
@@ -42,7 +44,8 @@ export async function restorePhase(ctx: RunContext, input: RestoreInput, signal:
   const d = ctx.spec.spec.deploy;
   await ctx.journal.flush();
   const entries = await readJournal(ctx.journal.dataDir, ctx.runId);
-  const written = input.compareAndSet === false ? null : writtenByRun(entries);
+  const byRun = writtenByRun(entries);
+  const written = input.compareAndSet === false ? null : byRun;
   const left: LeftField[] = [];
   const result = await converge(ctx, {
     phase: 'restore',
@@ -62,6 +65,7 @@ export async function restorePhase(ctx: RunContext, input: RestoreInput, signal:
     unchanged: 'as before the run',
   });
   for (const f of left) ctx.flag(`restore left ${f.app} ${f.field} as someone else set it during the run: ${String(f.now)} (the run wrote ${String(f.wrote)})`);
+  autoscalingRestored(ctx, { units, snapshot: input.snapshot, written: byRun, left, failed: new Set(result.failures.map((f) => f.app)), restoreScale });
   const failures = result.failures.map((f) => `${f.app}: ${errorMessage(f.error)}`);
   // the GitOps controllers come back once the apps are as before the run
   failures.push(...(await releaseGitOps(ctx, openHolds(entries), input.snapshot, signal)));

@@ -65,6 +65,18 @@ describe('knee hypotheses (limits.ts)', () => {
     expect(l.cap()).toBe(Math.floor(Math.floor(capped * 1.1) * 1.1));
   });
 
+  it('a p99 that does not rise with users (the service\'s own latency, under its guard) caps nothing, however near the guard', () => {
+    const l = new LoadLimits({ maxP99Ms: 150 });
+    // 120 ms at every load: past the 80 % margin of the guard from the first user on
+    for (const [i, u] of [2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 32].entries()) l.observe(pair(u, 6 * u, 0, { p99Ms: i % 2 ? 118 : 123 }), ctx, false);
+    expect(l.cap()).toBeNull();
+    // the same start, then p99 rising with users: capped before the guard
+    const rising = new LoadLimits({ maxP99Ms: 150 });
+    for (const u of [2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 32]) rising.observe(pair(u, 6 * u, 0, { p99Ms: 60 * Math.sqrt(u / 2) }), ctx, false);
+    expect(rising.cap()).not.toBeNull();
+    expect(rising.cap()!).toBeLessThan(32);
+  });
+
   it('errors that showed at the hold and cleared mean capacity came: it probes at once', () => {
     const l = new LoadLimits({ maxErrorRate: 0.05 });
     climb(l, 800);
