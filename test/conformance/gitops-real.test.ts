@@ -290,6 +290,9 @@ describe('a run on Flux- and Argo CD-managed apps with another writer mid-run, o
     const firstWrite = journal.findIndex((e) => e.type === 'write-intent');
     expect(firstPause).toBeGreaterThanOrEqual(0);
     expect(firstPause).toBeLessThan(firstWrite);
+    // the first hold reached the API server after it was journaled
+    const firstHoldAt = plane.testMutations(since).find((e) => !e.requestURI.includes('/leases'))!.requestReceivedTimestamp;
+    expect(new Date(firstHoldAt).getTime()).toBeGreaterThanOrEqual(new Date(journal[firstPause]!.t).getTime());
     const writes = appWrites(since);
     const holds = [`patch ${APPLICATIONS('argocd', 'argo-web')}`, `patch ${APPLICATIONS('argocd', 'instance-web')}`, `patch ${deploymentsPath(NS, 'flux-web')}`, `patch ${hpasPath(NS, 'flux-web')}`].sort();
     expect(writes.slice(0, 4).sort()).toEqual(holds);

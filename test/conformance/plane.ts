@@ -48,6 +48,7 @@ export interface AuditEvent {
   user: { username: string };
   requestURI: string;
   responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
   stageTimestamp: string;
 }
 
