@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../electron/base/clock.ts';
 import { startKubernetesApiServer, type KubeApiServer, type KubeSeed } from '../../electron/sandbox/kubernetes/index.ts';
+import { managerOfField } from '../../electron/substrates/kubernetes/changes.ts';
 import { ISO_TIME, formatDifferences, judge, normalise, staleRules, type CaseResult, type Deliberate, type DiffCase } from './differential.ts';
 import { compactEtcd, kubeOk, kubeRequest, kubeWatch, type JsonObj, type KubeEndpoint } from './kube-http.ts';
 import { deleteNamespaces, deploymentsPath, hpasPath, seedCluster, waitRolledOut } from './kube-seed.ts';
+import { installGitOpsCrds } from './gitops-kit.ts';
 import { usePlane } from './plane-kit.ts';
 
 /**
@@ -80,7 +82,10 @@ async function expireHistory(ep: KubeEndpoint): Promise<void> {
   else await compactEtcd(plane.etcd, (await kubeOk<{ metadata: { resourceVersion: string } }>(ep, 'GET', deploymentsPath(NS))).metadata.resourceVersion);
 }
 
-const MANAGED_FIELDS: Deliberate = { path: /managedFields/, why: 'the sandbox does not track field managers (server-side apply); Conductor and kubectl -o json ignore them' };
+const MANAGED_FIELDS: Deliberate = {
+  path: /managedFields/,
+  why: "the sandbox records who owns each field a write changed (Update, one entry per manager: what Conductor reads, compared in the managedFields case below), not server-side apply nor the API server's exact entries (creator, times, subresource); kubectl -o json ignores them",
+};
 
 const cases: DiffCase<KubeEndpoint>[] = [
   {
@@ -117,11 +122,19 @@ const cases: DiffCase<KubeEndpoint>[] = [
     name: 'the same patch again changes nothing: same resourceVersion and generation',
     run: async (ep) => {
       await settled(ep);
-      const before = await kubeOk<{ metadata: { resourceVersion: string; generation: number } }>(ep, 'GET', deploymentsPath(NS, 'worker'));
+      type Dep = { metadata: { resourceVersion: string; generation: number }; status?: unknown };
       const patch = { spec: { replicas: 2, template: { spec: { containers: [{ name: 'worker', image: 'registry.example/worker:2.0.0' }] } } } };
-      const a = await kubeRequest(ep, 'PATCH', deploymentsPath(NS, 'worker'), patch, 'application/strategic-merge-patch+json');
-      const after = a.body as { metadata: { resourceVersion: string; generation: number } };
-      return { status: a.status, rvChanged: after.metadata.resourceVersion !== before.metadata.resourceVersion, generation: after.metadata.generation - before.metadata.generation };
+      for (let attempt = 1; ; attempt++) {
+        const before = await kubeOk<Dep>(ep, 'GET', deploymentsPath(NS, 'worker'));
+        const a = await kubeRequest(ep, 'PATCH', deploymentsPath(NS, 'worker'), patch, 'application/strategic-merge-patch+json');
+        const after = a.body as Dep;
+        // a status write by the controllers between the read and the patch moves the resourceVersion too: measure again (bounded)
+        if (JSON.stringify(after.status) !== JSON.stringify(before.status) && attempt < 5) {
+          await new Promise((r) => setTimeout(r, 300));
+          continue;
+        }
+        return { status: a.status, rvChanged: after.metadata.resourceVersion !== before.metadata.resourceVersion, generation: after.metadata.generation - before.metadata.generation };
+      }
     },
   },
   {
@@ -233,6 +246,42 @@ const cases: DiffCase<KubeEndpoint>[] = [
     deliberate: [MANAGED_FIELDS],
   },
   {
+    name: 'managedFields: who owns each field Conductor reports a change of (a patch with ?fieldManager=, the scale subresource, a client named only by its user agent)',
+    run: async (ep) => {
+      await settled(ep);
+      const path = deploymentsPath(NS, 'worker');
+      const container = (c: JsonObj) => ({ spec: { template: { spec: { containers: [{ name: 'worker', ...c }] } } } });
+      const a = await kubeRequest(ep, 'PATCH', `${path}?fieldManager=hotfixer`, container({ image: 'registry.example/worker:3.0.0' }), 'application/strategic-merge-patch+json');
+      const b = await kubeRequest(ep, 'PATCH', `${path}/scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json', 30_000, { 'user-agent': 'kubectl/v1.37.2 (linux/amd64) kubernetes/0000000' });
+      const c = await kubeRequest(ep, 'PATCH', path, container({ resources: { limits: { cpu: '2' } } }), 'application/strategic-merge-patch+json', 30_000, { 'user-agent': 'kubectl-edit/v1.37.2 (linux/amd64) kubernetes/0000000' });
+      const managed = (await kubeOk<{ metadata: { managedFields: { manager: string }[] } }>(ep, 'GET', path)).metadata.managedFields;
+      const at = ['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"worker"}'];
+      return {
+        statuses: [a.status, b.status, c.status],
+        image: managerOfField(managed, [...at, 'f:image']),
+        replicas: managerOfField(managed, ['f:spec', 'f:replicas']),
+        resources: managerOfField(managed, [...at, 'f:resources']),
+      };
+    },
+  },
+  {
+    name: "an Argo CD Application (a CRD): automated sync off by a merge patch with null, then back exactly — an empty automated too; a missing one is 404",
+    run: async (ep) => {
+      const path = `/apis/argoproj.io/v1alpha1/namespaces/${NS}/applications`;
+      const created = await kubeRequest(ep, 'POST', path, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'shop' },
+        spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: NS }, syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false'] } },
+      });
+      const patch = (automated: unknown) => kubeRequest(ep, 'PATCH', `${path}/shop?fieldManager=conductor`, { spec: { syncPolicy: { automated } } }, 'application/merge-patch+json');
+      const policy = (x: { status: number; body: unknown }) => ({ status: x.status, syncPolicy: (x.body as { spec?: { syncPolicy?: unknown } }).spec?.syncPolicy });
+      const steps = { created: policy(created), off: policy(await patch(null)), empty: policy(await patch({})), back: policy(await patch({ prune: true, selfHeal: true })) };
+      const missing = await kubeRequest(ep, 'GET', `${path}/ghost`);
+      return { ...steps, missing: { status: missing.status, body: normHash(missing.body) } };
+    },
+  },
+  {
     name: "the kube-system namespace (Conductor's cluster identity)",
     run: async (ep) => {
       const a = await kubeRequest(ep, 'GET', '/api/v1/namespaces/kube-system');
@@ -250,6 +299,7 @@ beforeAll(async () => {
   endpoints.sandbox = { server: sandbox.url };
   endpoints.real = plane.clusters.test.admin;
   await seedCluster(endpoints.real, seed);
+  await installGitOpsCrds(endpoints.real);
   await waitRolledOut(endpoints.sandbox, seed.deployments.map((d) => [d.namespace, d.name]));
 });
 

@@ -12,10 +12,11 @@ import { kubeOk, kubeRequest, type JsonObj, type KubeEndpoint } from './kube-htt
 export const deploymentsPath = (ns: string, name = '') => `/apis/apps/v1/namespaces/${ns}/deployments${name ? `/${name}` : ''}`;
 export const hpasPath = (ns: string, name = '') => `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers${name ? `/${name}` : ''}`;
 
-/** a seed deployment as a real API server takes it on create (no controller-owned annotations) */
+/** a seed deployment as a real API server takes it on create (the seed's own annotations, none the deployment controller writes) */
 export function deploymentObject(d: KubeSeed['deployments'][number], spec: Partial<{ progressDeadlineSeconds: number }> = {}): JsonObj {
   const obj = seedToDeployment(d) as JsonObj & { metadata: JsonObj; spec: JsonObj };
-  delete obj.metadata.annotations;
+  if (d.annotations) obj.metadata.annotations = { ...d.annotations };
+  else delete obj.metadata.annotations;
   Object.assign(obj.spec, spec);
   return obj;
 }

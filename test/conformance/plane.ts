@@ -15,8 +15,8 @@ import { KUBE_VERSION, kubeBinary, kwokStages } from './tools.ts';
  * kube-system namespace UID), kube-controller-manager (the real Deployment, ReplicaSet, HPA, Job and
  * garbage-collector controllers), kube-scheduler, and kwok managing one fake node (pods become Ready
  * without a kubelet; Job pods complete). Static tokens authenticate; RBAC authorises: Conductor's
- * production user may only read (the `view` role), its test user is a cluster admin. Production's
- * API server writes an audit log of every request from outside the plane's own components.
+ * production user may only read (the `view` role), its test user is a cluster admin. Each API
+ * server writes an audit log of every request from outside the plane's own components.
  * Every process runs in its own process group and is stopped by group.
  *
  *   node bin/run-ts.js test/conformance/plane.ts [DIR]   starts it, prints the kubeconfig path, Ctrl-C stops it
@@ -48,6 +48,7 @@ export interface AuditEvent {
   user: { username: string };
   requestURI: string;
   responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
   stageTimestamp: string;
 }
 
@@ -67,6 +68,8 @@ export interface PlaneAudit {
   productionAudit(): AuditEvent[];
   /** production's mutating requests (create, update, patch, delete) since `sinceIso`, by anyone but the plane's admin */
   productionMutations(sinceIso?: string): AuditEvent[];
+  /** the test API server's mutating requests since `sinceIso` by Conductor's test user */
+  testMutations(sinceIso?: string): AuditEvent[];
 }
 
 export interface Plane extends PlaneInfo, PlaneAudit {
@@ -75,19 +78,21 @@ export interface Plane extends PlaneInfo, PlaneAudit {
 
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
-/** production's audit log, read on each call */
+/** the API servers' audit logs, read on each call */
 export function planeAudit(info: PlaneInfo): PlaneAudit {
-  const productionAudit = (): AuditEvent[] => {
-    const f = info.clusters.production.auditLog;
+  const audit = (side: Side): AuditEvent[] => {
+    const f = info.clusters[side].auditLog;
     if (!f || !existsSync(f)) return [];
     return readFileSync(f, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as AuditEvent);
   };
+  const mutations = (side: Side, by: (user: string) => boolean, sinceIso?: string) => audit(side).filter((e) => MUTATING.has(e.verb) && by(e.user.username) && (!sinceIso || e.stageTimestamp >= sinceIso));
   return {
-    productionAudit,
-    productionMutations: (sinceIso) => productionAudit().filter((e) => MUTATING.has(e.verb) && e.user.username !== 'plane-admin' && (!sinceIso || e.stageTimestamp >= sinceIso)),
+    productionAudit: () => audit('production'),
+    productionMutations: (sinceIso) => mutations('production', (u) => u !== 'plane-admin', sinceIso),
+    testMutations: (sinceIso) => mutations('test', (u) => u === CONDUCTOR_USERS.test, sinceIso),
   };
 }
 
@@ -210,7 +215,7 @@ export async function startPlane(opts: { dir?: string } = {}): Promise<Plane> {
     for (const [side, port] of sides) {
       const certDir = join(dir, side, 'certs');
       mkdirSync(certDir, { recursive: true, mode: 0o700 });
-      const audit = side === 'production' ? [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'production-audit.log')}`, '--audit-log-format=json'] : [];
+      const audit = [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, `${side}-audit.log`)}`, '--audit-log-format=json'];
       // test serves Deployment watches straight from etcd (no watch cache), so a watch from a
       // resourceVersion older than etcd's compaction answers 410 Gone as a busy cluster's would;
       // a watch cache that never filled up replays the full state instead
@@ -265,7 +270,7 @@ export async function startPlane(opts: { dir?: string } = {}): Promise<Plane> {
           ca,
           admin,
           conductor: { server, ca, token: side === 'production' ? tokens.reader : tokens.tester },
-          ...(side === 'production' ? { auditLog: join(dir, 'production-audit.log') } : {}),
+          auditLog: join(dir, `${side}-audit.log`),
         };
       }),
     );

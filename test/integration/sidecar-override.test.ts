@@ -62,7 +62,7 @@ describe('a paused Deployment', () => {
     kit = await startKit({ sandbox: { seed: { kubernetes: { production: shopKubeSeed('production'), test } } } });
     const r = await kit.run();
     expect(r.verdict.status).toBe('error');
-    expect(r.verdict.reasons.join(' ')).toMatch(/cart \(deployment shop\/cart is paused: resume it with `kubectl rollout resume deployment\/cart -n shop` --context sandbox-test/);
+    expect(r.verdict.reasons.join(' ')).toMatch(/cart \(deployment shop\/cart is paused: resume it with `kubectl rollout resume deployment\/cart -n shop --context sandbox-test`/);
     expect(kit.sandbox.requestSummary().kubernetesTest.mutating).toBe(0);
     expect(kit.sandbox.ecs.mutatingRequests()).toBe(0);
     expect(deploymentOf(kit.sandbox, 'test', 'shop', 'cart').spec.paused).toBe(true);

@@ -33,7 +33,7 @@ export async function preflight(ctx: RunContext, s: Snapshotted): Promise<void> 
     const t = s.test.get(u.name);
     if (t?.kind !== 'kubernetes' || !t.paused) continue;
     const context = ctx.deps.substrates.test.kubernetes?.target.context;
-    paused.push(`${u.name} (deployment ${t.namespace}/${t.deployment} is paused: resume it with \`kubectl rollout resume deployment/${t.deployment} -n ${t.namespace}\`${context ? ` --context ${context}` : ''}, or leave the app out of the spec)`);
+    paused.push(`${u.name} (deployment ${t.namespace}/${t.deployment} is paused: resume it with \`kubectl rollout resume deployment/${t.deployment} -n ${t.namespace}${context ? ` --context ${context}` : ''}\`, or leave the app out of the spec)`);
     ctx.setApp(u.name, 'snapshot', 'failed', undefined, 'paused Deployment');
   }
   if (paused.length) {
