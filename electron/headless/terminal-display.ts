@@ -119,7 +119,9 @@ export function formatEventLine(event: RunEvent, status: RunStatus | null): stri
     case 'guard':
       return `  guard ${event.guard.guard} ${event.guard.state}: ${event.guard.message}`;
     case 'knee':
-      return `  knee found: ${Math.round(event.knee.opm)} OPM at ${event.knee.users} users`;
+      return event.knee.byGuard
+        ? `  load limited by the guards: ${Math.round(event.knee.opm)} OPM at ${event.knee.users} users${event.knee.reason ? ` (${event.knee.reason})` : ''}`
+        : `  knee found: ${Math.round(event.knee.opm)} OPM at ${event.knee.users} users${event.knee.reason ? ` (${event.knee.reason})` : ''}`;
     case 'knee-withdrawn':
       return `  knee withdrawn: ${event.reason}`;
     case 'abort':

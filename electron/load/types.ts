@@ -106,7 +106,7 @@ export interface ControllerDecision {
   users: number;
   spawnRate: number;
   /** set once saturation is detected: users go up and OPM no longer follows */
-  knee?: { users: number; opm: number; p99Ms: number | null };
+  knee?: { users: number; opm: number; p99Ms: number | null; reason?: string; byGuard?: boolean };
   stalled?: boolean;
   /** the load generator, not the shop, limits the load (its workers' CPU is above ~90 %): no knee is reported while it is */
   generatorSaturated?: boolean;

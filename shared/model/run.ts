@@ -62,6 +62,10 @@ export interface Knee {
   opm: number;
   p99Ms: number | null;
   t: number;
+  /** why the load stops there, in words (the controller's) */
+  reason?: string;
+  /** a guard, not the shop's capacity, stops the load there: more users would take it past the guard */
+  byGuard?: boolean;
 }
 
 export type GuardName = 'maxErrorRate' | 'maxP99Ms' | 'stall' | 'productionDrift';

@@ -72,7 +72,7 @@ export function reportJunit(report: RunReport): string {
     cases.push(c);
   }
   const target: Case = { name: `plateau reaches ${v.targetOpm} OPM`, classname: `conductor.${report.specName}.verdict`, time: 0 };
-  const targetReasons = v.reasons.filter((r) => r.startsWith('plateau') || r.startsWith('no plateau') || r.startsWith('capacity knee'));
+  const targetReasons = v.reasons.filter((r) => r.startsWith('plateau') || r.startsWith('no plateau') || r.startsWith('capacity knee') || r.startsWith('the guards limit the load'));
   if (targetReasons.length) target.failure = targetReasons.join('\n');
   else if (v.plateauOpm === null) target.skipped = 'no plateau';
   cases.push(target);

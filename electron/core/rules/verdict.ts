@@ -65,7 +65,11 @@ export function computeVerdict(input: VerdictInput): Verdict {
       }
     }
     if (knee && knee.opm < target * (1 - load.tolerancePct / 100)) {
-      reasons.push(`capacity knee at ${Math.round(knee.opm)} OPM (${knee.users} users) is below the target ${target} OPM`);
+      reasons.push(
+        knee.byGuard
+          ? `the guards limit the load to ${Math.round(knee.opm)} OPM (${knee.users} users), below the target ${target} OPM${knee.reason ? `: ${knee.reason}` : ''}`
+          : `capacity knee at ${Math.round(knee.opm)} OPM (${knee.users} users) is below the target ${target} OPM`,
+      );
     }
     status = reasons.length ? 'failed' : 'passed';
   }

@@ -237,7 +237,7 @@ export class AdaptiveController implements Controller {
   /** the limits' news on a decision: the knee (reported at the end of the ramp, or withdrawn), the generator, their notes */
   private withLimits(decision: ControllerDecision, t: number, binding: boolean): ControllerDecision {
     const v = this.limits.verdict(t >= this.spec.rampUpMs, binding);
-    if (v.report) decision.knee = { users: v.report.users, opm: v.report.opm, p99Ms: v.report.p99Ms };
+    if (v.report) decision.knee = { users: v.report.users, opm: v.report.opm, p99Ms: v.report.p99Ms, reason: v.report.reason, ...(v.report.byGuard ? { byGuard: true } : {}) };
     if (v.cleared) decision.kneeCleared = true;
     if (this.limits.generatorSaturated) decision.generatorSaturated = true;
     const note = v.report ? `knee at ${v.report.users} users, ${Math.round(v.report.opm)} OPM (${v.report.reason}): holding there` : v.note;

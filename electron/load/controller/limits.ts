@@ -125,7 +125,7 @@ interface Hold extends Knee {
 
 export interface LimitVerdict {
   /** a knee to report now (once) */
-  report?: Knee & { reason: string };
+  report?: Knee & { reason: string; byGuard?: boolean };
   /** the knee reported earlier no longer holds */
   cleared?: boolean;
   note?: string;
@@ -250,7 +250,7 @@ export class LoadLimits {
       const p = this.lastPair;
       this.reported = { users: this.guardCap, opm: p.opm * Math.min(1, this.guardCap / p.users), p99Ms: p.p99Ms, reason: this.guardReason };
       this.reportedByGuard = true;
-      out.report = this.reported;
+      out.report = { ...this.reported, byGuard: true };
     }
     return out;
   }

@@ -24,6 +24,10 @@ describe('verdict rules', () => {
     const knee = computeVerdict({ spec, samples: plateau(600), knee: { users: 50, opm: 400, p99Ms: 900, t: 1 }, outcome: { kind: 'completed' }, restoreComplete: true });
     expect(knee.status).toBe('failed');
     expect(knee.reasons[0]).toMatch(/capacity knee at 400 OPM \(50 users\) is below the target 600 OPM/);
+    // a guard, not the shop, stopped the climb: said so, with the controller's reason
+    const guarded = computeVerdict({ spec, samples: plateau(600), knee: { users: 74, opm: 379, p99Ms: 118, t: 1, byGuard: true, reason: 'p99 would pass 120 ms (the guard is 150 ms) beyond ~74 users' }, outcome: { kind: 'completed' }, restoreComplete: true });
+    expect(guarded.status).toBe('failed');
+    expect(guarded.reasons).toEqual(['the guards limit the load to 379 OPM (74 users), below the target 600 OPM: p99 would pass 120 ms (the guard is 150 ms) beyond ~74 users']);
     const restore = computeVerdict({ spec, samples: plateau(600), knee: null, outcome: { kind: 'completed' }, restoreComplete: false, restoreFailures: ['cart: HTTP 500'] });
     expect(restore).toMatchObject({ status: 'failed', restoreComplete: false });
     expect(restore.reasons[0]).toMatch(/^restore incomplete: cart: HTTP 500/);

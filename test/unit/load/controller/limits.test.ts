@@ -105,6 +105,7 @@ describe('knee hypotheses (limits.ts)', () => {
     l.verdict(false, true);
     const v = l.verdict(true, true);
     expect(v.report?.reason).toMatch(/the error rate would pass 4\.0 % \(the guard is 5\.0 %\)/);
+    expect(v.report?.byGuard).toBe(true);
     // a guard far from its limit caps nothing
     const far = new LoadLimits({ maxErrorRate: 0.05 });
     for (const u of [100, 120, 140, 160]) far.observe(pair(u, 6 * u, 0.002 * (u / 100)), ctx, false);
