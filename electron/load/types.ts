@@ -60,6 +60,8 @@ export interface KpiSample {
   /** orders per minute; null when not measurable (yet) */
   opm: number | null;
   errorRate: number;
+  /** the error rate over the latest read pair only (about one control interval), where the source counts: what the error guard judges */
+  recentErrorRate?: number;
   p99Ms: number | null;
   /** median and p95 latency over the source's current window (Locust's, all requests); absent or null when it has none */
   p50Ms?: number | null;

@@ -38,6 +38,12 @@ export interface CounterStep {
   okPerMinute: number;
   /** all requests' failures / all requests over the span (0 when none) */
   errorRate: number;
+  /**
+   * the same since the previous read used (≥ minSpanMs: about one control interval) — what the
+   * error guard judges, so that errors that cleared stop counting against the grace period at
+   * once instead of for the rest of a 40 s span
+   */
+  recentErrorRate: number;
   endpoints: EndpointSample[];
 }
 
@@ -101,6 +107,8 @@ export class CounterTracker {
     const dn = read.total.n - prev.total.n;
     const df = read.total.f - prev.total.f;
     const key = this.options.request;
+    const recentN = read.total.n - last.total.n;
+    const recentF = read.total.f - last.total.f;
     const mine = key ? read.requests.get(key) : undefined;
     const before = key ? prev.requests.get(key) : undefined;
     const ok = mine ? mine.n - mine.f - ((before?.n ?? 0) - (before?.f ?? 0)) : 0;
@@ -109,6 +117,7 @@ export class CounterTracker {
       spanMs,
       okPerMinute: (Math.max(0, ok) / spanMs) * 60_000,
       errorRate: dn > 0 ? Math.min(1, Math.max(0, df / dn)) : 0,
+      recentErrorRate: recentN > 0 ? Math.min(1, Math.max(0, recentF / recentN)) : 0,
       endpoints: endpointsOver(prev, read, spanMs, key),
     };
   }

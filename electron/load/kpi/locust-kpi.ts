@@ -92,6 +92,7 @@ export function createLocustKpi(options: LocustKpiOptions): LocustKpi {
         ...base,
         opm: seen || stats.aggregated.numRequests === 0 ? step.okPerMinute : null,
         errorRate: step.errorRate,
+        recentErrorRate: step.recentErrorRate,
         window: step.window,
         endpoints: step.endpoints,
       };

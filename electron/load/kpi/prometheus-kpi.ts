@@ -91,6 +91,7 @@ export function createPrometheusKpi(options: PrometheusKpiOptions): PrometheusKp
   const timeoutMs = options.timeoutMs ?? 10_000;
   const counters = new CounterTracker();
   let errorRate = 0;
+  let recentErrorRate = 0;
 
   async function query1(signal?: AbortSignal): Promise<{ value: number | null; series: number }> {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -128,14 +129,15 @@ export function createPrometheusKpi(options: PrometheusKpiOptions): PrometheusKp
     async sample(signal) {
       const [result, stats] = await Promise.all([query1(signal), options.driver ? options.driver.stats(signal) : Promise.resolve(null)]);
       const step = stats ? counters.step(stats, stats.fetchedAt ?? options.clock.now()) : null;
-      if (step && 'reset' in step) errorRate = 0;
-      else if (step) errorRate = step.errorRate;
+      if (step && 'reset' in step) errorRate = recentErrorRate = 0;
+      else if (step) ({ errorRate, recentErrorRate } = step);
       return {
         t: options.clock.now(),
         source: 'prometheus',
         opm: result.value,
         series: result.series,
         errorRate,
+        ...(stats ? { recentErrorRate } : {}),
         p99Ms: stats ? p99Of(stats).p99Ms : null,
         users: stats ? stats.userCount : 0,
         ...(stats ? { generatorCpuPct: generatorCpu(stats) } : {}),

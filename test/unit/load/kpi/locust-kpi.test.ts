@@ -96,6 +96,26 @@ describe('the Locust KPI counts orders exactly', () => {
     })();
   });
 
+  it('the error guard\'s rate is the latest interval\'s: errors that cleared stop counting at once, while the KPI\'s 40 s span still holds them', async () => {
+    const clock = new ManualClock(0);
+    const locust = new ScriptedLocust(clock);
+    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    locust.orders = { n: 10, f: 0 };
+    await kpi.sample();
+    // 15 s intervals: 150 orders each; the third interval has 30 failures, then they clear
+    const rows: { span: number; recent: number | undefined }[] = [];
+    for (const [i, failed] of [[1, 0], [2, 0], [3, 30], [4, 0], [5, 0]] as const) {
+      await clock.advance(15_000);
+      locust.orders = { n: 10 + 150 * i, f: locust.orders.f + failed };
+      const s = await kpi.sample();
+      rows.push({ span: s.errorRate, recent: s.recentErrorRate });
+    }
+    expect(rows[2]!.recent).toBeCloseTo(30 / 150, 9);
+    // the interval after: the guard sees none, the 40 s span still carries them
+    expect(rows[3]!.recent).toBe(0);
+    expect(rows[3]!.span).toBeGreaterThan(0.05);
+  });
+
   it('a read too soon after the last is no new measurement: the last one again, same window', async () => {
     const clock = new ManualClock(0);
     const locust = new ScriptedLocust(clock);
