@@ -19,6 +19,7 @@ import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
 import type { EcsSeed } from '../../electron/sandbox/ecs/seed.ts';
 import { ProductionWriteRefused, SubstrateError } from '../../shared/model/errors.ts';
 import { MOTO_CREDENTIALS, MOTO_REGION, seedMoto, startMoto, type Moto } from './moto.ts';
+import { PRODUCTION_PAYMENT_PROCESSOR_CONTAINERS } from '../support/shop-expectations.ts';
 
 /**
  * The ECS adapter against moto, an ECS implementation we did not write: bulk reads, the derived
@@ -127,11 +128,7 @@ describe('the ECS reader on moto', () => {
       taskDefinitionArn: seeded.get(`${PROD}/payment-processor`),
       taskCpu: '1024',
       taskMemory: '2048',
-      containers: [
-        { name: 'app', image: '000000000000.dkr.ecr.eu-central-1.amazonaws.com/payment-processor:2.14.1', cpu: 768, memory: 1536 },
-        // AWS (and moto) report a container without cpu as cpu 0
-        { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.2.0-prod', cpu: 256, memoryReservation: 256 },
-      ],
+      containers: [...PRODUCTION_PAYMENT_PROCESSOR_CONTAINERS],
       steady: true,
     });
     expect(apps.get('notifications')).toMatchObject({ desiredCount: 3, containers: [{ name: 'app', memory: 512, memoryReservation: 256 }] });

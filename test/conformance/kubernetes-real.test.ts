@@ -11,6 +11,7 @@ import { compactEtcd, kubeOk, kubeRequest, type JsonObj } from './kube-http.ts';
 import { deleteNamespaces, deploymentsPath, hpasPath, seedCluster } from './kube-seed.ts';
 import { adapterOptions, usePlane } from './plane-kit.ts';
 import { PLANE_CONTEXTS } from './plane.ts';
+import { PRODUCTION_CHECKOUT } from '../support/shop-expectations.ts';
 
 /**
  * The Kubernetes adapter against a real kube-apiserver with the real Deployment, ReplicaSet and
@@ -80,18 +81,7 @@ describe('the Kubernetes adapter on a real API server', () => {
   it('reads every shop app of both sides in bulk: one list of deployments and one of HPAs per namespace', async () => {
     const p = await createKubernetesReader(adapterOptions(plane, 'production', clock)).readApps(SHOP);
     const t = await createKubernetesReader(adapterOptions(plane, 'test', clock)).readApps(SHOP);
-    expect(p.get('checkout')).toEqual({
-      kind: 'kubernetes',
-      namespace: 'shop',
-      deployment: 'checkout-api',
-      replicas: 6,
-      containers: [
-        { name: 'checkout-api', image: 'registry.example/checkout-api:2.14.1', resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
-        { name: 'envoy', image: 'registry.example/envoy:1.29.1', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
-      ],
-      hpa: { name: 'checkout-api', minReplicas: 6, maxReplicas: 20 },
-      rollout: { observed: true, desired: 6, updated: 6, ready: 6, available: 6, complete: true },
-    });
+    expect(p.get('checkout')).toEqual(PRODUCTION_CHECKOUT);
     expect(t.get('checkout')?.containers[0]?.image).toBe('registry.example/checkout-api:2.13.0');
     expect(t.get('checkout')?.hpa).toEqual({ name: 'checkout-api', minReplicas: 2, maxReplicas: 5 });
     expect(t.get('ledger')).toBeNull();

@@ -7,6 +7,7 @@ import { generatedEcsSeed, generatedEcsServiceName, shopEcsSeed, startEcsServer,
 import { createEcsReader, createEcsWriter, type EcsWriterOptions } from '../../electron/substrates/ecs/index.ts';
 import type { EcsAppRef, EcsTarget } from '../../electron/substrates/types.ts';
 import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } from '../../shared/model/errors.ts';
+import { PRODUCTION_PAYMENT_PROCESSOR_CONTAINERS } from '../support/shop-expectations.ts';
 
 /** The ECS adapter over real HTTP against the sandbox endpoint (no mocks). */
 
@@ -52,10 +53,7 @@ describe('ECS reader', () => {
       taskDefinitionArn: 'arn:aws:ecs:eu-central-1:000000000000:task-definition/payment-processor:42',
       taskCpu: '1024',
       taskMemory: '2048',
-      containers: [
-        { name: 'app', image: '000000000000.dkr.ecr.eu-central-1.amazonaws.com/payment-processor:2.14.1', cpu: 768, memory: 1536 },
-        { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.2.0-prod', cpu: 256, memoryReservation: 256 },
-      ],
+      containers: [...PRODUCTION_PAYMENT_PROCESSOR_CONTAINERS],
       steady: true,
       autoscaling: { minCapacity: 4, maxCapacity: 12, suspended: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false } },
     });

@@ -7,6 +7,7 @@ import type { K8sAppRef } from '../../electron/substrates/types.ts';
 import type { RolloutStatus } from '../../shared/model/app-state.ts';
 import { AbortedError, ProductionWriteRefused, SubstrateError, TimeoutError } from '../../shared/model/errors.ts';
 import { api, startSandboxClusters, startShopClusters, type SandboxCluster } from '../unit/substrates/kubernetes/sandbox-fixture.ts';
+import { PRODUCTION_CHECKOUT } from '../support/shop-expectations.ts';
 
 /** The Kubernetes adapter over real HTTP against the sandbox API servers, faults included. */
 
@@ -51,18 +52,7 @@ describe('Kubernetes adapter against the sandbox', () => {
   it('reads every app of both sides in bulk, mapping images, replicas, resources, HPA and rollout; missing → null', async () => {
     const p = await reader('sandbox-prod').readApps(SHOP_REFS);
     const t = await reader('sandbox-test').readApps(SHOP_REFS);
-    expect(p.get('checkout')).toEqual({
-      kind: 'kubernetes',
-      namespace: 'shop',
-      deployment: 'checkout-api',
-      replicas: 6,
-      containers: [
-        { name: 'checkout-api', image: 'registry.example/checkout-api:2.14.1', resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
-        { name: 'envoy', image: 'registry.example/envoy:1.29.1', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
-      ],
-      hpa: { name: 'checkout-api', minReplicas: 6, maxReplicas: 20 },
-      rollout: { observed: true, desired: 6, updated: 6, ready: 6, available: 6, complete: true },
-    });
+    expect(p.get('checkout')).toEqual(PRODUCTION_CHECKOUT);
     expect(t.get('checkout')?.containers[0]?.image).toBe('registry.example/checkout-api:2.13.0');
     expect(t.get('checkout')?.hpa).toEqual({ name: 'checkout-api', minReplicas: 2, maxReplicas: 5 });
     expect(p.get('ledger')?.replicas).toBe(2);
