@@ -57,7 +57,8 @@ export class Guards {
       if (!breach && this.tracks.get(guard)?.state === 'breached') breach = ev ?? this.describe(guard, value, limit, message, t);
     };
 
-    const err = sample.errorRate;
+    // the latest interval where the source counts it (the grace period is the smoothing), else the KPI's span
+    const err = sample.recentErrorRate ?? sample.errorRate;
     check('maxErrorRate', Number.isFinite(err) && err > this.spec.maxErrorRate, err, this.spec.maxErrorRate, `error rate ${(err * 100).toFixed(2)}% above ${(this.spec.maxErrorRate * 100).toFixed(2)}%`);
 
     if (this.spec.maxP99Ms !== undefined) {

@@ -16,6 +16,14 @@ describe('guards', () => {
     expect(r.breach!.message).toMatch(/error rate 3\.00% above 2\.00%/);
   });
 
+  it('the error rate judged is the latest interval\'s where the KPI counts one, not its longer span', () => {
+    const g = guards({ maxErrorRate: 0.05, gracePeriod: '30s' });
+    // the span still carries errors the last interval no longer has: ok
+    expect(g.evaluate(s({ errorRate: 0.08, recentErrorRate: 0.01 }), 0, 0).events).toEqual([]);
+    // the latest interval over the limit: breaching, whatever the span says
+    expect(g.evaluate(s({ errorRate: 0.02, recentErrorRate: 0.09 }), 20_000, 1).events.map((e) => [e.state, e.value])).toEqual([['breaching', 0.09]]);
+  });
+
   it('p99 must stay above the limit for the whole grace period', () => {
     const g = guards({ maxP99Ms: 1000, gracePeriod: '60s' });
     const a = g.evaluate(s({ p99Ms: 1500 }), 0, 0);

@@ -61,8 +61,7 @@ export class LoadLoop {
       const elapsed = now - this.loadStart;
       const k = await kpi.sample(signal);
       const t = ctx.elapsed();
-      // the error guard judges the latest interval (its grace period is the smoothing), not the KPI's 40 s count
-      const g = this.guards.evaluate(k.recentErrorRate !== undefined ? { ...k, errorRate: k.recentErrorRate } : k, t, this.cycle);
+      const g = this.guards.evaluate(k, t, this.cycle);
       for (const ev of g.events) ctx.addGuard(ev);
       if (g.breach) {
         ctx.abort(g.breach.message, 'guard');
