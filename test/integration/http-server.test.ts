@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHttpServer, tokenMatches, type HttpServerHandle } from '../../electron/headless/http-server.ts';
 import { COCKPIT_CSP } from '../../electron/base/csp.ts';
-import { CHANNELS, HTTP_EVENTS_PATH, httpPathFor } from '../../shared/contract/index.ts';
+import { CHANNELS, HTTP_EVENTS_PATH, HTTP_TRIGGER_PATH, httpPathFor } from '../../shared/contract/index.ts';
 import type { RunEvent } from '../../shared/model/run.ts';
 import { createStandInService, STAND_IN_PARITY, type StandInService } from '../unit/main/stand-in-service.ts';
 
@@ -91,6 +91,29 @@ describe('HTTP transport', () => {
     const res = await post(server.url, '/api/spec/validate', { text: 'x'.repeat(5000) });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error.code).toBe('USAGE');
+  });
+
+  it('the change-event endpoint refuses a wrong method, content type or size before its intake sees anything; a CloudEvent is taken', async () => {
+    const received: string[] = [];
+    const triggers = {
+      receive: async (r: { body: Buffer }) => {
+        received.push(r.body.toString('utf8'));
+        return { status: 202, body: { ok: true as const, value: { queued: [] } } };
+      },
+      describeAuth: () => 'test',
+    };
+    server = await startHttpServer({ service: { ...service, triggers } as never, staticDir: dir, maxEventBytes: 1024 });
+    const get = await raw(server.url + HTTP_TRIGGER_PATH);
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    const text = await raw(server.url + HTTP_TRIGGER_PATH, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(text.status).toBe(415);
+    expect(JSON.parse(text.body).error.message).toBe('expected Content-Type: application/json (or application/cloudevents+json)');
+    const big = await post(server.url, HTTP_TRIGGER_PATH, { pad: 'x'.repeat(5000) });
+    expect(big.status).toBe(413);
+    expect(received).toEqual([]);
+    const cloud = await raw(server.url + HTTP_TRIGGER_PATH, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":"1.0"}' });
+    expect(cloud.status).toBe(202);
+    expect(received).toEqual(['{"specversion":"1.0"}']);
   });
 
   it('answers a failing handler with its typed error and no stack', async () => {

@@ -57,6 +57,11 @@ describe('terminal display', () => {
     expect(formatEventLine({ type: 'app-progress', runId: 'r1', progress: { app: 'a', phase: 'deploy', state: 'failed', reason: 'timeout' } }, null)).toBe('  a: deploy failed — timeout');
     expect(formatEventLine({ type: 'abort', runId: 'r1', step: 'restoring', reason: 'Ctrl-C', t: 0 }, null)).toBe('abort (Ctrl-C): restoring');
     expect(formatEventLine({ type: 'log', runId: 'r1', level: 'info', message: 'x' }, null)).toBeNull();
+    // a knee names why the load stops there, and whether the shop or a guard stops it
+    expect(formatEventLine({ type: 'knee', runId: 'r1', knee: { users: 824, opm: 5020, p99Ms: 300, t: 1, reason: 'a cliff: errors 0.0 → 3.7 %' } }, null)).toBe('  knee found: 5020 OPM at 824 users (a cliff: errors 0.0 → 3.7 %)');
+    expect(formatEventLine({ type: 'knee', runId: 'r1', knee: { users: 74, opm: 379, p99Ms: 118, t: 1, byGuard: true, reason: 'p99 would pass 120 ms (the guard is 150 ms) beyond ~74 users' } }, null)).toBe(
+      '  load limited by the guards: 379 OPM at 74 users (p99 would pass 120 ms (the guard is 150 ms) beyond ~74 users)',
+    );
   });
 
   it('what the run held off: each hold above the TTY panel as it is paused, resumed or left paused, and counted in the panel', () => {
