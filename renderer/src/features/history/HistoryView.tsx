@@ -17,6 +17,7 @@ import { ParityGlance } from '../parity/ParityGlance.tsx';
 import { DownloadReportButton } from './DownloadReport.tsx';
 import { Comparison } from './Comparison.tsx';
 import { VERDICT_BADGE } from '../../components/verdict-badge.ts';
+import { Table } from '../../components/Table.tsx';
 
 /**
  * Past runs (run id, start, duration, what started it, verdict, overrides, figures, regressions),
@@ -88,63 +89,44 @@ export function HistoryView() {
       {runs.length === 0 ? (
         <p>No runs yet.</p>
       ) : (
-        <div className="scroll" tabIndex={0} role="region" aria-label="Past runs (scrolls sideways)">
-          <table className="history" aria-label="Past runs">
-            <thead>
-              <tr>
-                <th scope="col">Compare</th>
-                <th scope="col">Run</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">Versions</th>
-                <th scope="col">Plateau OPM / target</th>
-                <th scope="col">p99</th>
-                <th scope="col">Error rate</th>
-                <th scope="col">Regressions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr key={r.runId}>
-                  <td>
-                    <input type="checkbox" aria-label={`Select run ${r.runId} for comparison`} checked={compareIds.includes(r.runId)} onChange={() => toggleCompare(r.runId)} />
-                  </td>
-                  <th scope="row">
-                    <a
-                      href={`#/runs/${encodeURIComponent(r.runId)}`}
-                      aria-label={`Open report of run ${r.runId}`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        go({ tab: 'history', runId: r.runId });
-                      }}
-                    >
-                      <code>{r.runId}</code>
-                    </a>
-                    <div className="muted small">{r.specName}</div>
-                  </th>
-                  <td>{fmtTime(r.startedAt)}</td>
-                  <td>{duration(r)}</td>
-                  <td className="small">{r.trigger?.summary ?? '—'}</td>
-                  <td>
-                    <span className={`badge ${VERDICT_BADGE[r.verdict ?? ''] ?? ''}`}>{r.verdict ?? 'unfinished'}</span>
-                    {r.skipped?.length ? <div className="small caveat-text">{r.skipped.length} skipped: {r.skipped.join(', ')}</div> : null}
-                  </td>
-                  <td>
-                    <OverrideBadges overrides={r.overrides} />
-                  </td>
-                  <td>
-                    {fmtNumber(r.plateauOpm)} / {fmtNumber(r.targetOpm)}
-                  </td>
-                  <td>{fmtMs(r.plateauP99Ms)}</td>
-                  <td>{fmtPct(r.errorRate)}</td>
-                  <td className={r.regression.length ? 'error' : 'muted'}>{regressionText(r)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table label="Past runs" className="history" scrolls columns={['Compare', 'Run', 'Started', 'Duration', 'Trigger', 'Verdict', 'Versions', 'Plateau OPM / target', 'p99', 'Error rate', 'Regressions']}>
+          {runs.map((r) => (
+            <tr key={r.runId}>
+              <td>
+                <input type="checkbox" aria-label={`Select run ${r.runId} for comparison`} checked={compareIds.includes(r.runId)} onChange={() => toggleCompare(r.runId)} />
+              </td>
+              <th scope="row">
+                <a
+                  href={`#/runs/${encodeURIComponent(r.runId)}`}
+                  aria-label={`Open report of run ${r.runId}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go({ tab: 'history', runId: r.runId });
+                  }}
+                >
+                  <code>{r.runId}</code>
+                </a>
+                <div className="muted small">{r.specName}</div>
+              </th>
+              <td>{fmtTime(r.startedAt)}</td>
+              <td>{duration(r)}</td>
+              <td className="small">{r.trigger?.summary ?? '—'}</td>
+              <td>
+                <span className={`badge ${VERDICT_BADGE[r.verdict ?? ''] ?? ''}`}>{r.verdict ?? 'unfinished'}</span>
+                {r.skipped?.length ? <div className="small caveat-text">{r.skipped.length} skipped: {r.skipped.join(', ')}</div> : null}
+              </td>
+              <td>
+                <OverrideBadges overrides={r.overrides} />
+              </td>
+              <td>
+                {fmtNumber(r.plateauOpm)} / {fmtNumber(r.targetOpm)}
+              </td>
+              <td>{fmtMs(r.plateauP99Ms)}</td>
+              <td>{fmtPct(r.errorRate)}</td>
+              <td className={r.regression.length ? 'error' : 'muted'}>{regressionText(r)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

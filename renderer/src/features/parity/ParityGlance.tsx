@@ -2,6 +2,7 @@ import { Fragment, useId, useMemo, useState } from 'react';
 import type { ParityReport, ParityRow } from '../../../../shared/model/parity.ts';
 import { parityByApp, worstDifferenceWords, type AppParity } from '../../../../shared/model/parity-glance.ts';
 import { fmtValue } from '../../components/format.ts';
+import { Table } from '../../components/Table.tsx';
 
 /**
  * Parity at a glance: one row per app (status, drift count, the worst difference in words), worst
@@ -100,35 +101,25 @@ export function ParityGlance(props: { report: ParityReport; driftOnly: boolean; 
 function FieldTable({ app, driftOnly, beforeTest }: { app: AppParity; driftOnly: boolean; beforeTest: Map<string, string | number | null> | null }) {
   const rows = app.rows.filter((r) => !driftOnly || r.status !== 'in-parity');
   return (
-    <table className="parity-fields" aria-label={`Fields of ${app.app}`}>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Production</th>
-          <th scope="col">Test</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => {
-          const off = r.status !== 'in-parity';
-          const was = beforeTest?.get(`${r.app} ${r.field}`);
-          const changed = beforeTest !== null && was !== undefined && String(was) !== String(r.test);
-          return (
-            <tr key={r.field} className={off ? `off ${r.status}` : undefined} data-status={r.status}>
-              <th scope="row">
-                <code>{r.field}</code>
-              </th>
-              <td className="value">{fmtValue(r.production)}</td>
-              <td className={`value ${off ? 'differs' : ''}`}>{changed ? `${fmtValue(was ?? null)} → ${fmtValue(r.test)}` : fmtValue(r.test)}</td>
-              <td>
-                <span className={`badge ${statusClass(r.status)}`}>{STATUS_TEXT[r.status]}</span>
-                {r.reason ? <span className="reason"> ({r.reason})</span> : null}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <Table label={`Fields of ${app.app}`} className="parity-fields" columns={['Field', 'Production', 'Test', 'Status']}>
+      {rows.map((r) => {
+        const off = r.status !== 'in-parity';
+        const was = beforeTest?.get(`${r.app} ${r.field}`);
+        const changed = beforeTest !== null && was !== undefined && String(was) !== String(r.test);
+        return (
+          <tr key={r.field} className={off ? `off ${r.status}` : undefined} data-status={r.status}>
+            <th scope="row">
+              <code>{r.field}</code>
+            </th>
+            <td className="value">{fmtValue(r.production)}</td>
+            <td className={`value ${off ? 'differs' : ''}`}>{changed ? `${fmtValue(was ?? null)} → ${fmtValue(r.test)}` : fmtValue(r.test)}</td>
+            <td>
+              <span className={`badge ${statusClass(r.status)}`}>{STATUS_TEXT[r.status]}</span>
+              {r.reason ? <span className="reason"> ({r.reason})</span> : null}
+            </td>
+          </tr>
+        );
+      })}
+    </Table>
   );
 }

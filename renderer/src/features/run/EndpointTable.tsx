@@ -1,6 +1,7 @@
 import { endpointView } from '../../../../shared/model/endpoints.ts';
 import type { Sample } from '../../../../shared/model/run.ts';
 import { fmtMs, fmtNumber, fmtPct } from '../../components/format.ts';
+import { Table } from '../../components/Table.tsx';
 
 /**
  * Per-request statistics counted from Locust's counters (shared/model/endpoints.ts): the plateau's
@@ -13,36 +14,20 @@ export function EndpointTable({ samples }: { samples: readonly Sample[] }) {
     <section aria-labelledby="endpoints-title">
       <h3 id="endpoints-title">Requests by endpoint</h3>
       <p className="muted">{over === 'plateau' ? 'Over the plateau' : 'Over the load so far'}; percentiles since the stats reset at load start.</p>
-      <div className="scroll" tabIndex={0} role="region" aria-label="Requests by endpoint (scrolls sideways)">
-        <table className="endpoints" aria-label="Requests by endpoint">
-          <thead>
-            <tr>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Requests</th>
-              <th scope="col">Failures</th>
-              <th scope="col">Failure rate</th>
-              <th scope="col">Requests/s</th>
-              <th scope="col">p50</th>
-              <th scope="col">p95</th>
-              <th scope="col">p99</th>
-            </tr>
-          </thead>
-          <tbody>
-            {endpoints.map((e) => (
-              <tr key={e.name}>
-                <th scope="row">{e.name}</th>
-                <td>{fmtNumber(e.requests)}</td>
-                <td>{fmtNumber(e.failures)}</td>
-                <td>{fmtPct(e.requests ? e.failureRate : null)}</td>
-                <td>{fmtNumber(e.rps, 1)}</td>
-                <td>{fmtMs(e.p50Ms)}</td>
-                <td>{fmtMs(e.p95Ms)}</td>
-                <td>{fmtMs(e.p99Ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table label="Requests by endpoint" className="endpoints" scrolls columns={['Endpoint', 'Requests', 'Failures', 'Failure rate', 'Requests/s', 'p50', 'p95', 'p99']}>
+        {endpoints.map((e) => (
+          <tr key={e.name}>
+            <th scope="row">{e.name}</th>
+            <td>{fmtNumber(e.requests)}</td>
+            <td>{fmtNumber(e.failures)}</td>
+            <td>{fmtPct(e.requests ? e.failureRate : null)}</td>
+            <td>{fmtNumber(e.rps, 1)}</td>
+            <td>{fmtMs(e.p50Ms)}</td>
+            <td>{fmtMs(e.p95Ms)}</td>
+            <td>{fmtMs(e.p99Ms)}</td>
+          </tr>
+        ))}
+      </Table>
     </section>
   );
 }

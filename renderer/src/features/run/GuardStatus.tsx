@@ -4,6 +4,7 @@ import { fmtNumber, fmtPct } from '../../components/format.ts';
 import { isActive } from '../../stores/run.ts';
 import { currentGuards } from '../../../../shared/model/run-reducer.ts';
 import { seriesOf, useChartStore, type ChartSeries } from '../../stores/chart.ts';
+import { Table } from '../../components/Table.tsx';
 
 /**
  * Each configured guard with its live value (from the latest control sample) against its limit,
@@ -85,28 +86,18 @@ export function GuardStatus({ status, live: fromStore = true }: { status: RunSta
       <h3 id="guards-title">Guards</h3>
       {limits ? (
         <>
-          <table className="guard-table" aria-label="Guards">
-            <thead>
-              <tr>
-                <th scope="col">Guard</th>
-                <th scope="col">Now</th>
-                <th scope="col">Limit</th>
-                <th scope="col">State</th>
+          <Table label="Guards" className="guard-table" columns={['Guard', 'Now', 'Limit', 'State']}>
+            {rows(limits, last, zeroStreak(series), current).map((r) => (
+              <tr key={r.guard} className={`guard guard-${r.event?.state ?? 'ok'}`}>
+                <th scope="row">{r.label}</th>
+                <td>{r.now}</td>
+                <td>{r.limit}</td>
+                <td>
+                  <StateCell event={r.event} grace={limits.gracePeriodMs} nowT={last?.t ?? null} drift={r.guard === 'productionDrift'} live={live} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows(limits, last, zeroStreak(series), current).map((r) => (
-                <tr key={r.guard} className={`guard guard-${r.event?.state ?? 'ok'}`}>
-                  <th scope="row">{r.label}</th>
-                  <td>{r.now}</td>
-                  <td>{r.limit}</td>
-                  <td>
-                    <StateCell event={r.event} grace={limits.gracePeriodMs} nowT={last?.t ?? null} drift={r.guard === 'productionDrift'} live={live} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           <p className="muted">
             {last ? `Checked every control interval; last sample at ${fmtSeconds(last.t)} of run time. ` : 'Checked every control interval once load starts. '}
             {limits.gracePeriodMs > 0 ? `A breach aborts the run after ${fmtSeconds(limits.gracePeriodMs)} of grace.` : 'A breach aborts the run at once (no grace period).'}

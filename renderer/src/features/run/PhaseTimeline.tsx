@@ -1,6 +1,7 @@
 import { PHASES, type ParityReport, type RunStatus } from '../../../../shared/model/index.ts';
 import { appStateWords, runningVersions } from '../../../../shared/report/run-timeline.ts';
 import { imageVersion } from '../../../../shared/model/parity-glance.ts';
+import { Table } from '../../components/Table.tsx';
 
 /** The lifecycle as a timeline: done, running, failed or skipped per phase. */
 export function PhaseTimeline({ status }: { status: RunStatus }) {
@@ -29,46 +30,33 @@ export function AppProgressList({ status, parityBefore }: { status: RunStatus; p
   return (
     <section aria-labelledby="apps-title" className="apps-section">
       <h3 id="apps-title">Applications</h3>
-      <div className="scroll" tabIndex={0} role="region" aria-label="Applications (scrolls sideways)">
-        <table className="apps" aria-label="Applications">
-          <thead>
-            <tr>
-              <th scope="col">App</th>
-              <th scope="col">Version</th>
-              <th scope="col">Phase</th>
-              <th scope="col">State</th>
-              <th scope="col">Detail</th>
+      <Table label="Applications" className="apps" scrolls columns={['App', 'Version', 'Phase', 'State', 'Detail']}>
+        {status.apps.map((a) => {
+          const versions = a.state === 'skipped' && a.phase === 'snapshot' ? [] : runningVersions(status.overrides, parityBefore, a.app);
+          const words = appStateWords(a);
+          return (
+            <tr key={a.app} className={`app-row ${a.state}`}>
+              <th scope="row">{a.app}</th>
+              <td className="versions">
+                {versions.length === 0
+                  ? '—'
+                  : versions.map((v) => (
+                      <span key={`${v.container} ${v.image}`} className="version" title={v.image}>
+                        {`${v.container}: `}
+                        {v.override ? <code>{v.image}</code> : imageVersion(v.image)}
+                        {v.override && <span className="badge override">override</span>}
+                      </span>
+                    ))}
+              </td>
+              <td>{a.phase}</td>
+              <td>
+                <span className={`badge ${stateClass(words, a.state)}`}>{words}</span>
+              </td>
+              <td className="detail">{a.reason ?? a.detail ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {status.apps.map((a) => {
-              const versions = a.state === 'skipped' && a.phase === 'snapshot' ? [] : runningVersions(status.overrides, parityBefore, a.app);
-              const words = appStateWords(a);
-              return (
-                <tr key={a.app} className={`app-row ${a.state}`}>
-                  <th scope="row">{a.app}</th>
-                  <td className="versions">
-                    {versions.length === 0
-                      ? '—'
-                      : versions.map((v) => (
-                          <span key={`${v.container} ${v.image}`} className="version" title={v.image}>
-                            {`${v.container}: `}
-                            {v.override ? <code>{v.image}</code> : imageVersion(v.image)}
-                            {v.override && <span className="badge override">override</span>}
-                          </span>
-                        ))}
-                  </td>
-                  <td>{a.phase}</td>
-                  <td>
-                    <span className={`badge ${stateClass(words, a.state)}`}>{words}</span>
-                  </td>
-                  <td className="detail">{a.reason ?? a.detail ?? ''}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
     </section>
   );
 }
