@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { endpointView } from '../../../../shared/model/endpoints.ts';
 import type { Sample } from '../../../../shared/model/run.ts';
 import { fmtMs, fmtNumber, fmtPct } from '../../components/format.ts';
@@ -8,7 +9,8 @@ import { Table } from '../../components/Table.tsx';
  * totals once it has any, else the load so far. Percentiles are Locust's own since the stats reset.
  */
 export function EndpointTable({ samples }: { samples: readonly Sample[] }) {
-  const { over, totals: endpoints } = endpointView(samples);
+  // a sum over every sample (~4 ms for a 24-hour run with 20 request names): only when they change, not on every other event
+  const { over, totals: endpoints } = useMemo(() => endpointView(samples), [samples]);
   if (!endpoints.length) return null;
   return (
     <section aria-labelledby="endpoints-title">
