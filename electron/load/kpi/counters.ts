@@ -7,8 +7,9 @@
  * - A read less than `minSpanMs` after the last one used is not a new measurement (Locust caches
  *   the answer 2 s and its workers report every 3 s, so counters over a second or two are mostly
  *   timing): `step()` answers null.
- * - Each measurement covers at least `spanMs` when the reads allow: it starts from the newest
- *   earlier read that much older. Where a count starts and ends is known to a worker report each
+ * - Each measurement covers about `spanMs` when the reads allow: it starts from the newest
+ *   earlier read that much older, less half the time between reads (reads come on a schedule, a
+ *   few ms late or early). Where a count starts and ends is known to a worker report each
  *   (~1.3 s measured against real Locust), so over 15 s that alone is ~12 % of noise, over 40 s
  *   ~5 %; at a 60 s control interval a measurement is simply the last interval.
  * - Counters that went back mean `/stats/reset` or a restarted master: the span is unknown, so
@@ -97,9 +98,13 @@ export class CounterTracker {
       return { reset: true };
     }
     if (read.at - last.at < this.minSpanMs) return null;
-    // from the newest earlier read at least spanMs older, else the oldest kept
+    // from the newest earlier read about spanMs older (less half the time since the last read: reads
+    // come on a schedule plus a few ms of latency, so at a 20 s interval a read two intervals back is
+    // 39.99 s old as often as 40.01 s, and a strict 40 s would alternate the span between 40 and 60 s),
+    // else the oldest kept
+    const due = this.spanMs - (read.at - last.at) / 2;
     let prev = this.reads[0]!;
-    for (const r of this.reads) if (read.at - r.at >= this.spanMs) prev = r;
+    for (const r of this.reads) if (read.at - r.at >= due) prev = r;
     this.reads.push(read);
     while (this.reads.length > 2 && read.at - this.reads[1]!.at >= this.spanMs) this.reads.shift();
     if (this.reads.length > 64) this.reads.shift();

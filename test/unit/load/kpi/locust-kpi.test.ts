@@ -96,6 +96,29 @@ describe('the Locust KPI counts orders exactly', () => {
     })();
   });
 
+  it('reads on a 20 s schedule, a few ms early or late, count over two intervals every time (not 40 s, then 60 s)', async () => {
+    const clock = new ManualClock(0);
+    const locust = new ScriptedLocust(clock);
+    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    locust.orders = { n: 0, f: 0 };
+    await kpi.sample();
+    // 1,200 orders a minute; each read lands up to 30 ms off its tick
+    const spans: number[] = [];
+    let at = 0;
+    const late = [5, 30, -20, 10, -25, 0, 20, -10, 15];
+    for (let i = 1; i <= 9; i++) {
+      const due = i * 20_000 + (late[i - 1] ?? 0);
+      await clock.advance(due - at);
+      at = due;
+      locust.orders = { n: Math.round(at / 50), f: 0 };
+      const s = await kpi.sample();
+      if (s.window) spans.push(s.window.to - s.window.from);
+      if (s.opm !== null) expect(s.opm).toBeCloseTo(1200, -1);
+    }
+    // the first read after the start spans 20 s; from then on every span is two intervals
+    expect(spans.slice(1).every((span) => Math.abs(span - 40_000) < 100)).toBe(true);
+  });
+
   it('the error guard\'s rate is the latest interval\'s: errors that cleared stop counting at once, while the KPI\'s 40 s span still holds them', async () => {
     const clock = new ManualClock(0);
     const locust = new ScriptedLocust(clock);
