@@ -48,6 +48,8 @@ export interface PlantReading {
   window?: { from: number; to: number };
   p99Ms: number | null;
   errorRate: number;
+  /** the latest read pair's error rate (what the error guard judges), when counted */
+  recentErrorRate?: number;
   /** users the master reports */
   users: number;
   /** the busiest worker's CPU % */
@@ -426,14 +428,19 @@ export function makePlant(o: PlantOptions): Plant {
   let lastExact: PlantReading | null = null;
 
   const readNow = (): PlantReading | null => {
-    if (t <= 0) return null;
     const a = counting.answer(t);
     const base = { p99Ms: lastAnswer.p99Ms > 0 ? lastAnswer.p99Ms : null, users: a.stats.userCount, generatorCpuPct: gen ? cpu : null };
+    // the load loop's first read comes as the load starts (the stats just reset, no users yet):
+    // Locust answers, nothing is counted, and the counting starts from there
+    if (t <= 0) {
+      if (kpi === 'exact') tracker.step(a.stats, 0);
+      return { ...base, opm: 0, errorRate: 0 };
+    }
     if (kpi === 'window') return { ...base, opm: a.currentOk, errorRate: a.currentFailRate };
     const step = tracker.step(a.stats, t * 1000);
     if (step === null) return lastExact ? { ...lastExact, ...base } : { ...base, opm: null, errorRate: 0 };
     if ('reset' in step) return { ...base, opm: null, errorRate: 0 };
-    lastExact = { ...base, opm: step.okPerMinute, errorRate: step.errorRate, window: step.window };
+    lastExact = { ...base, opm: step.okPerMinute, errorRate: step.errorRate, recentErrorRate: step.recentErrorRate, window: step.window };
     return lastExact;
   };
 

@@ -217,10 +217,12 @@ export class MeasurementPairing {
   /** the users the measurement taken at `t` (over `window`, when stated) reflects (null while the lag is unknown) */
   effectAt(t: number, window?: Window): Effect | null {
     if (this.lag === null) return null;
-    // no data from before the load started (the stats are reset then): the window starts at 0 at the earliest
+    // a stated window is a count divided by its whole span, so the users are averaged over all of it,
+    // with none before the load started; an unstated one (Locust's window, reset as the load
+    // starts) holds no data from before the start: it begins at 0 at the earliest
     const end = this.dataEnd(t, window) - this.lag;
     if (!(end > 0)) return { users: 0, min: 0, max: 0 };
-    const start = Math.max(0, end - (window ? window.toMs - window.fromMs : this.options.windowMs));
+    const start = window ? end - (window.toMs - window.fromMs) : Math.max(0, end - this.options.windowMs);
     return this.span(start, end);
   }
 
