@@ -92,6 +92,11 @@ export interface ControllerInput {
   users: number;
   p99Ms: number | null;
   errorRate: number;
+  /**
+   * the error rate the error guard judges (the latest read pair, about one interval: KpiSample's
+   * recentErrorRate), where the KPI counts one; the guard's distance is measured on it
+   */
+  recentErrorRate?: number;
   /** control cycles left in the ramp (0 on the plateau) */
   remainingRampCycles: number;
   /**

@@ -118,6 +118,7 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
       users: reading ? reading.users : 0,
       p99Ms: reading ? reading.p99Ms : null,
       errorRate: reading ? reading.errorRate : 0,
+      ...(reading?.recentErrorRate !== undefined ? { recentErrorRate: reading.recentErrorRate } : {}),
       remainingRampCycles: remainingRampCycles(t * 1000, cfg.rampUpS * 1000, cfg.intervalS * 1000),
       ...(reading?.window ? { measurementWindow: { fromMs: reading.window.from, toMs: reading.window.to } } : {}),
       ...(reading && reading.generatorCpuPct !== null ? { generatorCpuPct: reading.generatorCpuPct } : {}),
@@ -125,7 +126,8 @@ export function simulate(controller: Controller, plant: Plant, cfg: SimConfig): 
     let decision: ControllerDecision;
     if (aborted) decision = { users: 0, spawnRate: cfg.maxSpawnRate };
     else {
-      const g = guards?.evaluate({ t: t * 1000, opm: input.measuredOpm, errorRate: input.errorRate, p99Ms: input.p99Ms, users: input.users }, t * 1000, k);
+      // the guards judge what they judge in a run: the latest interval's error rate where the KPI counts one
+      const g = guards?.evaluate({ t: t * 1000, opm: input.measuredOpm, errorRate: input.errorRate, ...(input.recentErrorRate !== undefined ? { recentErrorRate: input.recentErrorRate } : {}), p99Ms: input.p99Ms, users: input.users }, t * 1000, k);
       if (g?.breach) {
         aborted = `${g.breach.guard} at ${Math.round(t / 60)} min: ${g.breach.message}`;
         decision = { users: 0, spawnRate: cfg.maxSpawnRate };

@@ -69,6 +69,13 @@ export interface AdaptiveOptions {
   detectKnee: boolean;
 }
 
+/**
+ * a count over a window that mixed in the start stands in for a pair only if it spans this much:
+ * where a count starts and ends is known to a worker report each (~1.3 s), so shorter counts of
+ * the first few users are mostly timing (a 10 s count at the start reads a quarter low as often as not)
+ */
+const PROVISIONAL_SPAN_MS = 30_000;
+
 /** a limit that keeps the predicted OPM this far below the setpoint makes a knee */
 const KNEE_SHORTFALL = 0.02;
 
@@ -98,6 +105,8 @@ export class AdaptiveController implements Controller {
   private readonly filter: OpmFilter;
   private lastCommand = 0;
   private stalled = false;
+  /** the estimator holds only a stand-in pair from a window that mixed in the start (replaced by the first clean pair) */
+  private provisional = false;
   /** when the measurements went missing (null while they come) */
   private missingSince: number | null = null;
   /** the latest decision time, and the time of the latest measurement used */
@@ -172,8 +181,21 @@ export class AdaptiveController implements Controller {
       this.filter.reset();
       for (const p of this.pairing.readingPairs()) this.estimator.update(p);
       effect = this.pairing.effectAt(t, window) ?? effect;
-    } else if (effect.min >= 0.5 * effect.users) this.estimator.update({ users: effect.users, opm, t });
-    // (a window that began with no users, the start or a restart, mixes the KPI's dead time into the pair: not learnt from)
+      this.provisional = false;
+    } else if (effect.min >= 0.5 * effect.users) {
+      if (this.provisional) this.estimator.reset();
+      this.provisional = false;
+      this.estimator.update({ users: effect.users, opm, t });
+    } else if ((this.provisional || this.estimator.pairs === 0) && window && window.toMs - window.fromMs >= PROVISIONAL_SPAN_MS) {
+      // a window that began with no users (the start, a restart) or that the first steps multiplied
+      // mixes the users' first journey into the pair, so it is not kept; but with nothing better the
+      // controller would hold its first users until a window clears the start (two 40 s spans, 80 s
+      // at a 20 s interval): the latest such count, if it is long enough to be one, stands in until
+      // the first clean pair replaces it
+      this.estimator.reset();
+      this.estimator.update({ users: effect.users, opm, t });
+      this.provisional = true;
+    }
     const measuredUsers = Math.max(1, effect.users);
     // orders per user at the operating point: the filter's (it is smoothed and lag-corrected), else this pair's
     const prior = this.filter.value;
@@ -181,7 +203,7 @@ export class AdaptiveController implements Controller {
     const s = this.estimator.controlSlope(ratioNow, users);
     if (this.options.detectKnee || input.generatorCpuPct != null) {
       const plateau = t >= this.spec.rampUpMs;
-      const pair = { t, users: measuredUsers, minUsers: effect.min, opm, errorRate: input.errorRate, p99Ms: input.p99Ms, generatorCpuPct: input.generatorCpuPct ?? null };
+      const pair = { t, users: measuredUsers, minUsers: effect.min, opm, errorRate: input.errorRate, ...(input.recentErrorRate !== undefined ? { guardErrorRate: input.recentErrorRate, guardUsers: users } : {}), p99Ms: input.p99Ms, generatorCpuPct: input.generatorCpuPct ?? null };
       const marginalOpm = this.options.detectKnee ? this.estimator.risingMarginal(ratioNow) : null;
       this.limits.observe(pair, { lightOrdersPerUser: this.estimator.lightLoadOrdersPerUser, marginalOpm, relativeNoise: this.filter.relativeNoise }, plateau, this.options.detectKnee);
     }
@@ -215,7 +237,8 @@ export class AdaptiveController implements Controller {
     if (!binding) this.limits.unbound();
     // a limit is a knee only while it keeps the load short of the setpoint (a shop at the target near a guard is not one)
     const short = binding && filtered < reference * (1 - KNEE_SHORTFALL);
-    next = this.spawnCompensated(users, Math.min(next, cap));
+    // (aiming past the count for the spawn's lag must not turn a quarter's cut into more)
+    next = Math.max(this.spawnCompensated(users, Math.min(next, cap)), Math.min(cap, users * (1 - this.options.maxStepFraction)));
     return this.withLimits(this.command(users, next), t, short);
   }
 
@@ -275,6 +298,7 @@ export class AdaptiveController implements Controller {
     this.stalled = true;
     this.missingSince = null;
     this.estimator.reset();
+    this.provisional = false;
     this.filter.reset();
     return this.command(users, initial, first ? `stalled (${why}): restarting from ${initial} user(s)` : `stalled: ${why}`, true);
   }

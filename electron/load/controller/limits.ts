@@ -71,6 +71,8 @@ const GUARD_NEAR = 0.25;
 const P99_FLAT_SLOPE = 0.1;
 /** how fast errors rise past a cliff (a shop that refuses what it cannot take: 1 − capacity / offered) */
 const CLIFF_ERROR_SLOPE = 1;
+/** errors seen over users this far apart (ln) rise the shop's own way, not a cliff's */
+const SMOOTH_ERRORS_SPREAD = Math.log(1.08);
 
 export const DEFAULT_LIMITS: LimitOptions = {
   knee: DEFAULT_KNEE,
@@ -94,6 +96,12 @@ export interface LimitPair {
   minUsers: number;
   opm: number;
   errorRate: number;
+  /**
+   * what the error guard judges: the latest interval's error rate (when the KPI counts one; else
+   * errorRate) and the users of that interval (the users in effect at the decision; else users)
+   */
+  guardErrorRate?: number;
+  guardUsers?: number;
   p99Ms: number | null;
   generatorCpuPct: number | null;
 }
@@ -155,13 +163,15 @@ export class LoadLimits {
   private errorSlope: number | null = null;
   /** the variance of the error rate from one reading to the next at steady users */
   private errorVar = 0;
-  /** recent pairs showing errors (with 3 or more, their slope is the shop's, not a cliff's edge) */
-  private errorSteps = 0;
+  /** three or more recent pairs showed errors over users 8 % or more apart: their slope is the shop's, not a cliff's edge */
+  private errorsRiseSmoothly = false;
   /** the recent pairs the slopes are fitted to: ln users, error rate, ln p99 */
   private readonly guardPairs: { x: number; e: number; l: number | null }[] = [];
   private p99Slope: number | null = null;
   /** the users at which the guards would be reached (Infinity: far), and how many decisions in a row it bound */
   private guardCap = Infinity;
+  /** the guard cap is only the step bound at a possible cliff's edge (errors below GUARD_NEAR of the guard): it makes no knee */
+  private guardCapIsEdge = false;
   private guardBinding = 0;
   private guardReason = '';
   private lastPair: LimitPair | null = null;
@@ -227,7 +237,7 @@ export class LoadLimits {
     if (this.pendingNote) out.note = this.pendingNote;
     this.pendingNote = undefined;
     // the guard cap binds: the users the controller wants would take the shop past a guard
-    const guardBinds = binding && Number.isFinite(this.guardCap) && this.guardCap <= (this.cap() ?? Infinity);
+    const guardBinds = binding && Number.isFinite(this.guardCap) && !this.guardCapIsEdge && this.guardCap <= (this.cap() ?? Infinity);
     this.guardBinding = guardBinds ? this.guardBinding + 1 : 0;
     // a streak that began on the ramp is the ramp running into the guard; one that begins on the plateau needs more to tell it from noise
     if (!guardBinds) this.streakFromRamp = false;
@@ -297,8 +307,13 @@ export class LoadLimits {
       const swing = (p.errorRate - prev.errorRate) ** 2 / 2;
       this.errorVar = this.errorVar === 0 ? swing : this.errorVar + 0.2 * (swing - this.errorVar);
     }
-    this.guardPairs.push({ x: Math.log(p.users), e: p.errorRate, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
+    // the guard's view: the latest interval's errors with that interval's users (on a ramp the
+    // KPI's 40 s span still averages in the half minute before, with fewer users and fewer errors)
+    const gUsers = p.guardUsers !== undefined && p.guardUsers > 0 ? p.guardUsers : p.users;
+    const judged = Math.max(p.errorRate, p.guardErrorRate ?? 0);
+    this.guardPairs.push({ x: Math.log(gUsers), e: judged, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
     if (this.guardPairs.length > 10) this.guardPairs.shift();
+    const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
     const xs = this.guardPairs.map((q) => q.x);
     if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.05)) {
       const fit = (ys: { x: number; y: number }[]): number | null => {
@@ -315,26 +330,40 @@ export class LoadLimits {
       };
       this.errorSlope = fit(this.guardPairs.map((q) => ({ x: q.x, y: q.e }))) ?? this.errorSlope;
       this.p99Slope = fit(this.guardPairs.flatMap((q) => (q.l === null ? [] : [{ x: q.x, y: q.l }]))) ?? this.p99Slope;
-      const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
-      this.errorSteps = this.guardPairs.filter((q) => q.e > failing).length;
+      // errors seen growing with users: three or more pairs showing them, their users 8 % or more
+      // apart (the KPI's span averages errors and users over half a minute, so at a cliff's edge the
+      // first few pairs look like a gentle rise over a few %: only a wider spread tells the shop's
+      // way from an edge); once seen, it is the shop's way
+      const showing = this.guardPairs.filter((q) => q.e > failing).map((q) => q.x);
+      if (showing.length >= 3 && Math.max(...showing) - Math.min(...showing) >= SMOOTH_ERRORS_SPREAD) this.errorsRiseSmoothly = true;
     }
     const { maxErrorRate, maxP99Ms, guardMargin } = this.options;
     let cap = Infinity;
     let reason = '';
     // ln(users at the limit / users now) = headroom / slope; past the limit: a cap below the users
     // (a slope of at least `minSlope`: a guard is a hard limit, so its cap assumes the measure rises at least that fast)
-    const capFor = (headroom: number, slope: number | null, minSlope: number): number => {
+    const capFor = (headroom: number, slope: number | null, minSlope: number, from = p.users): number => {
       const k = Math.max(slope ?? 0, minSlope);
-      return p.users * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / k)));
+      return from * Math.exp(Math.max(-0.2, Math.min(0.5, headroom / k)));
     };
-    // a guard far off is no limit yet: its slope, learnt from small noisy values, would only stop the climb early
-    if (maxErrorRate !== null && p.errorRate >= GUARD_NEAR * maxErrorRate) {
+    // a guard far off is no limit yet: its slope, learnt from small noisy values, would only stop the
+    // climb early; but errors that rose above their light-load level before any were seen rising
+    // with users may be a cliff's edge (a shop that refuses what it cannot take: one more step of
+    // the ramp's size there fails more orders than the guard allows)
+    const edge = !this.errorsRiseSmoothly && judged > (this.lightErrors ?? 0) + this.options.cliffErrorJump;
+    let edgeOnly = false;
+    if (maxErrorRate !== null && (judged >= GUARD_NEAR * maxErrorRate || edge)) {
       // until three pairs have shown errors rising smoothly, they may be a cliff's: assume the steepest
       // a single reading past the limit ends the run: keep three of the error rate's own swings below it too
       const ceiling = Math.min(guardMargin * maxErrorRate, maxErrorRate - 3 * Math.sqrt(this.errorVar));
-      const c = capFor(ceiling - p.errorRate, this.errorSlope, this.errorSteps >= 3 ? GUARD_MIN_ERROR_SLOPE : CLIFF_ERROR_SLOPE);
+      // not yet seen rising the shop's way: as steep as a cliff, or as the last step showed if steeper than the floor
+      const local = this.localErrorSlope(failing);
+      const minSlope = this.errorsRiseSmoothly ? GUARD_MIN_ERROR_SLOPE : local !== null ? Math.max(GUARD_MIN_ERROR_SLOPE, local) : CLIFF_ERROR_SLOPE;
+      const c = capFor(ceiling - judged, this.errorsRiseSmoothly ? this.errorSlope : null, minSlope, gUsers);
       if (c < cap) {
         cap = c;
+        // near the edge only a precaution on the step: no limit the run is told of
+        edgeOnly = judged < GUARD_NEAR * maxErrorRate;
         reason = `the error rate would pass ${(guardMargin * maxErrorRate * 100).toFixed(1)} % (the guard is ${(maxErrorRate * 100).toFixed(1)} %) beyond ~${Math.round(c)} users`;
       }
     }
@@ -347,7 +376,21 @@ export class LoadLimits {
       }
     }
     this.guardCap = Number.isFinite(cap) ? Math.max(1, Math.floor(cap)) : Infinity;
+    this.guardCapIsEdge = edgeOnly && reason.startsWith('the error rate');
     this.guardReason = reason;
+  }
+
+  /**
+   * d(error rate)/d(ln users) between the last two readings that showed errors, when the users
+   * rose at least 2 % between them (null otherwise): a cliff's edge shows ~1 there, a shop whose
+   * errors grow gently a tenth of that
+   */
+  private localErrorSlope(failing: number): number | null {
+    const showing = this.guardPairs.filter((q) => q.e > failing);
+    const a = showing[showing.length - 2];
+    const b = showing[showing.length - 1];
+    if (!a || !b || b !== this.guardPairs[this.guardPairs.length - 1] || b.x - a.x < Math.log(1.02)) return null;
+    return Math.max(0, (b.e - a.e) / (b.x - a.x));
   }
 
   private climbing(p: LimitPair, ctx: LimitContext, plateau: boolean): void {
@@ -405,7 +448,11 @@ export class LoadLimits {
     const cleared = h.sawErrors && p.errorRate <= (this.lightErrors ?? 0) + 0.005;
     const grew = p.opm > h.opm * (1 + 3 * noise);
     this.sinceProbe += 1;
-    if (cleared || grew || this.sinceProbe >= this.options.probeEvery) this.startProbe(cleared || grew ? (cleared ? 'errors cleared at the hold' : 'orders at the hold rose') : 'a scheduled probe');
+    // a knee that held on its probes is probed less often (each probe past a cliff fails orders for
+    // an interval or two): every probeEvery measurements, then twice, then four times that; capacity
+    // that comes shows at the hold first (errors clear, orders rise) and is probed at once
+    const every = this.options.probeEvery * Math.min(4, 2 ** this.failedProbes);
+    if (cleared || grew || this.sinceProbe >= every) this.startProbe(cleared || grew ? (cleared ? 'errors cleared at the hold' : 'orders at the hold rose') : 'a scheduled probe');
   }
 
   /** a probe's step: after a cliff, at most what the error guard absorbs if every added user's orders failed */

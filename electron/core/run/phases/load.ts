@@ -76,6 +76,7 @@ export class LoadLoop {
         users: k.users,
         p99Ms: k.p99Ms,
         errorRate: k.errorRate,
+        ...(k.recentErrorRate !== undefined ? { recentErrorRate: k.recentErrorRate } : {}),
         remainingRampCycles: Math.max(0, Math.ceil((load.rampUp - elapsed) / load.controlInterval)),
         // a KPI counted from Locust's counters says which span it covers (clock time → time since load start)
         ...(k.window ? { measurementWindow: { fromMs: k.window.from - this.loadStart, toMs: k.window.to - this.loadStart } } : {}),

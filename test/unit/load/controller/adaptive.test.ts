@@ -63,7 +63,9 @@ describe('adaptive controller on the counted KPI', () => {
       expect(result.aborted).toBeNull();
       expect(result.cycles.some((c) => c.decision.knee !== undefined)).toBe(false);
       expect(m.plateauMeanAbsPct).toBeLessThan(1);
-      expect(m.overshootPct).toBeLessThan(2);
+      // at 15 s a 40 s count overlaps the last two: one low reading can still carry an interval
+      // 2–4 % above the target (seeds 1–12 at 15 s: docs/controller.md); at 60 s it stays within 2 %
+      expect(m.overshootPct).toBeLessThan(intervalS === 60 ? 2 : 4);
     }
   });
 

@@ -27,7 +27,7 @@ describe('knee hypotheses (limits.ts)', () => {
     expect(l.cap()).toBe(800);
   });
 
-  it('probes a bounded step after a few measurements at the hold; a probe whose errors jump fails, a clean one that follows releases the climb in bounded steps', () => {
+  it('probes a bounded step after a few measurements at the hold, less often after a failed probe; a probe whose errors jump fails, a clean one that follows releases the climb in bounded steps', () => {
     const l = new LoadLimits({ maxErrorRate: 0.05 });
     climb(l, 800);
     l.observe(pair(800, 4800), ctx, false);
@@ -38,7 +38,10 @@ describe('knee hypotheses (limits.ts)', () => {
     l.observe(pair(832, 4850, 0.02), ctx, false);
     expect(l.cap()).toBe(800);
     expect(l.holding).not.toBeNull();
-    for (let i = 0; i < 3; i++) l.observe(pair(800, 4800), ctx, false);
+    // a knee that held on its probe is probed less often: after twice as many measurements
+    for (let i = 0; i < 5; i++) l.observe(pair(800, 4800), ctx, false);
+    expect(l.cap()).toBe(800);
+    l.observe(pair(800, 4800), ctx, false);
     expect(l.cap()).toBe(832);
     // capacity came: the probe's orders follow, no errors
     l.observe(pair(832, 4992), ctx, false);
@@ -90,9 +93,11 @@ describe('knee hypotheses (limits.ts)', () => {
 
   it('keeps the error guard in sight: where errors rise smoothly with users, it caps the users where they would reach 80 % of the limit', () => {
     const l = new LoadLimits({ maxErrorRate: 0.05 });
-    // errors rising ~0.1 points per 1 % more users, 3 % at 1,100 users: the cap assumes at least
+    // errors rising ~0.1 points per 1 % more users from 0.6 % at 880 users to 3 % at 1,100 (seen
+    // over 8 % of users and more: the shop's way, not a cliff's edge): the cap assumes at least
     // 0.15 points per 1 % (a guard is a hard limit), so 4 % is ~6.9 % further
-    for (const [u, e] of [[1000, 0.02], [1020, 0.022], [1040, 0.024], [1060, 0.026], [1080, 0.028], [1100, 0.03]] as const) l.observe(pair(u, 6 * u * 0.9, e), ctx, false);
+    for (const [u, e] of [[880, 0], [900, 0.006], [920, 0.009], [940, 0.012], [960, 0.014], [980, 0.016], [1000, 0.02], [1020, 0.022], [1040, 0.024], [1060, 0.026], [1080, 0.028], [1100, 0.03]] as const)
+      l.observe(pair(u, 6 * u * 0.9, e), ctx, false);
     const cap = l.cap()!;
     expect(cap).toBeGreaterThan(1100 * 1.06);
     expect(cap).toBeLessThan(1100 * 1.08);
