@@ -59,7 +59,7 @@ spec:
     kpi: { locustRequest: POST /orders }
     targetOrdersPerMinute: 600
     maxUsers: 50
-    rampUp: 3m    # (the counted KPI: at a 5 s interval the first ~45 s hold the first users, see docs/controller.md)
+    rampUp: 3m    # (the counted KPI: a count needs 30 s to be one, so at a 5 s interval the first ~30 s hold the first users and the catch-up overshoots a 90 s ramp; docs/controller.md)
     plateau: 60s
     controlInterval: 5s
     tolerancePct: 10
