@@ -69,6 +69,20 @@ describe('adaptive controller on the counted KPI', () => {
     }
   });
 
+  it('at a 20 s interval it climbs from the first 30 s count, though that count reaches back before the first users (it held them until t+80 s before)', () => {
+    const cfg: SimConfig = { targetOpm: 2400, rampUpS: 240, plateauS: 120, intervalS: 20, maxUsers: 5000, maxSpawnRate: 40 };
+    for (const seed of [1, 2, 3]) {
+      const { result, m } = run(plant('constant', constantShop(15), seed, {}, cfg), cfg);
+      const at = (s: number) => result.cycles.find((c) => c.t === s)!;
+      // the first read comes as the load starts; at t+40 s a count spans [0, 40 s], 10 users in it since t+0
+      expect(at(40).decision.users).toBeGreaterThan(2 * at(20).decision.users);
+      // and the ramp is tracked from there: within 15 % of the setpoint by its second minute
+      for (const c of result.cycles.filter((c) => c.t >= 120 && c.t < 240)) expect(Math.abs(c.opm - c.setpoint) / c.setpoint).toBeLessThan(0.15);
+      // a two-minute plateau right after: settled within a few %
+      expect(m.plateauMeanAbsPct).toBeLessThan(3);
+    }
+  });
+
   it('holds the plateau on a shop whose orders come two intervals after the users (dead time); the baseline rule oscillates there', () => {
     const p = () => plant('lagged', constantShop(6), 4, { lagIntervals: 2 });
     const { m } = run(p());
