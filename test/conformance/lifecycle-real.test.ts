@@ -190,5 +190,5 @@ describe('conductor run and recover on the real plane, moto and current Locust',
     expect(await fingerprint()).toEqual(before);
     expect(await listPendingRecoveries(data)).toEqual([]);
     expect(plane.productionMutations(since)).toEqual([]);
-  });
+  }, 330_000); // longer than the waits inside, so that a wait that fails says what the run printed
 });

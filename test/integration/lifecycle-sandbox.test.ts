@@ -49,6 +49,27 @@ async function assertRestored(runId: string): Promise<void> {
 }
 
 describe('lifecycle on the sandbox', () => {
+  it('a run that starts while the master has no worker yet (the last run just stopped it) waits for one; with none at all it fails in validate, naming minWorkers', async () => {
+    // Locust drops a worker from its list when the worker reports it stopped, and lists it again when it is ready
+    let reads = 0;
+    const gap = (missing: number) => {
+      const locust = Object.create(env.locust) as typeof env.locust;
+      locust.stats = async (signal) => {
+        const s = await env.locust.stats(signal);
+        return ++reads <= missing ? { ...s, workerCount: 0, workers: [] } : s;
+      };
+      return locust;
+    };
+    const briefly = await startRun(spec, { clock: env.clock, substrates: env.substrates, locust: gap(3), kpi: env.kpi, logger: silentLogger, dataDir }).done;
+    expect(briefly.verdict.status).toBe('passed');
+    reads = 0;
+    const never = await startRun(spec, { clock: env.clock, substrates: env.substrates, locust: gap(Infinity), kpi: env.kpi, logger: silentLogger, dataDir }).done;
+    expect(never.verdict.status).not.toBe('passed');
+    expect(JSON.stringify(never.verdict.reasons)).toMatch(/the Locust master has 0 worker\(s\), the spec requires at least 1 \(spec\.load\.locust\.minWorkers\)/);
+    // it asked again for a while before giving up (one read a second, 15 s on the run's clock)
+    expect(reads).toBeGreaterThan(15);
+  });
+
   it('passes; afterwards the test environment equals the snapshot and production received no mutating request', async () => {
     const handle = startRun(spec, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir });
     const r = await handle.done;

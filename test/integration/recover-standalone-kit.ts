@@ -64,6 +64,8 @@ export function conductor(args: string[], env: NodeJS.ProcessEnv): Child {
   });
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  // after 'close' the process's output is all in
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
   return {
     proc,
     out: () => out,
@@ -73,12 +75,19 @@ export function conductor(args: string[], env: NodeJS.ProcessEnv): Child {
       const found = out.split('\n').find((l) => re.test(l));
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const w = { re, resolve: (l: string) => (clearTimeout(t), resolve(l)) };
-        const t = setTimeout(() => {
+        let done = false;
+        const w = { re, resolve: (l: string) => ((done = true), clearTimeout(t), resolve(l)) };
+        const fail = (why: string) => {
+          if (done) return;
+          done = true;
+          clearTimeout(t);
           waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`timed out waiting for ${re}; stdout:\n${out}\nstderr:\n${err}`));
-        }, timeoutMs);
+          reject(new Error(`${why} waiting for ${re}; stdout:\n${out}\nstderr:\n${err}`));
+        };
+        const t = setTimeout(() => fail('timed out'), timeoutMs);
         waiters.push(w);
+        // a process that ended without printing it never will: say so now, with what it printed
+        void closed.then(({ code, signal }) => fail(`the process exited (${signal ?? code})`));
       });
     },
   };

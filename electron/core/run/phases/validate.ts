@@ -6,6 +6,9 @@ import { unresolvableSecrets } from '../../../base/secret-resolver.ts';
 import { secretRefsOf } from '../../../../shared/spec/spec-secrets.ts';
 import { errorMessage } from './common.ts';
 
+/** how long (s, one poll a second) validation waits for the spec's minimum of Locust workers to connect */
+const WORKER_WAIT_POLLS = 15;
+
 /** What validate establishes for the phases after it. */
 export interface Validated {
   /** every in-scope application, on its substrate */
@@ -54,6 +57,16 @@ export async function validatePhase(ctx: RunContext): Promise<Validated> {
     throw new LoadError(`the Locust master at ${spec.spec.load.locust.url} does not answer: ${errorMessage(err)}`);
   }
   const min = spec.spec.load.locust.minWorkers;
+  // a worker the last run stopped leaves the master's list and comes back ready a moment later
+  // (Locust drops it on client_stopped, adds it again on client_ready): a run that starts right
+  // after another (the queue) gives workers a bounded while to connect before it fails
+  for (let i = 0; i < WORKER_WAIT_POLLS && stats.workerCount !== null && stats.workerCount < min; i++) {
+    await deps.clock.sleep(1000, ctx.work.signal);
+    stats = await deps.locust.stats(ctx.work.signal).catch((err: unknown) => {
+      if (ctx.work.signal.aborted) throw err;
+      return stats!;
+    });
+  }
   if (stats.workerCount !== null && stats.workerCount < min) {
     throw new LoadError(`the Locust master has ${stats.workerCount} worker(s), the spec requires at least ${min} (spec.load.locust.minWorkers)`);
   }
