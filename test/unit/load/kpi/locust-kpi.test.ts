@@ -42,6 +42,13 @@ class ScriptedLocust implements LocustDriver {
   }
 }
 
+/** the KPI counting one request from a scripted master on a manual clock (the KPI's own request by default) */
+function counted(request = 'POST /orders') {
+  const clock = new ManualClock(0);
+  const locust = new ScriptedLocust(clock);
+  return { clock, locust, kpi: createLocustKpi({ driver: locust, request, clock }) };
+}
+
 describe('the Locust KPI counts orders exactly', () => {
   it('OPM is Δ(num_requests − num_failures) of the named request over the time between reads', async () => {
     const clock = new ManualClock(1_000_000);
@@ -77,9 +84,7 @@ describe('the Locust KPI counts orders exactly', () => {
 
   it('reads closer than 40 s apart are measured from an earlier read: the span is never so short that the report timing dominates', () => {
     return (async () => {
-      const clock = new ManualClock(0);
-      const locust = new ScriptedLocust(clock);
-      const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+      const { clock, locust, kpi } = counted();
       locust.orders = { n: 10, f: 0 };
       await kpi.sample();
       // reads every 15 s at 600 orders a minute (a short control interval)
@@ -97,9 +102,7 @@ describe('the Locust KPI counts orders exactly', () => {
   });
 
   it('reads on a 20 s schedule, a few ms early or late, count over two intervals every time (not 40 s, then 60 s)', async () => {
-    const clock = new ManualClock(0);
-    const locust = new ScriptedLocust(clock);
-    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    const { clock, locust, kpi } = counted();
     locust.orders = { n: 0, f: 0 };
     await kpi.sample();
     // 1,200 orders a minute; each read lands up to 30 ms off its tick
@@ -120,9 +123,7 @@ describe('the Locust KPI counts orders exactly', () => {
   });
 
   it('the error guard\'s rate is the latest interval\'s: errors that cleared stop counting at once, while the KPI\'s 40 s span still holds them', async () => {
-    const clock = new ManualClock(0);
-    const locust = new ScriptedLocust(clock);
-    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    const { clock, locust, kpi } = counted();
     locust.orders = { n: 10, f: 0 };
     await kpi.sample();
     // 15 s intervals: 150 orders each; the third interval has 30 failures, then they clear
@@ -140,9 +141,7 @@ describe('the Locust KPI counts orders exactly', () => {
   });
 
   it('a read too soon after the last is no new measurement: the last one again, same window', async () => {
-    const clock = new ManualClock(0);
-    const locust = new ScriptedLocust(clock);
-    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    const { clock, locust, kpi } = counted();
     locust.orders = { n: 10, f: 0 };
     await kpi.sample();
     await clock.advance(60_000);
@@ -161,9 +160,7 @@ describe('the Locust KPI counts orders exactly', () => {
   });
 
   it('counters that go back (a stats reset, a restarted master) measure nothing that step, then count again', async () => {
-    const clock = new ManualClock(0);
-    const locust = new ScriptedLocust(clock);
-    const kpi = createLocustKpi({ driver: locust, request: 'POST /orders', clock });
+    const { clock, locust, kpi } = counted();
     locust.orders = { n: 1000, f: 0 };
     await kpi.sample();
     await clock.advance(60_000);
@@ -177,9 +174,7 @@ describe('the Locust KPI counts orders exactly', () => {
   });
 
   it('an unseen request while others flow is unknown (null, with the names seen), not zero', async () => {
-    const clock = new ManualClock(0);
-    const locust = new ScriptedLocust(clock);
-    const kpi = createLocustKpi({ driver: locust, request: 'POST /checkout', clock });
+    const { clock, locust, kpi } = counted('POST /checkout');
     locust.orders = { n: 10, f: 0 };
     await kpi.sample();
     await clock.advance(60_000);
