@@ -313,7 +313,8 @@ export class LoadLimits {
     const judged = Math.max(p.errorRate, p.guardErrorRate ?? 0);
     this.guardPairs.push({ x: Math.log(gUsers), e: judged, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
     if (this.guardPairs.length > 10) this.guardPairs.shift();
-    const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
+    // the readings that show errors above their light-load level
+    const showing = this.guardPairs.filter((q) => q.e > (this.lightErrors ?? 0) + this.options.cliffErrorJump);
     const xs = this.guardPairs.map((q) => q.x);
     if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.05)) {
       const fit = (ys: { x: number; y: number }[]): number | null => {
@@ -334,8 +335,8 @@ export class LoadLimits {
       // apart (the KPI's span averages errors and users over half a minute, so at a cliff's edge the
       // first few pairs look like a gentle rise over a few %: only a wider spread tells the shop's
       // way from an edge); once seen, it is the shop's way
-      const showing = this.guardPairs.filter((q) => q.e > failing).map((q) => q.x);
-      if (showing.length >= 3 && Math.max(...showing) - Math.min(...showing) >= SMOOTH_ERRORS_SPREAD) this.errorsRiseSmoothly = true;
+      const sx = showing.map((q) => q.x);
+      if (sx.length >= 3 && Math.max(...sx) - Math.min(...sx) >= SMOOTH_ERRORS_SPREAD) this.errorsRiseSmoothly = true;
     }
     const { maxErrorRate, maxP99Ms, guardMargin } = this.options;
     let cap = Infinity;
@@ -357,7 +358,7 @@ export class LoadLimits {
       // a single reading past the limit ends the run: keep three of the error rate's own swings below it too
       const ceiling = Math.min(guardMargin * maxErrorRate, maxErrorRate - 3 * Math.sqrt(this.errorVar));
       // not yet seen rising the shop's way: as steep as a cliff, or as the last step showed if steeper than the floor
-      const local = this.localErrorSlope(failing);
+      const local = this.localErrorSlope(showing);
       const minSlope = this.errorsRiseSmoothly ? GUARD_MIN_ERROR_SLOPE : local !== null ? Math.max(GUARD_MIN_ERROR_SLOPE, local) : CLIFF_ERROR_SLOPE;
       const c = capFor(ceiling - judged, this.errorsRiseSmoothly ? this.errorSlope : null, minSlope, gUsers);
       if (c < cap) {
@@ -385,8 +386,7 @@ export class LoadLimits {
    * rose at least 2 % between them (null otherwise): a cliff's edge shows ~1 there, a shop whose
    * errors grow gently a tenth of that
    */
-  private localErrorSlope(failing: number): number | null {
-    const showing = this.guardPairs.filter((q) => q.e > failing);
+  private localErrorSlope(showing: readonly { x: number; e: number }[]): number | null {
     const a = showing[showing.length - 2];
     const b = showing[showing.length - 1];
     if (!a || !b || b !== this.guardPairs[this.guardPairs.length - 1] || b.x - a.x < Math.log(1.02)) return null;
