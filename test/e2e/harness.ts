@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../fixtures/shop/processes.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -27,17 +27,6 @@ export async function launchChromium(): Promise<Browser> {
 export function ensureRendererBuilt(): void {
   const r = spawnSync(process.execPath, [join(ROOT, 'build', 'build.js'), '--renderer', '--if-needed'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`renderer build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 export interface ServeProcess {
