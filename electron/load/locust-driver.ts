@@ -13,6 +13,7 @@ export { parseLocustStats, detectLocustShape, requestKey, type LocustShape, type
  * - every value is validated before it is sent (Locust answers 500 on a bad form value and
  *   crashes a greenlet on `spawn_rate=0`);
  * - a master with no workers accepts a swarm and does nothing: the driver refuses to swarm it;
+ * - a stop right after a swarm can make a worker quit: the driver leaves 2 s between them;
  * - `/stats/requests` is cached by Locust for 2 s: the driver polls no faster (clock time) and
  *   says when its numbers were last fetched;
  * - `current_rps` is a ~10 s window that lags a change by 12–17 s and freezes after `/stop` until
@@ -34,6 +35,16 @@ export const LOCUST_STATS_CACHE_MS = 2_000;
  * holds only the current user count 17 s after that count was reached.
  */
 export const LOCUST_RATE_WINDOW_LAG_MS = 12_000 + 3_000 + LOCUST_STATS_CACHE_MS;
+
+/**
+ * A `/stop` this soon after a `/swarm` waits out the rest: a worker that gets the stop before it
+ * has begun the spawn it was just sent (the first swarm after a stop) reports stopped, then
+ * completes the spawn; the master, which dropped it on the stop, asks it to quit ("Got
+ * spawning_complete message from unknown worker"), and the worker process exits. Measured on this
+ * machine: a stop sent right after a swarm lost the worker within two tries of ten, on 2.12 and 2.47
+ * alike; a stop 1 s after it lost none of ten.
+ */
+export const STOP_AFTER_SWARM_MS = 2_000;
 
 export interface DriverStats extends ParsedLocustStats {
   /** clock time this answer was asked of the master (what its counters are as of) */
@@ -176,6 +187,8 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
   // when did (or will) the user count reach the last swarm's target? the later of: the last time
   // we saw it elsewhere, the time the ramp needs at the spawn rate, and the last stats reset
   let lastOffTargetAt = 0;
+  /** clock time of the last swarm sent (null before any) */
+  let lastSwarmAt: number | null = null;
   let expectedReachAt = 0;
   let lastUsers = 0;
 
@@ -324,6 +337,8 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       const form = new URLSearchParams({ user_count: String(users), spawn_rate: formNumber(spawnRate) });
       if (host !== undefined) form.set('host', host);
       // network errors and timeouts are retried (same target, safe); an HTTP 500 means a bad value: not retried
+      // a swarm cut short (an abort mid-request) may still have reached the master
+      lastSwarmAt = clock.now();
       const text = await request('POST', '/swarm', form.toString(), signal, false);
       let answer: unknown;
       try {
@@ -339,6 +354,7 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
       if (/shape class/i.test(started))
         throw new LoadError(`Locust master at ${base} runs a load shape class ("${started}"): it ignores the user count Conductor sends. Run it without a LoadTestShape.`, { url: base, reason: 'SHAPE_CLASS' });
       logger.info('locust swarm', { users, spawnRate, ...(host ? { host } : {}) });
+      lastSwarmAt = clock.now();
       if (targetUsers !== users) {
         const now = clock.now();
         lastOffTargetAt = now;
@@ -349,6 +365,8 @@ export function createLocustDriver(options: LocustDriverOptions): HttpLocustDriv
     },
 
     async stop(signal) {
+      const early = lastSwarmAt === null ? 0 : lastSwarmAt + STOP_AFTER_SWARM_MS - clock.now();
+      if (early > 0) await clock.sleep(early, signal);
       await control('/stop', signal);
       logger.info('locust stop', { url: base });
       targetUsers = 0;

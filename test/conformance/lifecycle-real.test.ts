@@ -2,7 +2,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listPendingRecoveries } from '../../electron/core/run/journal.ts';
 import { shopEcsSeed } from '../../electron/sandbox/ecs/index.ts';
 import { SHOP_NAMESPACES } from '../../electron/sandbox/kubernetes/index.ts';
@@ -116,6 +116,12 @@ beforeAll(async () => {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+});
+
+// a run that fails on Locust's side (no worker, a refused swarm) is explained by what Locust printed
+afterEach((ctx) => {
+  if (ctx.task.result?.state !== 'fail' || !locust) return;
+  for (const p of [locust.master, ...locust.workers]) console.log(`--- ${p.name} ---\n${p.output().slice(-4000)}`);
 });
 
 afterAll(async () => {

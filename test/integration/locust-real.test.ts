@@ -150,6 +150,17 @@ describe.each(locustVersions())('real Locust $label (master + 2 workers) through
     }
   });
 
+  it('an abort right after a swarm keeps every worker: the driver leaves Locust time to begin the spawn', async () => {
+    // a worker stopped before its spawn began completes the spawn after reporting stopped, and the
+    // master asks it to quit; the next run would then find fewer workers than its spec requires
+    for (let k = 0; k < 5; k++) {
+      await driver.swarm(2, 2, shop.url);
+      await driver.stop();
+      await waitFor('both workers ready again', async () => ((await driver.refreshStats()).workerCount === 2 ? true : null), 10_000, 500, diag);
+    }
+    expect(cluster!.master.output()).not.toMatch(/Asking worker to quit/);
+  }, 90_000);
+
   if (version.label === '2.12') {
     it('2.12 --web-auth: basic credentials open it; wrong ones are refused without being repeated', async () => {
       const locked = await startLocust(dir, 0, { bin: version.bin, masterArgs: ['--web-auth', 'ops:fixture-pass'] });
