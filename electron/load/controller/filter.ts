@@ -24,7 +24,8 @@
  * prediction's sensitivity to c is s × Δu), c takes that bias out while users rise. It is learnt
  * only from readings the caller calls clean (`learnSlope`), wanders as the users move along a
  * bending curve (`slopeBend` per unit of relative Δu) and slowly with time (`slopeDrift` per
- * interval), never beyond the slope's own uncertainty, and stays within [0.3, 2].
+ * interval), never beyond the slope's own uncertainty, and stays within [0.3, 2]; a declared
+ * change makes it as uncertain as the slope again (it was learnt on the shop before).
  */
 export interface FilterOptions {
   /** relative drift of the plant per minute (std, fraction of the OPM; a random walk, so per cycle it scales with √interval) */
