@@ -219,12 +219,11 @@ export class AdaptiveController implements Controller {
     const unseen = users - measuredUsers;
     const credit = s;
     const changesBefore = this.filter.changeCount;
-    // how far off the slope has been is learnt only from clean readings over most of an interval:
-    // a short count (a late loop catching up) or one that mixed in a step is mostly timing
-    // (learning from falls of users too: a capacity that arrives is met by fewer users, and the
-    // benchmark's seeds 1–20 miss 1 % on 3 plant-seeds with them, on 5 without)
+    // how far off the slope has been is learnt only while users rose (users that went down are the
+    // loop's answer to the KPI's noise, as in the estimator's fits), from clean readings over most
+    // of an interval: a short count (a late loop catching up) or one that mixed in a step is mostly timing
     const span = window ? window.toMs - window.fromMs : this.options.kpiWindowMs;
-    const learnSlope = span >= SLOPE_LEARNING_SPAN * this.spec.controlIntervalMs && effect.min >= SLOPE_LEARNING_CLEAN * effect.users;
+    const learnSlope = users >= this.filter.users && span >= SLOPE_LEARNING_SPAN * this.spec.controlIntervalMs && effect.min >= SLOPE_LEARNING_CLEAN * effect.users;
     const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, span), learnSlope);
     // the shop changed: what the estimator learnt before describes another shop
     if (this.filter.changeCount > changesBefore) this.estimator.changed();

@@ -18,10 +18,10 @@
  *
  * The slope's factor c is the filter's second state (c = 1: the estimator's slope is right). High
  * on a capacity curve the estimator's slope runs 10–35 % above the curve's (its fits lag the bend),
- * so each ramp step predicted the OPM too high; the update took back only part of it, and the
- * estimate ended the ramp ~1 % high on the benchmark's demanding shops, under-delivering by 2–3 %
- * for minutes and decaying only at the plateau's low gain. Learnt jointly with the OPM (the
- * prediction's sensitivity to c is s × Δu), c takes that bias out while users rise. It is learnt
+ * so each move of the users credited orders they did not bring and the update took back only part
+ * of it: on the benchmark's demanding shops the estimate ran 0.5–1.3 % high over the late ramp
+ * (seeds 1–20), and the plateau's small moves kept shifting it. Learnt jointly with the OPM (the
+ * prediction's sensitivity to c is s × Δu), c takes that bias out of the predictions. It is learnt
  * only from readings the caller calls clean (`learnSlope`), wanders as the users move along a
  * bending curve (`slopeBend` per unit of relative Δu) and slowly with time (`slopeDrift` per
  * interval), never beyond the slope's own uncertainty, and stays within [0.3, 2]; a declared
