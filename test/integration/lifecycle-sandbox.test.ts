@@ -70,6 +70,27 @@ describe('lifecycle on the sandbox', () => {
     expect(reads).toBeGreaterThan(15);
   });
 
+  it('warns before any write when a short control interval has less grace than two readings, and not when it has', async () => {
+    const warnings = async (gracePeriod: number) => {
+      const logs: string[] = [];
+      const s = { ...spec, spec: { ...spec.spec, guards: { ...spec.spec.guards, gracePeriod } } };
+      const handle = startRun(s, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir }, {
+        onEvent: (e) => {
+          if (e.type === 'log' && e.level === 'warn') logs.push(e.message);
+          if (e.type === 'phase' && e.phase === 'snapshot' && e.state === 'running') handle.abort('enough: validate is done');
+        },
+      });
+      await handle.done;
+      return logs.filter((m) => m.includes('gracePeriod'));
+    };
+    // the example: a 15 s interval with 30 s of grace
+    expect(spec.spec.load.controlInterval).toBe(15_000);
+    expect(await warnings(30_000)).toEqual([]);
+    expect(await warnings(0)).toEqual([
+      'the error guard judges each 15 s reading alone (spec.load.controlInterval) with 0 s of grace: one noisy reading past maxErrorRate can end the run where a knee would be reported — set spec.guards.gracePeriod to 30s or more',
+    ]);
+  });
+
   it('passes; afterwards the test environment equals the snapshot and production received no mutating request', async () => {
     const handle = startRun(spec, { clock: env.clock, substrates: env.substrates, locust: env.locust, kpi: env.kpi, logger: silentLogger, dataDir });
     const r = await handle.done;
