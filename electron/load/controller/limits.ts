@@ -314,7 +314,8 @@ export class LoadLimits {
     this.guardPairs.push({ x: Math.log(gUsers), e: judged, l: p.p99Ms !== null && p.p99Ms > 0 ? Math.log(p.p99Ms) : null });
     if (this.guardPairs.length > 10) this.guardPairs.shift();
     // the readings that show errors above their light-load level
-    const showing = this.guardPairs.filter((q) => q.e > (this.lightErrors ?? 0) + this.options.cliffErrorJump);
+    const failing = (this.lightErrors ?? 0) + this.options.cliffErrorJump;
+    const showing = this.guardPairs.filter((q) => q.e > failing);
     const xs = this.guardPairs.map((q) => q.x);
     if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.05)) {
       const fit = (ys: { x: number; y: number }[]): number | null => {
@@ -351,7 +352,7 @@ export class LoadLimits {
     // climb early; but errors that rose above their light-load level before any were seen rising
     // with users may be a cliff's edge (a shop that refuses what it cannot take: one more step of
     // the ramp's size there fails more orders than the guard allows)
-    const edge = !this.errorsRiseSmoothly && judged > (this.lightErrors ?? 0) + this.options.cliffErrorJump;
+    const edge = !this.errorsRiseSmoothly && judged > failing;
     let edgeOnly = false;
     if (maxErrorRate !== null && (judged >= GUARD_NEAR * maxErrorRate || edge)) {
       // until three pairs have shown errors rising smoothly, they may be a cliff's: assume the steepest
@@ -373,11 +374,12 @@ export class LoadLimits {
       const c = capFor(Math.log((guardMargin * maxP99Ms) / p.p99Ms), this.p99Slope, GUARD_MIN_P99_SLOPE);
       if (c < cap) {
         cap = c;
+        edgeOnly = false;
         reason = `p99 would pass ${Math.round(guardMargin * maxP99Ms)} ms (the guard is ${maxP99Ms} ms) beyond ~${Math.round(c)} users`;
       }
     }
     this.guardCap = Number.isFinite(cap) ? Math.max(1, Math.floor(cap)) : Infinity;
-    this.guardCapIsEdge = edgeOnly && reason.startsWith('the error rate');
+    this.guardCapIsEdge = edgeOnly;
     this.guardReason = reason;
   }
 
