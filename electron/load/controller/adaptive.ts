@@ -157,6 +157,8 @@ export class AdaptiveController implements Controller {
     // a measurement taken soon after the last one used is not new (Locust's cache, the same window):
     // the back-to-back cycles after a stall must not count it again, in the estimates or the knee
     const window = input.measurementWindow;
+    // the span the reading counts over (Locust's own window when it states none)
+    const span = window ? window.toMs - window.fromMs : this.options.kpiWindowMs;
     const fresh = window ? this.lastWindowEnd === null || window.toMs > this.lastWindowEnd : this.lastUsedAt === null || t - this.lastUsedAt >= this.freshMs;
     if (!fresh) return this.command(users, this.lastCommand > 0 ? this.lastCommand : initial, 'a cycle right after the last: no new measurement, holding', this.stalled);
     if (opm > 0) this.pairing.observePositive(t, window);
@@ -191,7 +193,7 @@ export class AdaptiveController implements Controller {
       if (this.provisional) this.estimator.reset();
       this.provisional = false;
       this.estimator.update({ users: effect.users, opm, t });
-    } else if ((this.provisional || this.estimator.pairs === 0) && window && window.toMs - window.fromMs >= PROVISIONAL_SPAN_MS) {
+    } else if ((this.provisional || this.estimator.pairs === 0) && window && span >= PROVISIONAL_SPAN_MS) {
       // a window that began with no users (the start, a restart) or that the first steps multiplied
       // mixes the users' first journey into the pair, so it is not kept; but with nothing better the
       // controller would hold its first users until a window clears the start (two 40 s spans, 80 s
@@ -222,7 +224,6 @@ export class AdaptiveController implements Controller {
     // how far off the slope has been is learnt only while users rose (users that went down are the
     // loop's answer to the KPI's noise, as in the estimator's fits), from clean readings over most
     // of an interval: a short count (a late loop catching up) or one that mixed in a step is mostly timing
-    const span = window ? window.toMs - window.fromMs : this.options.kpiWindowMs;
     const learnSlope = users >= this.filter.users && span >= SLOPE_LEARNING_SPAN * this.spec.controlIntervalMs && effect.min >= SLOPE_LEARNING_CLEAN * effect.users;
     const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, span), learnSlope);
     // the shop changed: what the estimator learnt before describes another shop
