@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,19 @@ describe('conductor run', () => {
     expect(c.out()).toMatch(/verdict: aborted — aborted: interrupted \(Ctrl-C\)/);
     expect(await differingFromSnapshot(standalone, data, runId)).toEqual([]);
     expect(standalone.sandbox.productionMutatingRequests()).toBe(0);
+  });
+
+  it('warns before the first write when a 15 s interval has no grace period, naming the fields to set', async () => {
+    const spec = join(dir, 'no-grace.yaml');
+    await writeFile(spec, (await readFile('examples/sandbox.yaml', 'utf8')).replace('gracePeriod: 30s', 'gracePeriod: 0s'), { mode: 0o600 });
+    const c = conductor(['run', spec, '--time-scale', '100', '--data-dir', join(dir, 'data-warn')], process.env);
+    const warning = await c.waitFor(/^warn: the error guard judges each 15 s reading alone/, 120_000);
+    expect(warning).toMatch(/spec\.load\.controlInterval.*set spec\.guards\.gracePeriod to 30s or more/);
+    // said in validate, before the snapshot and any write
+    const snapshot = await c.waitFor(/^phase snapshot/, 120_000);
+    expect(c.out().indexOf(warning)).toBeLessThan(c.out().indexOf(snapshot));
+    c.proc.kill('SIGINT');
+    expect((await c.exit).code, c.out() + c.err()).toBe(3);
   });
 
   it('a closed terminal (SIGHUP) during the ramp aborts and restores like Ctrl-C: exit 3, nothing left to recover', async () => {
