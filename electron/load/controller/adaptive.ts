@@ -81,6 +81,9 @@ const SLOPE_LEARNING_SPAN = 0.75;
 /** … whose users stayed at least this fraction of their average (no step mixed in) */
 const SLOPE_LEARNING_CLEAN = 0.9;
 
+/** a reading spanning more than this × the time since the last one shares orders with it */
+const READING_OVERLAP = 1.25;
+
 /** a limit that keeps the predicted OPM this far below the setpoint makes a knee */
 const KNEE_SHORTFALL = 0.02;
 
@@ -225,7 +228,9 @@ export class AdaptiveController implements Controller {
     // loop's answer to the KPI's noise, as in the estimator's fits), from clean readings over most
     // of an interval: a short count (a late loop catching up) or one that mixed in a step is mostly timing
     const learnSlope = users >= this.filter.users && span >= SLOPE_LEARNING_SPAN * this.spec.controlIntervalMs && effect.min >= SLOPE_LEARNING_CLEAN * effect.users;
-    const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, span), learnSlope);
+    // a count over the time since the last reading shares none of its orders (at short intervals a count spans more: 40 s)
+    const independent = span <= READING_OVERLAP * dtMs;
+    const filtered = this.filter.step(users, opm + credit * unseen, s, slopeSd, (slopeSd * unseen) ** 2, dtMs, expectedNoise(opm, span), { learnSlope, independent });
     // the shop changed: what the estimator learnt before describes another shop
     if (this.filter.changeCount > changesBefore) this.estimator.changed();
 
