@@ -136,6 +136,28 @@ describe('OPM filter', () => {
     for (let u = 100; u <= 1500; u += 50) last = clean.step(u, 6 * u, 6, 1.5, 0);
     expect(Math.abs(last - 9000) / 9000).toBeLessThan(0.005);
   });
+
+  it('does not take its catch-up after a change for noise, where readings share no orders; overlapping readings it learns from as before', () => {
+    // 2 % noise, then orders rise 6 % a reading for four readings at the same users (pods arriving)
+    const noiseAfter = (independent: boolean): { noise: number; changes: number } => {
+      const rand = seededRandom(5);
+      const f = new OpmFilter(DEFAULT_FILTER, 60_000);
+      let level = 7200;
+      let noise = 0;
+      for (let i = 0; i < 37; i++) {
+        if (i >= 30 && i < 34) level *= 1.06;
+        f.step(1600, level * (1 + 0.02 * (rand() + rand() + rand() + rand() - 2) * Math.sqrt(3)), 4.5, 1, 0, 60_000, 0.02, { independent });
+        noise = f.relativeNoise;
+      }
+      return { noise, changes: f.changeCount };
+    };
+    const independent = noiseAfter(true);
+    const overlapping = noiseAfter(false);
+    expect(independent.changes).toBeGreaterThan(0);
+    // learnt from, the catch-up's differences raise the noise to ~4 %: the filter would then average the next changes away
+    expect(independent.noise).toBeLessThan(0.032);
+    expect(overlapping.noise).toBeGreaterThan(0.035);
+  });
 });
 
 describe('plant estimator high on a capacity curve', () => {
